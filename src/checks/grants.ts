@@ -1,0 +1,141 @@
+import type { Grant, AccessAnswer } from '../iam/evaluate.ts';
+import type { Backend, Finding } from '../types.ts';
+import { backendFinding, shellArg } from './finding.ts';
+
+/** How to grant or revoke a role on the backend resource itself (kind-specific gcloud). */
+export interface ResourceCommands {
+  /** `gcloud ... add-iam-policy-binding` for the resource, given member and role. */
+  add(member: string, role: string): string;
+  /** `gcloud ... remove-iam-policy-binding` for the resource, given member and role. */
+  remove(member: string, role: string): string;
+}
+
+/** Describes where a grant sits, e.g. `roles/run.invoker on folders/12 (inherited)`. */
+export function describeGrant(g: Grant): string {
+  const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
+  const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
+  return `${g.member} holds ${g.role} on ${where}${condition}`;
+}
+
+/** The gcloud command that removes a grant wherever it sits. */
+export function removeCommand(g: Grant, commands: ResourceCommands): string {
+  const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
+  const id = g.resource.split('/')[1] ?? g.resource;
+  switch (g.level) {
+    case 'project':
+      return `gcloud projects remove-iam-policy-binding ${id} ${args}`;
+    case 'folder':
+      return `gcloud resource-manager folders remove-iam-policy-binding ${id} ${args}`;
+    case 'organization':
+      return `gcloud organizations remove-iam-policy-binding ${id} ${args}`;
+    default:
+      return commands.remove(g.member, g.role);
+  }
+}
+
+/** `public-access` findings for every public grant of the invoking permission. */
+export function publicGrantFindings(
+  backend: Backend,
+  resource: string,
+  permission: string,
+  answer: AccessAnswer,
+  commands: ResourceCommands,
+): Finding[] {
+  return answer.public.map((g) =>
+    backendFinding(
+      backend,
+      'public-access',
+      'error',
+      `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`,
+      { resource, fix: removeCommand(g, commands) },
+    ),
+  );
+}
+
+/**
+ * The service account's side: nothing when it holds the permission outright; otherwise the weakest
+ * standing grant (conditional, unverified), else unreadable, else missing.
+ */
+export function accountGrantFindings(
+  backend: Backend,
+  resource: string,
+  permission: string,
+  account: string,
+  answer: AccessAnswer,
+  missing: { role: string; fix: string; note?: string },
+): Finding[] {
+  if (answer.direct.length > 0) return [];
+  if (answer.conditional.length > 0) {
+    const g = answer.conditional[0] as Grant;
+    const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
+    return [
+      backendFinding(
+        backend,
+        'conditional-grant',
+        'warning',
+        `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
+        { resource, fix: missing.fix },
+      ),
+    ];
+  }
+  if (answer.unverified.length > 0) {
+    const g = answer.unverified[0] as Grant;
+    return [
+      backendFinding(
+        backend,
+        'unverified-grant',
+        'warning',
+        `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`,
+        { resource, fix: missing.fix },
+      ),
+    ];
+  }
+  if (answer.unknownForAccount.length > 0) {
+    return [
+      backendFinding(
+        backend,
+        'iam-unreadable',
+        'error',
+        `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`,
+        { resource },
+      ),
+    ];
+  }
+  const note = missing.note ? ` ${missing.note}` : '';
+  return [
+    backendFinding(
+      backend,
+      'missing-invoker',
+      'error',
+      `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
+      { resource, fix: missing.fix },
+    ),
+  ];
+}
+
+/** `iam-unreadable` when public access could not be ruled out. */
+export function publicUnknownFindings(backend: Backend, resource: string, answer: AccessAnswer): Finding[] {
+  if (answer.public.length > 0 || answer.unknownForPublic.length === 0) return [];
+  return [
+    backendFinding(
+      backend,
+      'iam-unreadable',
+      'error',
+      `Cannot rule out public access to this backend: ${unique(answer.unknownForPublic).join(' ')}`,
+      { resource },
+    ),
+  ];
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** Folds several `iam-unreadable` findings of one backend into one, so a reviewer reads each cause once. */
+export function mergeUnreadable(findings: Finding[]): Finding[] {
+  const unreadable = findings.filter((f) => f.rule === 'iam-unreadable');
+  if (unreadable.length < 2) return findings;
+  const first = unreadable[0] as Finding;
+  const message = unique(unreadable.map((f) => f.message)).join(' ');
+  return [...findings.filter((f) => f.rule !== 'iam-unreadable'), { ...first, message }];
+}

@@ -1,0 +1,97 @@
+import { GoogleApiError, retryAfterSeconds, toGoogleApiError } from './errors.ts';
+
+/** How Google API calls are run: bounded concurrency, retries with backoff, one deadline, one cache. */
+export interface ExecutorOptions {
+  /** Most calls in flight at once. */
+  concurrency: number;
+  /** Epoch milliseconds after which no call starts and waiting calls fail. */
+  deadline: number;
+  /** Timeout of a single HTTP attempt, in milliseconds. */
+  callTimeoutMs: number;
+  /** Attempts per call, the first included. */
+  maxAttempts: number;
+  /** Base of the exponential backoff, in milliseconds. */
+  backoffMs: number;
+}
+
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
+  concurrency: 16,
+  deadline: Number.POSITIVE_INFINITY,
+  callTimeoutMs: 30_000,
+  maxAttempts: 5,
+  backoffMs: 250,
+};
+
+/** Runs each distinct call once per run (by key), under the concurrency limit, retrying transient errors. */
+export class CallExecutor {
+  readonly options: ExecutorOptions;
+  /** HTTP attempts made, retries included. */
+  attempts = 0;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(options: Partial<ExecutorOptions> = {}) {
+    this.options = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
+  }
+
+  /** The result of `fn` for `key`, asking Google at most once per run. `describe` names the call in errors. */
+  once<T>(key: string, describe: string, fn: (timeoutMs: number) => Promise<T>): Promise<T> {
+    let pending = this.cache.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = this.run(describe, fn);
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async run<T>(describe: string, fn: (timeoutMs: number) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let error: GoogleApiError;
+      let waitSeconds: number | undefined;
+      await this.acquire(describe);
+      try {
+        this.attempts++;
+        const remaining = this.options.deadline - Date.now();
+        return await fn(Math.max(1, Math.min(this.options.callTimeoutMs, remaining)));
+      } catch (err) {
+        error = toGoogleApiError(err, describe);
+        waitSeconds = retryAfterSeconds(err);
+      } finally {
+        this.release();
+      }
+      if (!error.retryable || attempt >= this.options.maxAttempts) throw error;
+      const backoff = this.options.backoffMs * 2 ** (attempt - 1);
+      const delay = waitSeconds !== undefined ? waitSeconds * 1000 : backoff / 2 + Math.random() * (backoff / 2);
+      if (Date.now() + delay >= this.options.deadline) throw error;
+      await sleep(delay);
+    }
+  }
+
+  private async acquire(describe: string): Promise<void> {
+    if (Date.now() >= this.options.deadline) throw deadlineError(describe);
+    if (this.active < this.options.concurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    if (Date.now() >= this.options.deadline) {
+      this.release();
+      throw deadlineError(describe);
+    }
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+}
+
+function deadlineError(describe: string): GoogleApiError {
+  return new GoogleApiError(`${describe}: not checked before the time limit (input \`timeout\`) ran out`, 0, 'DEADLINE_EXCEEDED');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,92 @@
+import type { IamCondition } from '../gcp/types.ts';
+import { judgeCondition } from './conditions.ts';
+import type { AccessFacts, PolicyFact } from './facts.ts';
+import { matchMember } from './principals.ts';
+
+/** One binding that gives `permission` to a member. */
+export interface Grant {
+  resource: string;
+  level: PolicyFact['level'];
+  role: string;
+  member: string;
+  condition?: IamCondition;
+  /** ISO end time of a time-bound condition. */
+  endsAt?: string;
+  expiresSoon?: boolean;
+}
+
+/** Who holds a permission on a resource, as far as the facts tell. */
+export interface AccessAnswer {
+  /** The service account, unconditionally. */
+  direct: Grant[];
+  /** The service account, under a condition that has not expired. */
+  conditional: Grant[];
+  /** A group or principal set that may contain the service account. */
+  unverified: Grant[];
+  /** allUsers / allAuthenticatedUsers, with or without a condition. */
+  public: Grant[];
+  /** Why the answer may be incomplete: unreadable policies, roles or ancestry. */
+  unknownForAccount: string[];
+  unknownForPublic: string[];
+}
+
+/** Evaluates which grants of `permission` apply, for the account `email` and for the public. */
+export function whoHolds(permission: string, email: string, facts: AccessFacts, now: Date): AccessAnswer {
+  const answer: AccessAnswer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [] };
+  const unknownForBoth = (reason: string): void => {
+    answer.unknownForAccount.push(reason);
+    answer.unknownForPublic.push(reason);
+  };
+  if (facts.ancestryError) unknownForBoth(facts.ancestryError);
+  for (const fact of facts.policies) {
+    if (!fact.policy) {
+      unknownForBoth(fact.error ?? `the IAM policy of ${fact.resource} could not be read`);
+      continue;
+    }
+    for (const binding of fact.policy.bindings) {
+      const matches = binding.members.map((member) => ({ member, match: matchMember(member, email) }));
+      const relevant = matches.filter((m) => m.match !== 'other');
+      if (relevant.length === 0) continue;
+      const role = facts.roles.get(binding.role);
+      if (!role?.definition) {
+        const reason = role?.error ?? `role ${binding.role} could not be read`;
+        if (relevant.some((m) => m.match !== 'public')) answer.unknownForAccount.push(reason);
+        if (relevant.some((m) => m.match === 'public')) answer.unknownForPublic.push(reason);
+        continue;
+      }
+      const def = role.definition;
+      if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission)) continue;
+      for (const { member, match } of relevant) {
+        const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
+        if (match === 'public') {
+          if (binding.condition) {
+            const verdict = judgeCondition(binding.condition, now);
+            if (verdict.state === 'expired') continue;
+            grant.condition = binding.condition;
+          }
+          answer.public.push(grant);
+        } else if (match === 'unverified') {
+          answer.unverified.push(grant);
+        } else if (binding.condition) {
+          const verdict = judgeCondition(binding.condition, now);
+          if (verdict.state === 'expired') continue;
+          answer.conditional.push({ ...grant, condition: binding.condition, endsAt: verdict.endsAt, expiresSoon: verdict.expiresSoon });
+        } else {
+          answer.direct.push(grant);
+        }
+      }
+    }
+  }
+  return answer;
+}
+
+/** Roles worth reading: those bound to the account, to the public, or to principals that may contain it. */
+export function rolesToRead(facts: Pick<AccessFacts, 'policies'>, email: string): string[] {
+  const roles = new Set<string>();
+  for (const fact of facts.policies) {
+    for (const binding of fact.policy?.bindings ?? []) {
+      if (binding.members.some((m) => matchMember(m, email) !== 'other')) roles.add(binding.role);
+    }
+  }
+  return [...roles].sort();
+}

@@ -1,0 +1,27 @@
+import type { IamPolicy, RoleDefinition } from '../gcp/types.ts';
+
+/** Where a policy sits relative to the backend. */
+export type PolicyLevel = 'resource' | 'project' | 'folder' | 'organization' | 'iap';
+
+/** An allow policy that applies to the backend, or why it could not be read. */
+export interface PolicyFact {
+  /** Full resource name, e.g. `projects/p/locations/l/services/s` or `folders/123`. */
+  resource: string;
+  level: PolicyLevel;
+  policy?: IamPolicy;
+  error?: string;
+}
+
+/** A role's definition, or why it could not be read. */
+export interface RoleFact {
+  definition?: RoleDefinition;
+  error?: string;
+}
+
+/** Everything known about who may act on one resource: its policies (resource first, then ancestors) and roles. */
+export interface AccessFacts {
+  policies: PolicyFact[];
+  roles: Map<string, RoleFact>;
+  /** Set when the resource's ancestry (folders, organization) could not be walked. */
+  ancestryError?: string;
+}

@@ -1,0 +1,74 @@
+import { explainFailure } from '../gcp/errors.ts';
+import type { GoogleCloud } from '../gcp/google-cloud.ts';
+import type { IamPolicy } from '../gcp/types.ts';
+import { rolesToRead } from './evaluate.ts';
+import type { AccessFacts, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
+
+/** Reads one policy, turning failure into a fact instead of an exception. */
+export async function readPolicy(
+  resource: string,
+  level: PolicyLevel,
+  permission: string,
+  read: () => Promise<IamPolicy>,
+): Promise<PolicyFact> {
+  try {
+    return { resource, level, policy: await read() };
+  } catch (err) {
+    return { resource, level, error: `Could not read the IAM policy of ${resource}: ${explainFailure(err, permission)}` };
+  }
+}
+
+/** The policies of a project and of every folder and organization above it, nearest first. */
+export async function ancestorPolicies(
+  google: GoogleCloud,
+  projectId: string,
+): Promise<{ policies: PolicyFact[]; ancestryError?: string }> {
+  const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () =>
+    google.resourceManagerIamPolicy(`projects/${projectId}`),
+  );
+  const ancestors: string[] = [];
+  let ancestryError: string | undefined;
+  try {
+    let parent = (await google.project(projectId)).parent;
+    while (parent) {
+      if (ancestors.includes(parent)) break;
+      ancestors.push(parent);
+      parent = parent.startsWith('folders/') ? (await google.folder(parent)).parent : undefined;
+    }
+  } catch (err) {
+    const what = ancestors.at(-1) ?? `projects/${projectId}`;
+    const permission = what.startsWith('folders/') ? 'resourcemanager.folders.get' : 'resourcemanager.projects.get';
+    ancestryError = `Could not walk the folders and organization above projects/${projectId}: ${explainFailure(err, permission)}`;
+  }
+  const policies = await Promise.all([
+    projectPolicy,
+    ...ancestors.map((name) => {
+      const level = name.startsWith('folders/') ? 'folder' : 'organization';
+      return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () =>
+        google.resourceManagerIamPolicy(name),
+      );
+    }),
+  ]);
+  return ancestryError ? { policies, ancestryError } : { policies };
+}
+
+/** Completes policies with the definitions of every role that matters for `emails` or the public. */
+export async function withRoles(
+  google: GoogleCloud,
+  policies: PolicyFact[],
+  emails: string[],
+  ancestryError?: string,
+): Promise<AccessFacts> {
+  const names = new Set(emails.flatMap((email) => rolesToRead({ policies }, email)));
+  const roles = new Map<string, RoleFact>();
+  await Promise.all(
+    [...names].map(async (name) => {
+      try {
+        roles.set(name, { definition: await google.role(name) });
+      } catch (err) {
+        roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
+      }
+    }),
+  );
+  return ancestryError ? { policies, roles, ancestryError } : { policies, roles };
+}

@@ -1,0 +1,74 @@
+/** What an address says about the Google Cloud resource behind it, before asking Google. */
+export type AddressInfo =
+  /** `SERVICE-PROJECTNUMBER.REGION.run.app`: names its project and region. */
+  | { kind: 'cloud-run'; form: 'deterministic'; origin: string; service: string; projectNumber: string; region: string }
+  /** `SERVICE-HASH-REGIONCODE.a.run.app`: found by listing services and matching their URLs. */
+  | { kind: 'cloud-run'; form: 'hash'; origin: string }
+  /** `REGION-PROJECT.cloudfunctions.net/NAME`. */
+  | { kind: 'cloud-functions'; origin: string; region: string; project: string; functionName: string }
+  /** `[VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
+  | { kind: 'app-engine'; origin: string; project: string; service?: string; version?: string }
+  /** Anything else, or an address that cannot be used. */
+  | { kind: 'unknown'; reason: string };
+
+const DETERMINISTIC_RUN = /^(?<service>[a-z0-9-]+)-(?<number>\d{6,})\.(?<region>[a-z]+-[a-z]+\d+)\.run\.app$/;
+const HASH_RUN = /^[a-z0-9-]+\.a\.run\.app$/;
+const FUNCTIONS = /^(?<region>[a-z]+-[a-z]+\d+)-(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.cloudfunctions\.net$/;
+const APP_ENGINE = /^(?<prefix>(?:[a-z0-9-]+-dot-)*)(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])(?:\.[a-z0-9]{2,4}\.r)?\.appspot\.com$/;
+const SCHEMES = ['https:', 'http:', 'grpc:', 'grpcs:'];
+
+/** Classifies a backend address by its host. Pure: no lookups. */
+export function classifyAddress(address: string): AddressInfo {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return { kind: 'unknown', reason: 'it is not an absolute URL' };
+  }
+  if (!SCHEMES.includes(url.protocol)) return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
+  const host = url.hostname.toLowerCase();
+  const origin = `https://${host}`;
+  let m = DETERMINISTIC_RUN.exec(host);
+  if (m?.groups) {
+    const { service = '', number = '', region = '' } = m.groups;
+    return { kind: 'cloud-run', form: 'deterministic', origin, service, projectNumber: number, region };
+  }
+  if (HASH_RUN.test(host)) return { kind: 'cloud-run', form: 'hash', origin };
+  m = FUNCTIONS.exec(host);
+  if (m?.groups) {
+    const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
+    if (!functionName) return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
+    return { kind: 'cloud-functions', origin, region: m.groups.region ?? '', project: m.groups.project ?? '', functionName };
+  }
+  m = APP_ENGINE.exec(host);
+  if (m?.groups) {
+    const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
+    const project = m.groups.project ?? '';
+    if (parts.length === 2) return { kind: 'app-engine', origin, project, version: parts[0], service: parts[1] };
+    if (parts.length === 1) return { kind: 'app-engine', origin, project, service: parts[0] };
+    return { kind: 'app-engine', origin, project };
+  }
+  return { kind: 'unknown', reason: 'it is not a Cloud Run, Cloud Functions or App Engine address' };
+}
+
+/** The project an address names outright (ID or number), if any. */
+export function namedProject(info: AddressInfo): string | undefined {
+  switch (info.kind) {
+    case 'cloud-run':
+      return info.form === 'deterministic' ? info.projectNumber : undefined;
+    case 'cloud-functions':
+    case 'app-engine':
+      return info.project;
+    default:
+      return undefined;
+  }
+}
+
+/** The `https://host` origin of a URL, or undefined when it does not parse. */
+export function originOf(url: string): string | undefined {
+  try {
+    return `https://${new URL(url).hostname.toLowerCase()}`;
+  } catch {
+    return undefined;
+  }
+}
