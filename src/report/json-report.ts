@@ -1,0 +1,44 @@
+/** The JSON report (`report-file` output): SPEC.md's shape, fixed key order, no timestamps. */
+import type { Report } from './model.ts';
+
+/** Renders the report as pretty JSON; every key is always present (`null` when unknown). */
+export function renderJsonReport(report: Report): string {
+  const json = {
+    result: report.result,
+    failOn: report.failOn,
+    serviceAccount: report.serviceAccount,
+    specFiles: report.specFiles,
+    counts: {
+      errors: report.counts.errors,
+      warnings: report.counts.warnings,
+      notices: report.counts.notices,
+    },
+    backends: report.backends.map((b) => ({
+      address: b.address,
+      kind: b.kind,
+      resource: b.resource ?? null,
+      operations: b.operations,
+      status: b.status,
+      file: b.file,
+      line: b.line,
+    })),
+    findings: report.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      address: f.address ?? null,
+      resource: f.resource ?? null,
+      file: f.file ?? null,
+      line: f.line ?? null,
+      message: f.message,
+      fix: f.fix ?? null,
+      exception: f.exception
+        ? {
+            reason: f.exception.reason,
+            expires: f.exception.expires ?? null,
+            originalSeverity: f.originalSeverity ?? null,
+          }
+        : null,
+    })),
+  };
+  return JSON.stringify(json, null, 2) + '\n';
+}

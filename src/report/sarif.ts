@@ -1,0 +1,112 @@
+/** SARIF 2.1.0 log for GitHub code scanning (`github/codeql-action/upload-sarif`). */
+import { createHash } from 'node:crypto';
+import { RULES } from '../types.ts';
+import type { Severity } from '../types.ts';
+import type { Report, ReportFinding } from './model.ts';
+import { RULE_DOCS } from './rule-docs.ts';
+
+/** Where the tool is documented and which version produced the log. */
+export interface SarifOptions {
+  toolVersion: string;
+  informationUri: string;
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  notice: 'note',
+};
+
+/** Key of the fingerprint in `partialFingerprints`; bump the version if its inputs ever change. */
+export const FINGERPRINT_KEY = 'gatewayGuard/v1';
+
+/** The SARIF log of a report: every rule, and one result per finding. */
+export function renderSarif(report: Report, opts: SarifOptions): object {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'gateway-guard',
+            version: opts.toolVersion,
+            informationUri: opts.informationUri,
+            rules: RULES.map((id) => {
+              const doc = RULE_DOCS[id];
+              return {
+                id,
+                name: pascalCase(id),
+                shortDescription: { text: doc.title },
+                fullDescription: { text: plainText(doc.meaning) },
+                help: {
+                  text: `${plainText(doc.meaning)}\n\nFix: ${plainText(doc.fix)}`,
+                  markdown: `${doc.meaning}\n\n**Fix:** ${doc.fix}`,
+                },
+                defaultConfiguration: { level: doc.severity },
+                properties: { 'security-severity': doc.securitySeverity, tags: ['security'] },
+              };
+            }),
+          },
+        },
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The GITHUB_WORKSPACE of the run.' } } },
+        results: report.findings.map((finding) => sarifResult(finding, report.specFiles[0])),
+      },
+    ],
+  };
+}
+
+function sarifResult(finding: ReportFinding, fallbackFile: string | undefined): object {
+  const lines = [finding.message];
+  if (finding.fix) lines.push(`Fix: ${finding.fix}`);
+  if (finding.exception) lines.push(`Excepted by policy: ${finding.exception.reason}`);
+  // Code scanning needs a location; a finding about the whole run is pinned to the first spec file.
+  const file = finding.file ?? fallbackFile;
+  const line = finding.file !== undefined && finding.line ? finding.line : 1;
+  return {
+    ruleId: finding.rule,
+    ruleIndex: RULES.indexOf(finding.rule),
+    level: SARIF_LEVEL[finding.severity],
+    message: { text: lines.join('\n') },
+    ...(file === undefined
+      ? {}
+      : {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: fileUri(file), uriBaseId: '%SRCROOT%' },
+                region: { startLine: line },
+              },
+            },
+          ],
+        }),
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+    ...(finding.exception
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
+      : {}),
+    properties: {
+      address: finding.address ?? null,
+      resource: finding.resource ?? null,
+      ...(finding.originalSeverity ? { originalSeverity: finding.originalSeverity } : {}),
+    },
+  };
+}
+
+/** Identity of a finding across commits: no line numbers, so it survives edits above it. */
+export function fingerprint(finding: ReportFinding): string {
+  const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
+  return createHash('sha256').update(parts.join('\0')).digest('hex');
+}
+
+/** A relative path as a URI reference: `/` separators, each segment percent-encoded. */
+export function fileUri(file: string): string {
+  return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
+}
+
+function pascalCase(id: string): string {
+  return id.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+}
+
+function plainText(markdown: string): string {
+  return markdown.replace(/`/g, '');
+}
