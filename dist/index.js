@@ -72800,16 +72800,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./node_modules/google-auth-library/build/src/index.js
-var src = __nccwpck_require__(492);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v1.js
-var v1 = __nccwpck_require__(4077);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v2.js
-var v2 = __nccwpck_require__(5876);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudresourcemanager/v3.js
-var v3 = __nccwpck_require__(4766);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v1.js
-var iam_v1 = __nccwpck_require__(3273);
 ;// CONCATENATED MODULE: ./.build/gcp/errors.js
 /** A Google API call that failed, described for a person: what was asked, what Google said, what to do. */
 class GoogleApiError extends Error {
@@ -72893,6 +72883,16 @@ function explainFailure(err, permission) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/google-auth-library/build/src/index.js
+var src = __nccwpck_require__(492);
+;// CONCATENATED MODULE: ./.build/gcp/client-options.js
+
+const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+/** Google with Application Default Credentials, or an emulator at `host:port` without auth. */
+function clientOptions(emulatorHost) {
+    return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new src.GoogleAuth({ scopes: SCOPES }) };
+}
+
 ;// CONCATENATED MODULE: ./.build/gcp/executor.js
 
 const DEFAULT_EXECUTOR_OPTIONS = {
@@ -72974,121 +72974,26 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-;// CONCATENATED MODULE: ./.build/gcp/google-cloud.js
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v1.js
+var v1 = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./.build/gcp/iam.js
 
-
-
-
-
-
-const POLICY_VERSION = 3;
-const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
-/** The only place that talks to Google: every read the checks need, each asked once per run. */
-class GoogleCloud {
+/** IAM reads: role definitions and service accounts. */
+class IamApi {
+    v1;
     executor;
-    runV1;
-    runV2;
-    crm;
-    iam;
-    constructor(options = {}) {
-        this.executor = new CallExecutor(options);
-        const global = {
-            retry: false,
-            ...(options.emulatorHost
-                ? { rootUrl: `http://${options.emulatorHost}/` }
-                : { auth: new src.GoogleAuth({ scopes: SCOPES }) }),
-        };
-        this.runV1 = new v1/* run_v1 */.c.Run(global);
-        this.runV2 = new v2/* run_v2 */.V.Run(global);
-        this.crm = new v3/* cloudresourcemanager_v3 */.h.Cloudresourcemanager(global);
-        this.iam = new iam_v1/* iam_v1 */.E.Iam(global);
-    }
-    /** Number of HTTP attempts made so far (retries included). */
-    get callCount() {
-        return this.executor.attempts;
-    }
-    /** A Cloud Run service by full name. */
-    runService(name) {
-        return this.executor.once(`run.get ${name}`, `Reading Cloud Run service ${name}`, async (timeout) => {
-            const res = await this.runV2.projects.locations.services.get({ name }, { timeout });
-            return toRunService(res.data);
-        });
-    }
-    /** Every Cloud Run service of one project and region, all pages. */
-    runServices(project, region) {
-        const parent = `projects/${project}/locations/${region}`;
-        return this.executor.once(`run.list ${parent}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
-            const listing = { services: [], unreachable: [] };
-            let pageToken;
-            do {
-                const res = await this.runV2.projects.locations.services.list({ parent, pageToken }, { timeout });
-                for (const s of res.data.services ?? [])
-                    listing.services.push(toRunService(s));
-                listing.unreachable.push(...(res.data.unreachable ?? []));
-                pageToken = res.data.nextPageToken ?? undefined;
-            } while (pageToken);
-            return listing;
-        });
-    }
-    /** The regions where Cloud Run is offered to a project. */
-    runLocations(project) {
-        const name = `projects/${project}`;
-        return this.executor.once(`run.locations ${name}`, `Listing Cloud Run regions of ${name}`, async (timeout) => {
-            const regions = [];
-            let pageToken;
-            do {
-                const res = await this.runV1.projects.locations.list({ name, pageToken }, { timeout });
-                for (const l of res.data.locations ?? [])
-                    if (l.locationId)
-                        regions.push(l.locationId);
-                pageToken = res.data.nextPageToken ?? undefined;
-            } while (pageToken);
-            return regions;
-        });
-    }
-    /** The allow policy of a Cloud Run service. */
-    runServiceIamPolicy(name) {
-        return this.executor.once(`run.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
-            const res = await this.runV2.projects.locations.services.getIamPolicy({ resource: name, 'options.requestedPolicyVersion': POLICY_VERSION }, { timeout });
-            return toPolicy(res.data.bindings);
-        });
-    }
-    /** A project by ID or number. */
-    project(idOrNumber) {
-        const name = `projects/${idOrNumber}`;
-        return this.executor.once(`crm.project ${name}`, `Reading project ${idOrNumber}`, async (timeout) => {
-            const res = await this.crm.projects.get({ name }, { timeout });
-            const number = (res.data.name ?? '').replace(/^projects\//, '');
-            return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
-        });
-    }
-    /** A folder, for its parent. */
-    folder(name) {
-        return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
-            const res = await this.crm.folders.get({ name }, { timeout });
-            return { name, parent: res.data.parent ?? undefined };
-        });
-    }
-    /** The allow policy of a project (`projects/ID`), folder or organization. */
-    resourceManagerIamPolicy(resource) {
-        return this.executor.once(`crm.policy ${resource}`, `Reading the IAM policy of ${resource}`, async (timeout) => {
-            const params = { resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } };
-            const res = resource.startsWith('folders/')
-                ? await this.crm.folders.getIamPolicy(params, { timeout })
-                : resource.startsWith('organizations/')
-                    ? await this.crm.organizations.getIamPolicy(params, { timeout })
-                    : await this.crm.projects.getIamPolicy(params, { timeout });
-            return toPolicy(res.data.bindings);
-        });
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new v1/* iam_v1 */.E.Iam(options);
     }
     /** A role definition, predefined (`roles/x`) or custom (`projects/p/roles/x`, `organizations/o/roles/x`). */
     role(name) {
         return this.executor.once(`iam.role ${name}`, `Reading role ${name}`, async (timeout) => {
             const res = name.startsWith('projects/')
-                ? await this.iam.projects.roles.get({ name }, { timeout })
+                ? await this.v1.projects.roles.get({ name }, { timeout })
                 : name.startsWith('organizations/')
-                    ? await this.iam.organizations.roles.get({ name }, { timeout })
-                    : await this.iam.roles.get({ name }, { timeout });
+                    ? await this.v1.organizations.roles.get({ name }, { timeout })
+                    : await this.v1.roles.get({ name }, { timeout });
             return {
                 name,
                 title: res.data.title ?? undefined,
@@ -73102,24 +73007,20 @@ class GoogleCloud {
     serviceAccountEmail(name) {
         const normalized = name.replace(/^projects\/([^/]+)\/accounts\//, 'projects/$1/serviceAccounts/');
         return this.executor.once(`iam.sa ${normalized}`, `Reading service account ${name}`, async (timeout) => {
-            const res = await this.iam.projects.serviceAccounts.get({ name: normalized }, { timeout });
+            const res = await this.v1.projects.serviceAccounts.get({ name: normalized }, { timeout });
             if (!res.data.email)
                 throw new Error(`service account ${name} has no email`);
             return res.data.email;
         });
     }
 }
-function toRunService(s) {
-    return {
-        name: s.name ?? '',
-        uri: s.uri ?? undefined,
-        urls: s.urls ?? [],
-        ingress: s.ingress ?? undefined,
-        invokerIamDisabled: s.invokerIamDisabled === true,
-        defaultUriDisabled: s.defaultUriDisabled === true,
-        customAudiences: s.customAudiences ?? [],
-    };
-}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudresourcemanager/v3.js
+var v3 = __nccwpck_require__(4766);
+;// CONCATENATED MODULE: ./.build/gcp/policy.js
+/** Always ask for policy version 3: lower versions hide conditions behind `_withcond_` role names. */
+const POLICY_VERSION = 3;
+/** Converts a client-library policy into plain data. */
 function toPolicy(bindings) {
     return {
         bindings: (bindings ?? []).map((b) => ({
@@ -73137,102 +73038,156 @@ function toPolicy(bindings) {
         })),
     };
 }
-
-;// CONCATENATED MODULE: ./.build/spec/list.js
-/**
- * Items of an action input, one per line or comma-separated, trimmed, empties dropped.
- * Commas inside `{...}` stay, so a glob like `specs/{a,b}.yaml` is one item.
- */
-function splitList(input) {
-    const items = [];
-    let current = '';
-    let braces = 0;
-    for (const char of input) {
-        if (char === '{')
-            braces++;
-        else if (char === '}' && braces > 0)
-            braces--;
-        if (char === '\n' || (char === ',' && braces === 0)) {
-            items.push(current);
-            current = '';
-            braces = 0;
-        }
-        else {
-            current += char;
-        }
-    }
-    items.push(current);
-    return items.map((item) => item.trim()).filter((item) => item !== '');
+/** Collects every page of a list call. */
+async function allPages(fetchPage, collect) {
+    let pageToken;
+    const seen = new Set();
+    do {
+        const page = await fetchPage(pageToken);
+        collect(page);
+        pageToken = page.nextPageToken || undefined;
+        if (pageToken && seen.has(pageToken))
+            throw new Error(`the API repeated page token ${pageToken}`);
+        if (pageToken)
+            seen.add(pageToken);
+    } while (pageToken);
 }
 
-;// CONCATENATED MODULE: ./.build/inputs.js
+;// CONCATENATED MODULE: ./.build/gcp/resource-manager.js
 
-/** Bad input: the message says which input and what to write instead. */
-class InputError extends Error {
-    name = 'InputError';
+
+/** Resource Manager reads: projects, folders, and the allow policies of projects, folders and organizations. */
+class ResourceManagerApi {
+    v3;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v3 = new v3/* cloudresourcemanager_v3 */.h.Cloudresourcemanager(options);
+    }
+    /** A project by ID or number. */
+    project(idOrNumber) {
+        const name = `projects/${idOrNumber}`;
+        return this.executor.once(`crm.project ${name}`, `Reading project ${idOrNumber}`, async (timeout) => {
+            const res = await this.v3.projects.get({ name }, { timeout });
+            const number = (res.data.name ?? '').replace(/^projects\//, '');
+            return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
+        });
+    }
+    /** A folder, for its parent. */
+    folder(name) {
+        return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
+            const res = await this.v3.folders.get({ name }, { timeout });
+            return { name, parent: res.data.parent ?? undefined };
+        });
+    }
+    /** The allow policy of a project (`projects/ID`), folder or organization. */
+    iamPolicy(resource) {
+        return this.executor.once(`crm.policy ${resource}`, `Reading the IAM policy of ${resource}`, async (timeout) => {
+            const params = { resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } };
+            const res = resource.startsWith('folders/')
+                ? await this.v3.folders.getIamPolicy(params, { timeout })
+                : resource.startsWith('organizations/')
+                    ? await this.v3.organizations.getIamPolicy(params, { timeout })
+                    : await this.v3.projects.getIamPolicy(params, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
 }
-/** Validates every input; throws InputError with an actionable message. */
-function parseInputs(read) {
-    const specPatterns = splitList(read('spec'));
-    const serviceAccount = read('service-account').trim();
-    const apiConfig = read('api-config').trim();
-    if (specPatterns.length === 0 && !apiConfig) {
-        throw new InputError('Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config.');
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v1.js
+var run_v1 = __nccwpck_require__(4077);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v2.js
+var v2 = __nccwpck_require__(5876);
+;// CONCATENATED MODULE: ./.build/gcp/run.js
+
+
+
+/** Cloud Run reads: services, their regions, their policies. */
+class CloudRunApi {
+    v1;
+    v2;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new run_v1/* run_v1 */.c.Run(options);
+        this.v2 = new v2/* run_v2 */.V.Run(options);
     }
-    if (!serviceAccount && !apiConfig) {
-        throw new InputError("Input `service-account` is required: the email of the gateway's service account (the config's gatewayServiceAccount), e.g. gw@my-project.iam.gserviceaccount.com.");
+    /** A Cloud Run service by full name. */
+    service(name) {
+        return this.executor.once(`run.get ${name}`, `Reading Cloud Run service ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.services.get({ name }, { timeout });
+            return toRunService(res.data);
+        });
     }
-    if (serviceAccount && !isServiceAccount(serviceAccount)) {
-        throw new InputError(`Input \`service-account\` must be a service account email (name@project.iam.gserviceaccount.com) or projects/PROJECT/serviceAccounts/ID; got "${serviceAccount.slice(0, 100)}".`);
+    /** Every Cloud Run service of one project and region, all pages. */
+    services(project, region) {
+        const parent = `projects/${project}/locations/${region}`;
+        return this.executor.once(`run.list ${parent}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
+            const listing = { services: [], unreachable: [] };
+            await allPages(async (pageToken) => (await this.v2.projects.locations.services.list({ parent, pageToken }, { timeout })).data, (page) => {
+                for (const s of page.services ?? [])
+                    listing.services.push(toRunService(s));
+                listing.unreachable.push(...(page.unreachable ?? []));
+            });
+            return listing;
+        });
     }
-    const policy = read('policy').trim();
+    /** The regions where Cloud Run is offered to a project. */
+    locations(project) {
+        const name = `projects/${project}`;
+        return this.executor.once(`run.locations ${name}`, `Listing Cloud Run regions of ${name}`, async (timeout) => {
+            const regions = [];
+            await allPages(async (pageToken) => (await this.v1.projects.locations.list({ name, pageToken }, { timeout })).data, (page) => {
+                for (const l of page.locations ?? [])
+                    if (l.locationId)
+                        regions.push(l.locationId);
+            });
+            return regions;
+        });
+    }
+    /** The allow policy of a Cloud Run service. */
+    iamPolicy(name) {
+        return this.executor.once(`run.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.services.getIamPolicy({ resource: name, 'options.requestedPolicyVersion': POLICY_VERSION }, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+function toRunService(s) {
     return {
-        specPatterns,
-        serviceAccount,
-        apiConfig,
-        projects: splitList(read('project')),
-        failOn: oneOf(read('fail-on'), 'fail-on', ['error', 'warning', 'never'], 'error'),
-        comment: bool(read('comment'), 'comment', true),
-        githubToken: read('github-token').trim(),
-        policyFile: policy || '.github/gateway-guard.yml',
-        policyFileExplicit: policy !== '' && policy !== '.github/gateway-guard.yml',
-        sarifFile: read('sarif-file').trim(),
-        troubleshoot: bool(read('troubleshoot'), 'troubleshoot', false),
-        assetInventory: bool(read('asset-inventory'), 'asset-inventory', false),
-        concurrency: integer(read('concurrency'), 'concurrency', 16, 1, 256),
-        timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
+        name: s.name ?? '',
+        uri: s.uri ?? undefined,
+        urls: s.urls ?? [],
+        ingress: s.ingress ?? undefined,
+        invokerIamDisabled: s.invokerIamDisabled === true,
+        defaultUriDisabled: s.defaultUriDisabled === true,
+        customAudiences: s.customAudiences ?? [],
     };
 }
-function isServiceAccount(value) {
-    return /^[^@\s]+@[^@\s]+\.gserviceaccount\.com$/i.test(value) || /^projects\/[^/\s]+\/(serviceAccounts|accounts)\/[^/\s]+$/.test(value);
-}
-function oneOf(raw, name, allowed, fallback) {
-    const value = raw.trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input \`${name}\` must be one of ${allowed.join(', ')}; got "${raw.slice(0, 100)}".`);
-}
-function bool(raw, name, fallback) {
-    const value = raw.trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (value === 'true')
-        return true;
-    if (value === 'false')
-        return false;
-    throw new InputError(`Input \`${name}\` must be true or false; got "${raw.slice(0, 100)}".`);
-}
-function integer(raw, name, fallback, min, max) {
-    const value = raw.trim();
-    if (value === '')
-        return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new InputError(`Input \`${name}\` must be a whole number from ${min} to ${max}; got "${raw.slice(0, 100)}".`);
+
+;// CONCATENATED MODULE: ./.build/gcp/google-cloud.js
+
+
+
+
+
+/** The only door to Google: one client per API, sharing one executor (limit, retries, deadline, cache). */
+class GoogleCloud {
+    executor;
+    run;
+    resourceManager;
+    iam;
+    constructor(options = {}) {
+        this.executor = new CallExecutor(options);
+        const client = clientOptions(options.emulatorHost);
+        this.run = new CloudRunApi(this.executor, client);
+        this.resourceManager = new ResourceManagerApi(this.executor, client);
+        this.iam = new IamApi(this.executor, client);
     }
-    return n;
+    /** HTTP attempts made so far, retries included. */
+    get callCount() {
+        return this.executor.attempts;
+    }
 }
 
 ;// CONCATENATED MODULE: ./.build/iam/conditions.js
@@ -73456,14 +73411,14 @@ async function resolveCloudRun(google, info, candidateProjects) {
 async function resolveDeterministic(google, info) {
     let project = info.projectNumber;
     try {
-        project = (await google.project(info.projectNumber)).projectId;
+        project = (await google.resourceManager.project(info.projectNumber)).projectId;
     }
     catch {
         // The Run API accepts a project number too; the project's own policy read will report the denial.
     }
     const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
     try {
-        const service = await google.runService(name);
+        const service = await google.run.service(name);
         return runTarget(service, project, info.region);
     }
     catch (err) {
@@ -73487,7 +73442,7 @@ async function resolveDeterministic(google, info) {
 async function searchProject(google, project, origin, problems) {
     let regions;
     try {
-        regions = await google.runLocations(project);
+        regions = await google.run.locations(project);
     }
     catch (err) {
         problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
@@ -73498,7 +73453,7 @@ async function searchProject(google, project, origin, problems) {
 }
 async function searchRegion(google, project, region, origin, problems) {
     try {
-        const listing = await google.runServices(project, region);
+        const listing = await google.run.services(project, region);
         const service = listing.services.find((s) => serviceOrigins(s).includes(origin));
         if (service)
             return runTarget(service, project, region);
@@ -73720,16 +73675,16 @@ async function readPolicy(resource, level, permission, read) {
 }
 /** The policies of a project and of every folder and organization above it, nearest first. */
 async function ancestorPolicies(google, projectId) {
-    const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () => google.resourceManagerIamPolicy(`projects/${projectId}`));
+    const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () => google.resourceManager.iamPolicy(`projects/${projectId}`));
     const ancestors = [];
     let ancestryError;
     try {
-        let parent = (await google.project(projectId)).parent;
+        let parent = (await google.resourceManager.project(projectId)).parent;
         while (parent) {
             if (ancestors.includes(parent))
                 break;
             ancestors.push(parent);
-            parent = parent.startsWith('folders/') ? (await google.folder(parent)).parent : undefined;
+            parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
         }
     }
     catch (err) {
@@ -73741,7 +73696,7 @@ async function ancestorPolicies(google, projectId) {
         projectPolicy,
         ...ancestors.map((name) => {
             const level = name.startsWith('folders/') ? 'folder' : 'organization';
-            return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () => google.resourceManagerIamPolicy(name));
+            return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () => google.resourceManager.iamPolicy(name));
         }),
     ]);
     return ancestryError ? { policies, ancestryError } : { policies };
@@ -73752,7 +73707,7 @@ async function withRoles(google, policies, emails, ancestryError) {
     const roles = new Map();
     await Promise.all([...names].map(async (name) => {
         try {
-            roles.set(name, { definition: await google.role(name) });
+            roles.set(name, { definition: await google.iam.role(name) });
         }
         catch (err) {
             roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
@@ -73818,7 +73773,7 @@ function resolveTarget(google, info, candidates) {
 }
 async function gatherAccess(google, target, accounts) {
     const [own, ancestors] = await Promise.all([
-        readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.runServiceIamPolicy(target.resource)),
+        readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource)),
         ancestorPolicies(google, target.project),
     ]);
     return withRoles(google, [own, ...ancestors.policies], accounts, ancestors.ancestryError);
@@ -73828,7 +73783,7 @@ async function candidateProjects(ctx, infos) {
     if (!infos.some((i) => i.kind === 'cloud-run' && i.form === 'hash'))
         return ctx.projects;
     const named = infos.map(namedProject).filter((p) => p !== undefined);
-    const ids = await Promise.all(named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.project(p).then((info) => info.projectId, () => p) : p)));
+    const ids = await Promise.all(named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)));
     return [...new Set([...ctx.projects, ...ids])];
 }
 function kindOf(target, info) {
@@ -73928,554 +73883,6 @@ function worst(a, b) {
 }
 function verdict_unique(items) {
     return [...new Set(items)];
-}
-
-;// CONCATENATED MODULE: ./.build/report/annotations.js
-
-/**
- * The most severe findings as annotations, at most `perLevel` per level (GitHub keeps 10 of each
- * per step and silently drops the rest); when some are left out, the last notice slot says how many.
- */
-function selectAnnotations(findings, perLevel = 10) {
-    const sorted = [...findings].sort(compareFindings);
-    const byLevel = { error: [], warning: [], notice: [] };
-    for (const finding of sorted)
-        byLevel[effectiveSeverity(finding)].push(finding);
-    const errors = byLevel.error.slice(0, perLevel);
-    const warnings = byLevel.warning.slice(0, perLevel);
-    let notices = byLevel.notice.slice(0, perLevel);
-    let omitted = findings.length - errors.length - warnings.length - notices.length;
-    if (omitted > 0 && notices.length === perLevel) {
-        notices = notices.slice(0, perLevel - 1);
-        omitted++;
-    }
-    const annotations = [...errors, ...warnings, ...notices].map(toAnnotation);
-    if (omitted > 0 && perLevel > 0) {
-        annotations.push({
-            level: 'notice',
-            title: 'gateway-guard',
-            message: `${omitted} more ${omitted === 1 ? 'finding' : 'findings'} in the job summary`,
-        });
-    }
-    return annotations;
-}
-/** The annotation of one finding: its message, then the fix or the exception's reason. */
-function toAnnotation(finding) {
-    const lines = [finding.message];
-    if (finding.exception) {
-        const until = finding.exception.expires ? ` (until ${finding.exception.expires})` : '';
-        lines.push(`Excepted by policy: ${finding.exception.reason}${until}`);
-    }
-    else if (finding.fix) {
-        lines.push(finding.fix);
-    }
-    const annotation = {
-        level: effectiveSeverity(finding),
-        title: `gateway-guard: ${finding.rule}`,
-        message: lines.join('\n'),
-    };
-    if (finding.file !== undefined)
-        annotation.file = finding.file;
-    if (finding.file !== undefined && finding.line !== undefined)
-        annotation.line = finding.line;
-    return annotation;
-}
-
-;// CONCATENATED MODULE: ./.build/report/json-report.js
-/** Renders the report as pretty JSON; every key is always present (`null` when unknown). */
-function renderJsonReport(report) {
-    const json = {
-        result: report.result,
-        failOn: report.failOn,
-        serviceAccount: report.serviceAccount,
-        specFiles: report.specFiles,
-        counts: {
-            errors: report.counts.errors,
-            warnings: report.counts.warnings,
-            notices: report.counts.notices,
-        },
-        backends: report.backends.map((b) => ({
-            address: b.address,
-            kind: b.kind,
-            resource: b.resource ?? null,
-            operations: b.operations,
-            status: b.status,
-            file: b.file,
-            line: b.line,
-        })),
-        findings: report.findings.map((f) => ({
-            rule: f.rule,
-            severity: f.severity,
-            address: f.address ?? null,
-            resource: f.resource ?? null,
-            file: f.file ?? null,
-            line: f.line ?? null,
-            message: f.message,
-            fix: f.fix ?? null,
-            exception: f.exception
-                ? {
-                    reason: f.exception.reason,
-                    expires: f.exception.expires ?? null,
-                    originalSeverity: f.originalSeverity ?? null,
-                }
-                : null,
-        })),
-    };
-    return JSON.stringify(json, null, 2) + '\n';
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./.build/types.js
-/** Shared data model of the pipeline: spec → resolve → facts → checks → report. */
-/** Stable rule IDs of SPEC.md. */
-const RULES = [
-    'public-access',
-    'missing-invoker',
-    'missing-iap-access',
-    'missing-app-engine-permissions',
-    'auth-disabled',
-    'audience-mismatch',
-    'unreachable-backend',
-    'conditional-grant',
-    'unverified-grant',
-    'backend-not-found',
-    'unsupported-backend',
-    'iam-unreadable',
-    'invalid-spec',
-];
-
-;// CONCATENATED MODULE: ./.build/report/rule-docs.js
-/** One entry per rule ID. */
-const RULE_DOCS = {
-    'public-access': {
-        title: 'Backend can be called without authentication',
-        severity: 'error',
-        securitySeverity: '9.0',
-        meaning: 'Anyone can call the backend directly, bypassing the gateway and its API keys, quotas and authentication: ' +
-            '`allUsers` or `allAuthenticatedUsers` holds an invoking permission on the resource or one of its ancestors, ' +
-            "the Cloud Run invoker IAM check is disabled, the App Engine app is not behind IAP, or the app's IAP resource " +
-            'grants `allUsers` or `allAuthenticatedUsers`.',
-        fix: 'Remove the public binding (e.g. `gcloud run services remove-iam-policy-binding SERVICE --region=REGION ' +
-            '--member=allUsers --role=roles/run.invoker`), turn the invoker IAM check back on ' +
-            '(`gcloud run services update SERVICE --region=REGION --invoker-iam-check`), or enable IAP on the App Engine app. ' +
-            'If the backend is public by design, add a policy exception with the reason.',
-    },
-    'missing-invoker': {
-        title: "Gateway service account cannot invoke the backend",
-        severity: 'error',
-        securitySeverity: '7.0',
-        meaning: "The gateway's service account lacks the permission the backend's kind requires: `run.routes.invoke` on a " +
-            'Cloud Run service or on the Cloud Run service under a 2nd-gen function, `cloudfunctions.functions.invoke` on ' +
-            'a 1st-gen function. Grants to `allUsers`/`allAuthenticatedUsers` do not count: the gateway must still work ' +
-            'once public access is removed.',
-        fix: 'Grant the invoker role to the service account: `gcloud run services add-iam-policy-binding SERVICE ' +
-            '--region=REGION --member=serviceAccount:SA --role=roles/run.invoker` (Cloud Run, and 2nd-gen functions through ' +
-            '`gcloud functions add-invoker-policy-binding`), or `gcloud functions add-iam-policy-binding FUNCTION ' +
-            '--region=REGION --member=serviceAccount:SA --role=roles/cloudfunctions.invoker` (1st gen).',
-    },
-    'missing-iap-access': {
-        title: 'Gateway service account cannot pass IAP',
-        severity: 'error',
-        securitySeverity: '7.0',
-        meaning: "App Engine behind IAP: the gateway's service account lacks IAP-secured Web App User " +
-            "(`roles/iap.httpsResourceAccessor`) on the app's IAP resource or its project. No other predefined role, " +
-            'not even Owner or Editor, lets a request through IAP.',
-        fix: '`gcloud iap web add-iam-policy-binding --resource-type=app-engine --project=PROJECT ' +
-            '--member=serviceAccount:SA --role=roles/iap.httpsResourceAccessor`.',
-    },
-    'missing-app-engine-permissions': {
-        title: 'Gateway service account lacks App Engine permissions',
-        severity: 'error',
-        securitySeverity: '6.0',
-        meaning: "To call an App Engine backend the gateway's service account also needs `appengine.applications.update`, " +
-            '`clientauthconfig.clients.create` and `clientauthconfig.clients.getWithSecret`; the message names the ones ' +
-            'missing. Among predefined roles only Editor and Owner hold all three.',
-        fix: 'Create a custom role with the three permissions and grant it: `gcloud iam roles create gatewayAppEngineCaller ' +
-            '--project=PROJECT --permissions=appengine.applications.update,clientauthconfig.clients.create,' +
-            'clientauthconfig.clients.getWithSecret`, then `gcloud projects add-iam-policy-binding PROJECT ' +
-            '--member=serviceAccount:SA --role=projects/PROJECT/roles/gatewayAppEngineCaller`.',
-    },
-    'auth-disabled': {
-        title: 'Gateway sends no identity token to the backend',
-        severity: 'error',
-        securitySeverity: '8.0',
-        meaning: '`disable_auth: true` (`disableAuth`) makes the gateway call the backend without an identity token, so the ' +
-            'backend only works if anyone can call it.',
-        fix: 'Remove `disable_auth` and grant the gateway service account the invoker role. If the backend authenticates ' +
-            'requests some other way, add a policy exception with the reason.',
-    },
-    'audience-mismatch': {
-        title: 'Backend rejects the audience of the gateway token',
-        severity: 'error',
-        securitySeverity: '6.0',
-        meaning: 'The audience the gateway puts in its identity token (`jwt_audience`/`jwtAudience`, else the full address) is ' +
-            'not one the backend accepts: App Engine behind IAP needs the IAP OAuth client ID, a 1st-gen function its full ' +
-            "URL, Cloud Run one of the service's URLs or custom audiences. A warning where Google's behaviour is not " +
-            'documented.',
-        fix: 'Set `jwt_audience` (`jwtAudience` in OpenAPI 3) to an audience the backend accepts, or add it to the Cloud Run ' +
-            'service: `gcloud run services update SERVICE --region=REGION --add-custom-audiences=AUDIENCE`.',
-    },
-    'unreachable-backend': {
-        title: 'Gateway cannot reach the backend',
-        severity: 'warning',
-        securitySeverity: '4.0',
-        meaning: 'Even with the right grant the gateway cannot reach the backend: Cloud Run ingress other than all traffic, the ' +
-            'default run.app URL disabled, a function whose ingress is internal only, or an event-triggered (non-HTTP) ' +
-            'function.',
-        fix: 'Allow all ingress and keep IAM as the guard (`gcloud run services update SERVICE --region=REGION --ingress=all`, ' +
-            '`--ingress-settings=all` for functions), re-enable the default URL, or point the gateway at an HTTP backend.',
-    },
-    'conditional-grant': {
-        title: 'Needed grant exists only under an IAM condition',
-        severity: 'warning',
-        securitySeverity: '4.0',
-        meaning: 'The service account holds the needed permission only through a conditional binding, which may not apply to ' +
-            "the gateway's requests (or may expire).",
-        fix: 'Add an unconditional binding, or add a policy exception if the condition is intended.',
-    },
-    'unverified-grant': {
-        title: 'Needed grant cannot be verified',
-        severity: 'warning',
-        securitySeverity: '4.0',
-        meaning: 'The needed permission is granted only to principals whose membership cannot be read (`group:`, ' +
-            '`principalSet:`). A `domain:` member never includes a service account, so it is no grant at all.',
-        fix: 'Grant the role to `serviceAccount:SA` directly, or set `troubleshoot: true` to let the Policy Troubleshooter ' +
-            'check group membership.',
-    },
-    'backend-not-found': {
-        title: 'Backend address matches no resource',
-        severity: 'error',
-        securitySeverity: '6.0',
-        meaning: 'A Google-hosted address (run.app, cloudfunctions.net, appspot.com) matches no Cloud Run service, function or ' +
-            'App Engine app in the projects searched: a typo, a deleted resource, or the wrong project.',
-        fix: 'Correct the address, deploy the backend first, or name its project in the `project` input or the policy ' +
-            "file's `projects` (needed for hash-style run.app URLs).",
-    },
-    'unsupported-backend': {
-        title: 'Backend kind cannot be verified',
-        severity: 'warning',
-        securitySeverity: '3.0',
-        meaning: 'The address is not Cloud Run, Cloud Functions or App Engine (e.g. GKE, Compute Engine or an external host), ' +
-            'so its access control cannot be checked.',
-        fix: "Make sure the backend validates the gateway's identity token itself, then add a policy exception or set the " +
-            "rule's severity to `off`.",
-    },
-    'iam-unreadable': {
-        title: 'Resource or IAM policy could not be read',
-        severity: 'error',
-        securitySeverity: '5.0',
-        meaning: 'A resource or policy needed for a verdict could not be read (permission denied, not found, repeated server ' +
-            'errors). The gate fails closed: it never passes on missing data. Google often answers 403 for a resource ' +
-            'that does not exist.',
-        fix: 'Grant the identity running the check read access (get/list and getIamPolicy) on the resource and its ' +
-            'ancestors; the message names the permission. The README lists the minimal roles.',
-    },
-    'invalid-spec': {
-        title: 'Spec cannot be read or is malformed',
-        severity: 'error',
-        securitySeverity: '5.0',
-        meaning: 'The spec cannot be read or parsed, is not OpenAPI, or an `x-google-backend` is malformed (in OpenAPI 3 it must ' +
-            'be the name of an entry in `x-google-api-management.backends`). API Gateway would reject it.',
-        fix: 'Fix the spec at the reported line.',
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/report/sarif.js
-/** SARIF 2.1.0 log for GitHub code scanning (`github/codeql-action/upload-sarif`). */
-
-
-
-const SARIF_LEVEL = {
-    error: 'error',
-    warning: 'warning',
-    notice: 'note',
-};
-/** Key of the fingerprint in `partialFingerprints`; bump the version if its inputs ever change. */
-const FINGERPRINT_KEY = 'gatewayGuard/v1';
-/** The SARIF log of a report: every rule, and one result per finding. */
-function renderSarif(report, opts) {
-    return {
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: 'gateway-guard',
-                        version: opts.toolVersion,
-                        informationUri: opts.informationUri,
-                        rules: RULES.map((id) => {
-                            const doc = RULE_DOCS[id];
-                            return {
-                                id,
-                                name: pascalCase(id),
-                                shortDescription: { text: doc.title },
-                                fullDescription: { text: plainText(doc.meaning) },
-                                help: {
-                                    text: `${plainText(doc.meaning)}\n\nFix: ${plainText(doc.fix)}`,
-                                    markdown: `${doc.meaning}\n\n**Fix:** ${doc.fix}`,
-                                },
-                                defaultConfiguration: { level: doc.severity },
-                                properties: { 'security-severity': doc.securitySeverity, tags: ['security'] },
-                            };
-                        }),
-                    },
-                },
-                originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The GITHUB_WORKSPACE of the run.' } } },
-                results: report.findings.map((finding) => sarifResult(finding, report.specFiles[0])),
-            },
-        ],
-    };
-}
-function sarifResult(finding, fallbackFile) {
-    const lines = [finding.message];
-    if (finding.fix)
-        lines.push(`Fix: ${finding.fix}`);
-    if (finding.exception)
-        lines.push(`Excepted by policy: ${finding.exception.reason}`);
-    // Code scanning needs a location; a finding about the whole run is pinned to the first spec file.
-    const file = finding.file ?? fallbackFile;
-    const line = finding.file !== undefined && finding.line ? finding.line : 1;
-    return {
-        ruleId: finding.rule,
-        ruleIndex: RULES.indexOf(finding.rule),
-        level: SARIF_LEVEL[finding.severity],
-        message: { text: lines.join('\n') },
-        ...(file === undefined
-            ? {}
-            : {
-                locations: [
-                    {
-                        physicalLocation: {
-                            artifactLocation: { uri: fileUri(file), uriBaseId: '%SRCROOT%' },
-                            region: { startLine: line },
-                        },
-                    },
-                ],
-            }),
-        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
-        ...(finding.exception
-            ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
-            : {}),
-        properties: {
-            address: finding.address ?? null,
-            resource: finding.resource ?? null,
-            ...(finding.originalSeverity ? { originalSeverity: finding.originalSeverity } : {}),
-        },
-    };
-}
-/** Identity of a finding across commits: no line numbers, so it survives edits above it. */
-function fingerprint(finding) {
-    const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
-    return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex');
-}
-/** A relative path as a URI reference: `/` separators, each segment percent-encoded. */
-function fileUri(file) {
-    return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
-}
-function pascalCase(id) {
-    return id.replace(/(^|-)([a-z])/g, (_, _dash, c) => c.toUpperCase());
-}
-function plainText(markdown) {
-    return markdown.replace(/`/g, '');
-}
-
-;// CONCATENATED MODULE: ./.build/report/markdown.js
-/** Safe GitHub-flavoured markdown from untrusted text, and size budgets (job summary, PR comment). */
-const ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '|': '&#124;',
-    '\\': '&#92;',
-    '`': '&#96;',
-    '*': '&#42;',
-    '_': '&#95;',
-    '~': '&#126;',
-    '[': '&#91;',
-    ']': '&#93;',
-    '$': '&#36;',
-};
-const ZERO_WIDTH_SPACE = '\u200b';
-/**
- * Plain text safe anywhere in markdown, table cells included: one line, no formatting, links,
- * HTML, math or @mentions.
- */
-function escapeMarkdown(text) {
-    return (oneLine(text)
-        // An @ right after a letter or digit (an email) never mentions anyone; elsewhere it might.
-        .replace(/(^|[^A-Za-z0-9])@(?=\w)/g, `$1@${ZERO_WIDTH_SPACE}`)
-        .replace(/[&<>|\\`*_~[\]$]/g, (c) => ENTITIES[c] ?? c));
-}
-/**
- * Inline code showing `text` verbatim, even with backticks inside. By default it is safe in a table
- * cell (`|` escaped as `\|`, which GitHub unescapes there); pass `{ table: false }` elsewhere.
- */
-function codeSpan(text, options = {}) {
-    let body = oneLine(text);
-    if (body === '')
-        return '';
-    if (options.table ?? true)
-        body = body.replace(/\|/g, '\\|');
-    const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // Markdown strips one space from each side of a code span: add one where the text needs its own
-    // (or where a backtick at the edge would otherwise join the fence).
-    const edgeSpaces = body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '';
-    const pad = body.startsWith('`') || body.endsWith('`') || edgeSpaces ? ' ' : '';
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/** Joins shell line continuations and turns every other line break into a space. */
-function oneLine(text) {
-    return text.replace(/[ \t]*\\\r?\n[ \t]*/g, ' ').replace(/\r\n|\r|\n/g, ' ');
-}
-/** Shortens `text` to at most `max` characters, ending with `…` when cut (never inside a surrogate pair). */
-function truncate(text, max) {
-    const chars = [...text];
-    if (chars.length <= max)
-        return text;
-    if (max <= 0)
-        return '';
-    return chars.slice(0, max - 1).join('') + '…';
-}
-/** Size of `text` in UTF-8 bytes (GitHub's job summary limit is in bytes). */
-function utf8Length(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-/**
- * The leading `lines` whose total size (each plus a line break) fits in `budget`, and how many
- * were left out. `size` measures a string: UTF-8 bytes by default, `(s) => s.length` for characters.
- */
-function fitLines(lines, budget, size = utf8Length) {
-    let used = 0;
-    let count = 0;
-    for (const line of lines) {
-        const cost = size(line) + 1;
-        if (used + cost > budget)
-            break;
-        used += cost;
-        count++;
-    }
-    return { kept: lines.slice(0, count), omitted: lines.length - count };
-}
-/** A markdown table: header cells (already markdown) and rows of cells (already escaped). */
-function tableLines(header, rows) {
-    return [row(header), row(header.map(() => '---')), ...rows.map(row)];
-}
-/** One table row from cells that are already escaped. */
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-
-;// CONCATENATED MODULE: ./.build/report/summary.js
-
-/** GitHub's job summary limit per step, in bytes. */
-const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
-/** Default size of the summary: under GitHub's limit, with room for anything else the step writes. */
-const SUMMARY_DEFAULT_MAX_BYTES = 1_000_000;
-// Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
-const MAX_MESSAGE = 1000;
-const MAX_FIX = 2000;
-const MAX_NAME = 500;
-const MAX_SPEC_FILES = 20;
-// Room kept for the two "left out" notes.
-const NOTES_RESERVE = 600;
-const STATUS_LABEL = {
-    error: '❌ error',
-    warning: '⚠️ warning',
-    notice: 'ℹ️ notice',
-    pass: '✅ pass',
-};
-const GATE_TEXT = {
-    error: 'fails on errors',
-    warning: 'fails on errors and warnings',
-    never: 'never fails (`fail-on: never`)',
-};
-/** Renders the job summary, within `maxBytes` UTF-8 bytes: rows that do not fit are left out and counted. */
-function renderSummary(report, options = {}) {
-    const maxBytes = options.maxBytes ?? SUMMARY_DEFAULT_MAX_BYTES;
-    const head = headLines(report);
-    const findingsHeader = tableLines(['Severity', 'Rule', 'Backend', 'Resource', 'Location', 'Message', 'Fix'], []);
-    const backendsHeader = tableLines(['Address', 'Kind', 'Resource', 'Operations', 'Status'], []);
-    const findingRows = report.findings.map(findingRow);
-    const backendRows = report.backends.map((b) => row([
-        codeSpan(truncate(b.address, MAX_NAME)),
-        b.kind,
-        b.resource ? codeSpan(truncate(b.resource, MAX_NAME)) : '—',
-        String(b.operations.length),
-        STATUS_LABEL[b.status],
-    ]));
-    const fixed = [...head, '### Findings', '', ...findingsHeader, '', '### Backends', '', ...backendsHeader];
-    const available = maxBytes - totalSize(fixed) - NOTES_RESERVE;
-    // Findings come first, but backends keep up to a quarter of the room when both overflow.
-    const backendsShare = Math.min(totalSize(backendRows), Math.floor(available / 4));
-    const findings = fitLines(findingRows, available - backendsShare);
-    const backends = fitLines(backendRows, available - totalSize(findings.kept));
-    const lines = [...head, '### Findings', ''];
-    if (report.findings.length === 0)
-        lines.push('No findings.');
-    else
-        lines.push(...findingsHeader, ...findings.kept, ...omittedNote(findings.omitted, 'finding'));
-    lines.push('', '### Backends', '');
-    if (report.backends.length === 0)
-        lines.push('No `x-google-backend` found.');
-    else
-        lines.push(...backendsHeader, ...backends.kept, ...omittedNote(backends.omitted, 'backend'));
-    return lines.join('\n') + '\n';
-}
-function headLines(report) {
-    const verdict = report.result === 'pass' ? '✅ gateway-guard: pass' : '❌ gateway-guard: fail';
-    const { errors, warnings, notices } = report.counts;
-    const gate = GATE_TEXT[report.failOn];
-    const specs = report.specFiles.slice(0, MAX_SPEC_FILES).map((f) => codeSpan(truncate(f, MAX_NAME), { table: false }));
-    const moreSpecs = report.specFiles.length - specs.length;
-    if (moreSpecs > 0)
-        specs.push(`and ${moreSpecs} more`);
-    return [
-        `## ${verdict}`,
-        '',
-        `**${plural(errors, 'error')}**, **${plural(warnings, 'warning')}**, ${plural(notices, 'notice')} ` +
-            `in ${plural(report.backends.length, 'backend')}; ${gate}.`,
-        '',
-        `Service account: ${codeSpan(report.serviceAccount, { table: false }) || '—'}  `,
-        `Spec: ${specs.join(', ') || '—'}`,
-        '',
-    ];
-}
-function findingRow(finding) {
-    let severity = STATUS_LABEL[finding.severity];
-    let message = escapeMarkdown(truncate(finding.message, MAX_MESSAGE));
-    if (finding.exception) {
-        severity += ' (excepted)';
-        const until = finding.exception.expires ? ` (until ${escapeMarkdown(finding.exception.expires)})` : '';
-        message += `<br>**Excepted by policy:** ${escapeMarkdown(truncate(finding.exception.reason, MAX_MESSAGE))}${until}`;
-    }
-    const location = finding.file === undefined ? '—' : codeSpan(truncate(finding.file, MAX_NAME) + (finding.line ? `:${finding.line}` : ''));
-    return row([
-        severity,
-        codeSpan(finding.rule),
-        finding.address ? codeSpan(truncate(finding.address, MAX_NAME)) : '—',
-        finding.resource ? codeSpan(truncate(finding.resource, MAX_NAME)) : '—',
-        location,
-        message,
-        finding.fix ? codeSpan(truncate(finding.fix, MAX_FIX)) : '',
-    ]);
-}
-function omittedNote(omitted, noun) {
-    if (omitted === 0)
-        return [];
-    return [
-        '',
-        `_${plural(omitted, noun)} left out to stay under GitHub's size limit; ` +
-            'the JSON report (`report-file` output) lists them all._',
-    ];
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function totalSize(lines) {
-    return lines.reduce((sum, line) => sum + utf8Length(line) + 1, 0);
 }
 
 ;// CONCATENATED MODULE: ./.build/spec/finding.js
@@ -78834,6 +78241,708 @@ function errorCode(error) {
 
 
 
+;// CONCATENATED MODULE: ./.build/gate.js
+
+
+
+
+
+/** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
+async function runGate(options) {
+    const google = new GoogleCloud({
+        emulatorHost: options.emulatorHost,
+        concurrency: options.concurrency,
+        deadline: Date.now() + options.timeoutSeconds * 1000,
+    });
+    const spec = await readSpecFiles(options.specPatterns, options.workspace);
+    const account = await resolveAccount(google, options.serviceAccount);
+    const outcome = account.email
+        ? await checkBackends(spec.backends, {
+            google,
+            accountFor: () => account.email,
+            projects: options.projects,
+            now: options.now ?? new Date(),
+        })
+        : { backends: [], findings: [] };
+    const report = buildReport({
+        serviceAccount: account.email ?? options.serviceAccount,
+        specFiles: spec.files,
+        backends: outcome.backends,
+        findings: [...spec.findings, ...account.findings, ...outcome.findings],
+        failOn: options.failOn,
+    });
+    return { report, callCount: google.callCount };
+}
+/** The gateway service account's email: as given, or read from IAM when given as a resource name. */
+async function resolveAccount(google, given) {
+    if (!given.startsWith('projects/'))
+        return { email: given, findings: [] };
+    try {
+        return { email: await google.iam.serviceAccountEmail(given), findings: [] };
+    }
+    catch (err) {
+        return {
+            findings: [
+                {
+                    rule: 'iam-unreadable',
+                    severity: 'error',
+                    message: `Could not resolve the gateway service account ${given} to its email: ${explainFailure(err, 'iam.serviceAccounts.get')}`,
+                },
+            ],
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/spec/list.js
+/**
+ * Items of an action input, one per line or comma-separated, trimmed, empties dropped.
+ * Commas inside `{...}` stay, so a glob like `specs/{a,b}.yaml` is one item.
+ */
+function splitList(input) {
+    const items = [];
+    let current = '';
+    let braces = 0;
+    for (const char of input) {
+        if (char === '{')
+            braces++;
+        else if (char === '}' && braces > 0)
+            braces--;
+        if (char === '\n' || (char === ',' && braces === 0)) {
+            items.push(current);
+            current = '';
+            braces = 0;
+        }
+        else {
+            current += char;
+        }
+    }
+    items.push(current);
+    return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+;// CONCATENATED MODULE: ./.build/inputs.js
+
+/** Bad input: the message says which input and what to write instead. */
+class InputError extends Error {
+    name = 'InputError';
+}
+/** Validates every input; throws InputError with an actionable message. */
+function parseInputs(read) {
+    const specPatterns = splitList(read('spec'));
+    const serviceAccount = read('service-account').trim();
+    const apiConfig = read('api-config').trim();
+    if (specPatterns.length === 0 && !apiConfig) {
+        throw new InputError('Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config.');
+    }
+    if (!serviceAccount && !apiConfig) {
+        throw new InputError("Input `service-account` is required: the email of the gateway's service account (the config's gatewayServiceAccount), e.g. gw@my-project.iam.gserviceaccount.com.");
+    }
+    if (serviceAccount && !isServiceAccount(serviceAccount)) {
+        throw new InputError(`Input \`service-account\` must be a service account email (name@project.iam.gserviceaccount.com) or projects/PROJECT/serviceAccounts/ID; got "${serviceAccount.slice(0, 100)}".`);
+    }
+    const policy = read('policy').trim();
+    return {
+        specPatterns,
+        serviceAccount,
+        apiConfig,
+        projects: splitList(read('project')),
+        failOn: oneOf(read('fail-on'), 'fail-on', ['error', 'warning', 'never'], 'error'),
+        comment: bool(read('comment'), 'comment', true),
+        githubToken: read('github-token').trim(),
+        policyFile: policy || '.github/gateway-guard.yml',
+        policyFileExplicit: policy !== '' && policy !== '.github/gateway-guard.yml',
+        sarifFile: read('sarif-file').trim(),
+        troubleshoot: bool(read('troubleshoot'), 'troubleshoot', false),
+        assetInventory: bool(read('asset-inventory'), 'asset-inventory', false),
+        concurrency: integer(read('concurrency'), 'concurrency', 16, 1, 256),
+        timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
+    };
+}
+function isServiceAccount(value) {
+    return /^[^@\s]+@[^@\s]+\.gserviceaccount\.com$/i.test(value) || /^projects\/[^/\s]+\/(serviceAccounts|accounts)\/[^/\s]+$/.test(value);
+}
+function oneOf(raw, name, allowed, fallback) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input \`${name}\` must be one of ${allowed.join(', ')}; got "${raw.slice(0, 100)}".`);
+}
+function bool(raw, name, fallback) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new InputError(`Input \`${name}\` must be true or false; got "${raw.slice(0, 100)}".`);
+}
+function integer(raw, name, fallback, min, max) {
+    const value = raw.trim();
+    if (value === '')
+        return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new InputError(`Input \`${name}\` must be a whole number from ${min} to ${max}; got "${raw.slice(0, 100)}".`);
+    }
+    return n;
+}
+
+;// CONCATENATED MODULE: ./.build/report/annotations.js
+
+/**
+ * The most severe findings as annotations, at most `perLevel` per level (GitHub keeps 10 of each
+ * per step and silently drops the rest); when some are left out, the last notice slot says how many.
+ */
+function selectAnnotations(findings, perLevel = 10) {
+    const sorted = [...findings].sort(compareFindings);
+    const byLevel = { error: [], warning: [], notice: [] };
+    for (const finding of sorted)
+        byLevel[effectiveSeverity(finding)].push(finding);
+    const errors = byLevel.error.slice(0, perLevel);
+    const warnings = byLevel.warning.slice(0, perLevel);
+    let notices = byLevel.notice.slice(0, perLevel);
+    let omitted = findings.length - errors.length - warnings.length - notices.length;
+    if (omitted > 0 && notices.length === perLevel) {
+        notices = notices.slice(0, perLevel - 1);
+        omitted++;
+    }
+    const annotations = [...errors, ...warnings, ...notices].map(toAnnotation);
+    if (omitted > 0 && perLevel > 0) {
+        annotations.push({
+            level: 'notice',
+            title: 'gateway-guard',
+            message: `${omitted} more ${omitted === 1 ? 'finding' : 'findings'} in the job summary`,
+        });
+    }
+    return annotations;
+}
+/** The annotation of one finding: its message, then the fix or the exception's reason. */
+function toAnnotation(finding) {
+    const lines = [finding.message];
+    if (finding.exception) {
+        const until = finding.exception.expires ? ` (until ${finding.exception.expires})` : '';
+        lines.push(`Excepted by policy: ${finding.exception.reason}${until}`);
+    }
+    else if (finding.fix) {
+        lines.push(finding.fix);
+    }
+    const annotation = {
+        level: effectiveSeverity(finding),
+        title: `gateway-guard: ${finding.rule}`,
+        message: lines.join('\n'),
+    };
+    if (finding.file !== undefined)
+        annotation.file = finding.file;
+    if (finding.file !== undefined && finding.line !== undefined)
+        annotation.line = finding.line;
+    return annotation;
+}
+
+;// CONCATENATED MODULE: ./.build/report/json-report.js
+/** Renders the report as pretty JSON; every key is always present (`null` when unknown). */
+function renderJsonReport(report) {
+    const json = {
+        result: report.result,
+        failOn: report.failOn,
+        serviceAccount: report.serviceAccount,
+        specFiles: report.specFiles,
+        counts: {
+            errors: report.counts.errors,
+            warnings: report.counts.warnings,
+            notices: report.counts.notices,
+        },
+        backends: report.backends.map((b) => ({
+            address: b.address,
+            kind: b.kind,
+            resource: b.resource ?? null,
+            operations: b.operations,
+            status: b.status,
+            file: b.file,
+            line: b.line,
+        })),
+        findings: report.findings.map((f) => ({
+            rule: f.rule,
+            severity: f.severity,
+            address: f.address ?? null,
+            resource: f.resource ?? null,
+            file: f.file ?? null,
+            line: f.line ?? null,
+            message: f.message,
+            fix: f.fix ?? null,
+            exception: f.exception
+                ? {
+                    reason: f.exception.reason,
+                    expires: f.exception.expires ?? null,
+                    originalSeverity: f.originalSeverity ?? null,
+                }
+                : null,
+        })),
+    };
+    return JSON.stringify(json, null, 2) + '\n';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./.build/types.js
+/** Shared data model of the pipeline: spec → resolve → facts → checks → report. */
+/** Stable rule IDs of SPEC.md. */
+const RULES = [
+    'public-access',
+    'missing-invoker',
+    'missing-iap-access',
+    'missing-app-engine-permissions',
+    'auth-disabled',
+    'audience-mismatch',
+    'unreachable-backend',
+    'conditional-grant',
+    'unverified-grant',
+    'backend-not-found',
+    'unsupported-backend',
+    'iam-unreadable',
+    'invalid-spec',
+];
+
+;// CONCATENATED MODULE: ./.build/report/rule-docs.js
+/** One entry per rule ID. */
+const RULE_DOCS = {
+    'public-access': {
+        title: 'Backend can be called without authentication',
+        severity: 'error',
+        securitySeverity: '9.0',
+        meaning: 'Anyone can call the backend directly, bypassing the gateway and its API keys, quotas and authentication: ' +
+            '`allUsers` or `allAuthenticatedUsers` holds an invoking permission on the resource or one of its ancestors, ' +
+            "the Cloud Run invoker IAM check is disabled, the App Engine app is not behind IAP, or the app's IAP resource " +
+            'grants `allUsers` or `allAuthenticatedUsers`.',
+        fix: 'Remove the public binding (e.g. `gcloud run services remove-iam-policy-binding SERVICE --region=REGION ' +
+            '--member=allUsers --role=roles/run.invoker`), turn the invoker IAM check back on ' +
+            '(`gcloud run services update SERVICE --region=REGION --invoker-iam-check`), or enable IAP on the App Engine app. ' +
+            'If the backend is public by design, add a policy exception with the reason.',
+    },
+    'missing-invoker': {
+        title: "Gateway service account cannot invoke the backend",
+        severity: 'error',
+        securitySeverity: '7.0',
+        meaning: "The gateway's service account lacks the permission the backend's kind requires: `run.routes.invoke` on a " +
+            'Cloud Run service or on the Cloud Run service under a 2nd-gen function, `cloudfunctions.functions.invoke` on ' +
+            'a 1st-gen function. Grants to `allUsers`/`allAuthenticatedUsers` do not count: the gateway must still work ' +
+            'once public access is removed.',
+        fix: 'Grant the invoker role to the service account: `gcloud run services add-iam-policy-binding SERVICE ' +
+            '--region=REGION --member=serviceAccount:SA --role=roles/run.invoker` (Cloud Run, and 2nd-gen functions through ' +
+            '`gcloud functions add-invoker-policy-binding`), or `gcloud functions add-iam-policy-binding FUNCTION ' +
+            '--region=REGION --member=serviceAccount:SA --role=roles/cloudfunctions.invoker` (1st gen).',
+    },
+    'missing-iap-access': {
+        title: 'Gateway service account cannot pass IAP',
+        severity: 'error',
+        securitySeverity: '7.0',
+        meaning: "App Engine behind IAP: the gateway's service account lacks IAP-secured Web App User " +
+            "(`roles/iap.httpsResourceAccessor`) on the app's IAP resource or its project. No other predefined role, " +
+            'not even Owner or Editor, lets a request through IAP.',
+        fix: '`gcloud iap web add-iam-policy-binding --resource-type=app-engine --project=PROJECT ' +
+            '--member=serviceAccount:SA --role=roles/iap.httpsResourceAccessor`.',
+    },
+    'missing-app-engine-permissions': {
+        title: 'Gateway service account lacks App Engine permissions',
+        severity: 'error',
+        securitySeverity: '6.0',
+        meaning: "To call an App Engine backend the gateway's service account also needs `appengine.applications.update`, " +
+            '`clientauthconfig.clients.create` and `clientauthconfig.clients.getWithSecret`; the message names the ones ' +
+            'missing. Among predefined roles only Editor and Owner hold all three.',
+        fix: 'Create a custom role with the three permissions and grant it: `gcloud iam roles create gatewayAppEngineCaller ' +
+            '--project=PROJECT --permissions=appengine.applications.update,clientauthconfig.clients.create,' +
+            'clientauthconfig.clients.getWithSecret`, then `gcloud projects add-iam-policy-binding PROJECT ' +
+            '--member=serviceAccount:SA --role=projects/PROJECT/roles/gatewayAppEngineCaller`.',
+    },
+    'auth-disabled': {
+        title: 'Gateway sends no identity token to the backend',
+        severity: 'error',
+        securitySeverity: '8.0',
+        meaning: '`disable_auth: true` (`disableAuth`) makes the gateway call the backend without an identity token, so the ' +
+            'backend only works if anyone can call it.',
+        fix: 'Remove `disable_auth` and grant the gateway service account the invoker role. If the backend authenticates ' +
+            'requests some other way, add a policy exception with the reason.',
+    },
+    'audience-mismatch': {
+        title: 'Backend rejects the audience of the gateway token',
+        severity: 'error',
+        securitySeverity: '6.0',
+        meaning: 'The audience the gateway puts in its identity token (`jwt_audience`/`jwtAudience`, else the full address) is ' +
+            'not one the backend accepts: App Engine behind IAP needs the IAP OAuth client ID, a 1st-gen function its full ' +
+            "URL, Cloud Run one of the service's URLs or custom audiences. A warning where Google's behaviour is not " +
+            'documented.',
+        fix: 'Set `jwt_audience` (`jwtAudience` in OpenAPI 3) to an audience the backend accepts, or add it to the Cloud Run ' +
+            'service: `gcloud run services update SERVICE --region=REGION --add-custom-audiences=AUDIENCE`.',
+    },
+    'unreachable-backend': {
+        title: 'Gateway cannot reach the backend',
+        severity: 'warning',
+        securitySeverity: '4.0',
+        meaning: 'Even with the right grant the gateway cannot reach the backend: Cloud Run ingress other than all traffic, the ' +
+            'default run.app URL disabled, a function whose ingress is internal only, or an event-triggered (non-HTTP) ' +
+            'function.',
+        fix: 'Allow all ingress and keep IAM as the guard (`gcloud run services update SERVICE --region=REGION --ingress=all`, ' +
+            '`--ingress-settings=all` for functions), re-enable the default URL, or point the gateway at an HTTP backend.',
+    },
+    'conditional-grant': {
+        title: 'Needed grant exists only under an IAM condition',
+        severity: 'warning',
+        securitySeverity: '4.0',
+        meaning: 'The service account holds the needed permission only through a conditional binding, which may not apply to ' +
+            "the gateway's requests (or may expire).",
+        fix: 'Add an unconditional binding, or add a policy exception if the condition is intended.',
+    },
+    'unverified-grant': {
+        title: 'Needed grant cannot be verified',
+        severity: 'warning',
+        securitySeverity: '4.0',
+        meaning: 'The needed permission is granted only to principals whose membership cannot be read (`group:`, ' +
+            '`principalSet:`). A `domain:` member never includes a service account, so it is no grant at all.',
+        fix: 'Grant the role to `serviceAccount:SA` directly, or set `troubleshoot: true` to let the Policy Troubleshooter ' +
+            'check group membership.',
+    },
+    'backend-not-found': {
+        title: 'Backend address matches no resource',
+        severity: 'error',
+        securitySeverity: '6.0',
+        meaning: 'A Google-hosted address (run.app, cloudfunctions.net, appspot.com) matches no Cloud Run service, function or ' +
+            'App Engine app in the projects searched: a typo, a deleted resource, or the wrong project.',
+        fix: 'Correct the address, deploy the backend first, or name its project in the `project` input or the policy ' +
+            "file's `projects` (needed for hash-style run.app URLs).",
+    },
+    'unsupported-backend': {
+        title: 'Backend kind cannot be verified',
+        severity: 'warning',
+        securitySeverity: '3.0',
+        meaning: 'The address is not Cloud Run, Cloud Functions or App Engine (e.g. GKE, Compute Engine or an external host), ' +
+            'so its access control cannot be checked.',
+        fix: "Make sure the backend validates the gateway's identity token itself, then add a policy exception or set the " +
+            "rule's severity to `off`.",
+    },
+    'iam-unreadable': {
+        title: 'Resource or IAM policy could not be read',
+        severity: 'error',
+        securitySeverity: '5.0',
+        meaning: 'A resource or policy needed for a verdict could not be read (permission denied, not found, repeated server ' +
+            'errors). The gate fails closed: it never passes on missing data. Google often answers 403 for a resource ' +
+            'that does not exist.',
+        fix: 'Grant the identity running the check read access (get/list and getIamPolicy) on the resource and its ' +
+            'ancestors; the message names the permission. The README lists the minimal roles.',
+    },
+    'invalid-spec': {
+        title: 'Spec cannot be read or is malformed',
+        severity: 'error',
+        securitySeverity: '5.0',
+        meaning: 'The spec cannot be read or parsed, is not OpenAPI, or an `x-google-backend` is malformed (in OpenAPI 3 it must ' +
+            'be the name of an entry in `x-google-api-management.backends`). API Gateway would reject it.',
+        fix: 'Fix the spec at the reported line.',
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/report/sarif.js
+/** SARIF 2.1.0 log for GitHub code scanning (`github/codeql-action/upload-sarif`). */
+
+
+
+const SARIF_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    notice: 'note',
+};
+/** Key of the fingerprint in `partialFingerprints`; bump the version if its inputs ever change. */
+const FINGERPRINT_KEY = 'gatewayGuard/v1';
+/** The SARIF log of a report: every rule, and one result per finding. */
+function renderSarif(report, opts) {
+    return {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'gateway-guard',
+                        version: opts.toolVersion,
+                        informationUri: opts.informationUri,
+                        rules: RULES.map((id) => {
+                            const doc = RULE_DOCS[id];
+                            return {
+                                id,
+                                name: pascalCase(id),
+                                shortDescription: { text: doc.title },
+                                fullDescription: { text: plainText(doc.meaning) },
+                                help: {
+                                    text: `${plainText(doc.meaning)}\n\nFix: ${plainText(doc.fix)}`,
+                                    markdown: `${doc.meaning}\n\n**Fix:** ${doc.fix}`,
+                                },
+                                defaultConfiguration: { level: doc.severity },
+                                properties: { 'security-severity': doc.securitySeverity, tags: ['security'] },
+                            };
+                        }),
+                    },
+                },
+                originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The GITHUB_WORKSPACE of the run.' } } },
+                results: report.findings.map((finding) => sarifResult(finding, report.specFiles[0])),
+            },
+        ],
+    };
+}
+function sarifResult(finding, fallbackFile) {
+    const lines = [finding.message];
+    if (finding.fix)
+        lines.push(`Fix: ${finding.fix}`);
+    if (finding.exception)
+        lines.push(`Excepted by policy: ${finding.exception.reason}`);
+    // Code scanning needs a location; a finding about the whole run is pinned to the first spec file.
+    const file = finding.file ?? fallbackFile;
+    const line = finding.file !== undefined && finding.line ? finding.line : 1;
+    return {
+        ruleId: finding.rule,
+        ruleIndex: RULES.indexOf(finding.rule),
+        level: SARIF_LEVEL[finding.severity],
+        message: { text: lines.join('\n') },
+        ...(file === undefined
+            ? {}
+            : {
+                locations: [
+                    {
+                        physicalLocation: {
+                            artifactLocation: { uri: fileUri(file), uriBaseId: '%SRCROOT%' },
+                            region: { startLine: line },
+                        },
+                    },
+                ],
+            }),
+        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+        ...(finding.exception
+            ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
+            : {}),
+        properties: {
+            address: finding.address ?? null,
+            resource: finding.resource ?? null,
+            ...(finding.originalSeverity ? { originalSeverity: finding.originalSeverity } : {}),
+        },
+    };
+}
+/** Identity of a finding across commits: no line numbers, so it survives edits above it. */
+function fingerprint(finding) {
+    const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
+    return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex');
+}
+/** A relative path as a URI reference: `/` separators, each segment percent-encoded. */
+function fileUri(file) {
+    return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
+}
+function pascalCase(id) {
+    return id.replace(/(^|-)([a-z])/g, (_, _dash, c) => c.toUpperCase());
+}
+function plainText(markdown) {
+    return markdown.replace(/`/g, '');
+}
+
+;// CONCATENATED MODULE: ./.build/report/markdown.js
+/** Safe GitHub-flavoured markdown from untrusted text, and size budgets (job summary, PR comment). */
+const ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '|': '&#124;',
+    '\\': '&#92;',
+    '`': '&#96;',
+    '*': '&#42;',
+    '_': '&#95;',
+    '~': '&#126;',
+    '[': '&#91;',
+    ']': '&#93;',
+    '$': '&#36;',
+};
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Plain text safe anywhere in markdown, table cells included: one line, no formatting, links,
+ * HTML, math or @mentions.
+ */
+function escapeMarkdown(text) {
+    return (oneLine(text)
+        // An @ right after a letter or digit (an email) never mentions anyone; elsewhere it might.
+        .replace(/(^|[^A-Za-z0-9])@(?=\w)/g, `$1@${ZERO_WIDTH_SPACE}`)
+        .replace(/[&<>|\\`*_~[\]$]/g, (c) => ENTITIES[c] ?? c));
+}
+/**
+ * Inline code showing `text` verbatim, even with backticks inside. By default it is safe in a table
+ * cell (`|` escaped as `\|`, which GitHub unescapes there); pass `{ table: false }` elsewhere.
+ */
+function codeSpan(text, options = {}) {
+    let body = oneLine(text);
+    if (body === '')
+        return '';
+    if (options.table ?? true)
+        body = body.replace(/\|/g, '\\|');
+    const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // Markdown strips one space from each side of a code span: add one where the text needs its own
+    // (or where a backtick at the edge would otherwise join the fence).
+    const edgeSpaces = body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '';
+    const pad = body.startsWith('`') || body.endsWith('`') || edgeSpaces ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/** Joins shell line continuations and turns every other line break into a space. */
+function oneLine(text) {
+    return text.replace(/[ \t]*\\\r?\n[ \t]*/g, ' ').replace(/\r\n|\r|\n/g, ' ');
+}
+/** Shortens `text` to at most `max` characters, ending with `…` when cut (never inside a surrogate pair). */
+function truncate(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    return chars.slice(0, max - 1).join('') + '…';
+}
+/** Size of `text` in UTF-8 bytes (GitHub's job summary limit is in bytes). */
+function utf8Length(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * The leading `lines` whose total size (each plus a line break) fits in `budget`, and how many
+ * were left out. `size` measures a string: UTF-8 bytes by default, `(s) => s.length` for characters.
+ */
+function fitLines(lines, budget, size = utf8Length) {
+    let used = 0;
+    let count = 0;
+    for (const line of lines) {
+        const cost = size(line) + 1;
+        if (used + cost > budget)
+            break;
+        used += cost;
+        count++;
+    }
+    return { kept: lines.slice(0, count), omitted: lines.length - count };
+}
+/** A markdown table: header cells (already markdown) and rows of cells (already escaped). */
+function tableLines(header, rows) {
+    return [row(header), row(header.map(() => '---')), ...rows.map(row)];
+}
+/** One table row from cells that are already escaped. */
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+
+;// CONCATENATED MODULE: ./.build/report/summary.js
+
+/** GitHub's job summary limit per step, in bytes. */
+const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** Default size of the summary: under GitHub's limit, with room for anything else the step writes. */
+const SUMMARY_DEFAULT_MAX_BYTES = 1_000_000;
+// Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
+const MAX_MESSAGE = 1000;
+const MAX_FIX = 2000;
+const MAX_NAME = 500;
+const MAX_SPEC_FILES = 20;
+// Room kept for the two "left out" notes.
+const NOTES_RESERVE = 600;
+const STATUS_LABEL = {
+    error: '❌ error',
+    warning: '⚠️ warning',
+    notice: 'ℹ️ notice',
+    pass: '✅ pass',
+};
+const GATE_TEXT = {
+    error: 'fails on errors',
+    warning: 'fails on errors and warnings',
+    never: 'never fails (`fail-on: never`)',
+};
+/** Renders the job summary, within `maxBytes` UTF-8 bytes: rows that do not fit are left out and counted. */
+function renderSummary(report, options = {}) {
+    const maxBytes = options.maxBytes ?? SUMMARY_DEFAULT_MAX_BYTES;
+    const head = headLines(report);
+    const findingsHeader = tableLines(['Severity', 'Rule', 'Backend', 'Resource', 'Location', 'Message', 'Fix'], []);
+    const backendsHeader = tableLines(['Address', 'Kind', 'Resource', 'Operations', 'Status'], []);
+    const findingRows = report.findings.map(findingRow);
+    const backendRows = report.backends.map((b) => row([
+        codeSpan(truncate(b.address, MAX_NAME)),
+        b.kind,
+        b.resource ? codeSpan(truncate(b.resource, MAX_NAME)) : '—',
+        String(b.operations.length),
+        STATUS_LABEL[b.status],
+    ]));
+    const fixed = [...head, '### Findings', '', ...findingsHeader, '', '### Backends', '', ...backendsHeader];
+    const available = maxBytes - totalSize(fixed) - NOTES_RESERVE;
+    // Findings come first, but backends keep up to a quarter of the room when both overflow.
+    const backendsShare = Math.min(totalSize(backendRows), Math.floor(available / 4));
+    const findings = fitLines(findingRows, available - backendsShare);
+    const backends = fitLines(backendRows, available - totalSize(findings.kept));
+    const lines = [...head, '### Findings', ''];
+    if (report.findings.length === 0)
+        lines.push('No findings.');
+    else
+        lines.push(...findingsHeader, ...findings.kept, ...omittedNote(findings.omitted, 'finding'));
+    lines.push('', '### Backends', '');
+    if (report.backends.length === 0)
+        lines.push('No `x-google-backend` found.');
+    else
+        lines.push(...backendsHeader, ...backends.kept, ...omittedNote(backends.omitted, 'backend'));
+    return lines.join('\n') + '\n';
+}
+function headLines(report) {
+    const verdict = report.result === 'pass' ? '✅ gateway-guard: pass' : '❌ gateway-guard: fail';
+    const { errors, warnings, notices } = report.counts;
+    const gate = GATE_TEXT[report.failOn];
+    const specs = report.specFiles.slice(0, MAX_SPEC_FILES).map((f) => codeSpan(truncate(f, MAX_NAME), { table: false }));
+    const moreSpecs = report.specFiles.length - specs.length;
+    if (moreSpecs > 0)
+        specs.push(`and ${moreSpecs} more`);
+    return [
+        `## ${verdict}`,
+        '',
+        `**${plural(errors, 'error')}**, **${plural(warnings, 'warning')}**, ${plural(notices, 'notice')} ` +
+            `in ${plural(report.backends.length, 'backend')}; ${gate}.`,
+        '',
+        `Service account: ${codeSpan(report.serviceAccount, { table: false }) || '—'}  `,
+        `Spec: ${specs.join(', ') || '—'}`,
+        '',
+    ];
+}
+function findingRow(finding) {
+    let severity = STATUS_LABEL[finding.severity];
+    let message = escapeMarkdown(truncate(finding.message, MAX_MESSAGE));
+    if (finding.exception) {
+        severity += ' (excepted)';
+        const until = finding.exception.expires ? ` (until ${escapeMarkdown(finding.exception.expires)})` : '';
+        message += `<br>**Excepted by policy:** ${escapeMarkdown(truncate(finding.exception.reason, MAX_MESSAGE))}${until}`;
+    }
+    const location = finding.file === undefined ? '—' : codeSpan(truncate(finding.file, MAX_NAME) + (finding.line ? `:${finding.line}` : ''));
+    return row([
+        severity,
+        codeSpan(finding.rule),
+        finding.address ? codeSpan(truncate(finding.address, MAX_NAME)) : '—',
+        finding.resource ? codeSpan(truncate(finding.resource, MAX_NAME)) : '—',
+        location,
+        message,
+        finding.fix ? codeSpan(truncate(finding.fix, MAX_FIX)) : '',
+    ]);
+}
+function omittedNote(omitted, noun) {
+    if (omitted === 0)
+        return [];
+    return [
+        '',
+        `_${plural(omitted, noun)} left out to stay under GitHub's size limit; ` +
+            'the JSON report (`report-file` output) lists them all._',
+    ];
+}
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function totalSize(lines) {
+    return lines.reduce((sum, line) => sum + utf8Length(line) + 1, 0);
+}
+
+;// CONCATENATED MODULE: ./.build/version.js
+/** Version and home of the tool, for SARIF and the CLI's --version. */
+const VERSION = '0.1.0';
+const HOMEPAGE = 'https://github.com/gateway-guard/gateway-guard';
+
 ;// CONCATENATED MODULE: ./.build/main.js
 
 
@@ -78846,12 +78955,7 @@ function errorCode(error) {
 
 
 
-
-
-
-const VERSION = '0.1.0';
-const HOMEPAGE = 'https://github.com/gateway-guard/gateway-guard';
-/** Entry point: inputs → pipeline → report → outputs and exit code. */
+/** Entry point of the action: inputs → gate → annotations, summary, outputs, exit code. */
 async function main() {
     let inputs;
     try {
@@ -78864,45 +78968,23 @@ async function main() {
     }
     if (inputs.githubToken)
         core_setSecret(inputs.githubToken);
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const deadline = Date.now() + inputs.timeoutSeconds * 1000;
-    const emulatorHost = process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined;
-    const google = new GoogleCloud({ emulatorHost, concurrency: inputs.concurrency, deadline });
-    const spec = await readSpecFiles(inputs.specPatterns, workspace);
-    const account = await resolveAccount(google, inputs.serviceAccount);
-    const outcome = account.email
-        ? await checkBackends(spec.backends, { google, accountFor: () => account.email, projects: inputs.projects, now: new Date() })
-        : { backends: [], findings: [] };
-    const report = buildReport({
-        serviceAccount: account.email ?? inputs.serviceAccount,
-        specFiles: spec.files,
-        backends: outcome.backends,
-        findings: [...spec.findings, ...account.findings, ...outcome.findings],
+    const { report, callCount } = await runGate({
+        specPatterns: inputs.specPatterns,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        serviceAccount: inputs.serviceAccount,
+        projects: inputs.projects,
         failOn: inputs.failOn,
+        emulatorHost: process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined,
+        concurrency: inputs.concurrency,
+        timeoutSeconds: inputs.timeoutSeconds,
     });
     await publish(report, inputs);
-    info(`gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${google.callCount} Google API call(s).`);
+    const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
+    info(verdict);
     if (report.result === 'fail') {
-        setFailed(`gateway-guard: ${report.counts.errors} error(s) and ${report.counts.warnings} warning(s) block this gateway config (fail-on: ${inputs.failOn}). See the annotations and the job summary.`);
-    }
-}
-/** The gateway service account's email: as given, or read from IAM when given as a resource name. */
-async function resolveAccount(google, given) {
-    if (given.includes('@') && !given.startsWith('projects/'))
-        return { email: given, findings: [] };
-    try {
-        return { email: await google.serviceAccountEmail(given), findings: [] };
-    }
-    catch (err) {
-        return {
-            findings: [
-                {
-                    rule: 'iam-unreadable',
-                    severity: 'error',
-                    message: `Could not resolve the gateway service account ${given} to its email: ${explainFailure(err, 'iam.serviceAccounts.get')}`,
-                },
-            ],
-        };
+        // Not setFailed: its own error annotation would push one of the spec's out of GitHub's 10 per step.
+        info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
+        process.exitCode = 1;
     }
 }
 async function publish(report, inputs) {

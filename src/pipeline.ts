@@ -82,7 +82,7 @@ function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: strin
 
 async function gatherAccess(google: GoogleCloud, target: Extract<Target, { resource: string }>, accounts: string[]): Promise<AccessFacts> {
   const [own, ancestors] = await Promise.all([
-    readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.runServiceIamPolicy(target.resource)),
+    readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource)),
     ancestorPolicies(google, target.project),
   ]);
   return withRoles(google, [own, ...ancestors.policies], accounts, ancestors.ancestryError);
@@ -93,7 +93,7 @@ async function candidateProjects(ctx: CheckContext, infos: AddressInfo[]): Promi
   if (!infos.some((i) => i.kind === 'cloud-run' && i.form === 'hash')) return ctx.projects;
   const named = infos.map(namedProject).filter((p): p is string => p !== undefined);
   const ids = await Promise.all(
-    named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.project(p).then((info) => info.projectId, () => p) : p)),
+    named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)),
   );
   return [...new Set([...ctx.projects, ...ids])];
 }

@@ -24,16 +24,16 @@ export async function ancestorPolicies(
   projectId: string,
 ): Promise<{ policies: PolicyFact[]; ancestryError?: string }> {
   const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () =>
-    google.resourceManagerIamPolicy(`projects/${projectId}`),
+    google.resourceManager.iamPolicy(`projects/${projectId}`),
   );
   const ancestors: string[] = [];
   let ancestryError: string | undefined;
   try {
-    let parent = (await google.project(projectId)).parent;
+    let parent = (await google.resourceManager.project(projectId)).parent;
     while (parent) {
       if (ancestors.includes(parent)) break;
       ancestors.push(parent);
-      parent = parent.startsWith('folders/') ? (await google.folder(parent)).parent : undefined;
+      parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
     }
   } catch (err) {
     const what = ancestors.at(-1) ?? `projects/${projectId}`;
@@ -45,7 +45,7 @@ export async function ancestorPolicies(
     ...ancestors.map((name) => {
       const level = name.startsWith('folders/') ? 'folder' : 'organization';
       return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () =>
-        google.resourceManagerIamPolicy(name),
+        google.resourceManager.iamPolicy(name),
       );
     }),
   ]);
@@ -64,7 +64,7 @@ export async function withRoles(
   await Promise.all(
     [...names].map(async (name) => {
       try {
-        roles.set(name, { definition: await google.role(name) });
+        roles.set(name, { definition: await google.iam.role(name) });
       } catch (err) {
         roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
       }

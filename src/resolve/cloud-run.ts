@@ -39,13 +39,13 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
 async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddress, { form: 'deterministic' }>): Promise<Target> {
   let project = info.projectNumber;
   try {
-    project = (await google.project(info.projectNumber)).projectId;
+    project = (await google.resourceManager.project(info.projectNumber)).projectId;
   } catch {
     // The Run API accepts a project number too; the project's own policy read will report the denial.
   }
   const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
   try {
-    const service = await google.runService(name);
+    const service = await google.run.service(name);
     return runTarget(service, project, info.region);
   } catch (err) {
     if (!(err instanceof GoogleApiError) || err.status !== 404) {
@@ -67,7 +67,7 @@ async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddres
 async function searchProject(google: GoogleCloud, project: string, origin: string, problems: string[]): Promise<Target | undefined> {
   let regions: string[];
   try {
-    regions = await google.runLocations(project);
+    regions = await google.run.locations(project);
   } catch (err) {
     problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
     return undefined;
@@ -84,7 +84,7 @@ async function searchRegion(
   problems: string[],
 ): Promise<Target | undefined> {
   try {
-    const listing = await google.runServices(project, region);
+    const listing = await google.run.services(project, region);
     const service = listing.services.find((s) => serviceOrigins(s).includes(origin));
     if (service) return runTarget(service, project, region);
     for (const location of listing.unreachable) problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);

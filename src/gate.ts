@@ -1,0 +1,74 @@
+import { explainFailure } from './gcp/errors.ts';
+import { GoogleCloud } from './gcp/google-cloud.ts';
+import { checkBackends } from './pipeline.ts';
+import type { FailOn, Report } from './report/model.ts';
+import { buildReport } from './report/verdict.ts';
+import { readSpecFiles } from './spec/index.ts';
+import type { Finding } from './types.ts';
+
+/** Everything one run of the gate needs; shared by the action and the CLI. */
+export interface GateOptions {
+  /** Spec paths or globs, relative to `workspace`. */
+  specPatterns: string[];
+  workspace: string;
+  /** Gateway service account: email, or `projects/P/serviceAccounts/ID` / `projects/P/accounts/ID`. */
+  serviceAccount: string;
+  projects: string[];
+  failOn: FailOn;
+  /** `host:port` of the Google API emulator, if any. */
+  emulatorHost?: string;
+  concurrency: number;
+  timeoutSeconds: number;
+  now?: Date;
+}
+
+/** The report of one run, and how many Google API calls it took. */
+export interface GateResult {
+  report: Report;
+  callCount: number;
+}
+
+/** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
+export async function runGate(options: GateOptions): Promise<GateResult> {
+  const google = new GoogleCloud({
+    emulatorHost: options.emulatorHost,
+    concurrency: options.concurrency,
+    deadline: Date.now() + options.timeoutSeconds * 1000,
+  });
+  const spec = await readSpecFiles(options.specPatterns, options.workspace);
+  const account = await resolveAccount(google, options.serviceAccount);
+  const outcome = account.email
+    ? await checkBackends(spec.backends, {
+        google,
+        accountFor: () => account.email as string,
+        projects: options.projects,
+        now: options.now ?? new Date(),
+      })
+    : { backends: [], findings: [] };
+  const report = buildReport({
+    serviceAccount: account.email ?? options.serviceAccount,
+    specFiles: spec.files,
+    backends: outcome.backends,
+    findings: [...spec.findings, ...account.findings, ...outcome.findings],
+    failOn: options.failOn,
+  });
+  return { report, callCount: google.callCount };
+}
+
+/** The gateway service account's email: as given, or read from IAM when given as a resource name. */
+async function resolveAccount(google: GoogleCloud, given: string): Promise<{ email?: string; findings: Finding[] }> {
+  if (!given.startsWith('projects/')) return { email: given, findings: [] };
+  try {
+    return { email: await google.iam.serviceAccountEmail(given), findings: [] };
+  } catch (err) {
+    return {
+      findings: [
+        {
+          rule: 'iam-unreadable',
+          severity: 'error',
+          message: `Could not resolve the gateway service account ${given} to its email: ${explainFailure(err, 'iam.serviceAccounts.get')}`,
+        },
+      ],
+    };
+  }
+}
