@@ -21279,6 +21279,3645 @@ function marshallGaxiosResponse(res) {
 
 /***/ }),
 
+/***/ 5257:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.O = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var appengine_v1;
+(function (appengine_v1) {
+    /**
+     * App Engine Admin API
+     *
+     * Provisions and manages developers&#39; App Engine applications.
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const appengine = google.appengine('v1');
+     * ```
+     */
+    class Appengine {
+        context;
+        apps;
+        projects;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.apps = new Resource$Apps(this.context);
+            this.projects = new Resource$Projects(this.context);
+        }
+    }
+    appengine_v1.Appengine = Appengine;
+    class Resource$Apps {
+        context;
+        authorizedCertificates;
+        authorizedDomains;
+        domainMappings;
+        firewall;
+        locations;
+        operations;
+        services;
+        constructor(context) {
+            this.context = context;
+            this.authorizedCertificates = new Resource$Apps$Authorizedcertificates(this.context);
+            this.authorizedDomains = new Resource$Apps$Authorizeddomains(this.context);
+            this.domainMappings = new Resource$Apps$Domainmappings(this.context);
+            this.firewall = new Resource$Apps$Firewall(this.context);
+            this.locations = new Resource$Apps$Locations(this.context);
+            this.operations = new Resource$Apps$Operations(this.context);
+            this.services = new Resource$Apps$Services(this.context);
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [],
+                pathParams: [],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        listRuntimes(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}:listRuntimes').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        repair(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}:repair').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps = Resource$Apps;
+    class Resource$Apps$Authorizedcertificates {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/authorizedCertificates').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'authorizedCertificatesId'],
+                pathParams: ['appsId', 'authorizedCertificatesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'authorizedCertificatesId'],
+                pathParams: ['appsId', 'authorizedCertificatesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/authorizedCertificates').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'authorizedCertificatesId'],
+                pathParams: ['appsId', 'authorizedCertificatesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Authorizedcertificates = Resource$Apps$Authorizedcertificates;
+    class Resource$Apps$Authorizeddomains {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/authorizedDomains').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Authorizeddomains = Resource$Apps$Authorizeddomains;
+    class Resource$Apps$Domainmappings {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/domainMappings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'domainMappingsId'],
+                pathParams: ['appsId', 'domainMappingsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'domainMappingsId'],
+                pathParams: ['appsId', 'domainMappingsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/domainMappings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'domainMappingsId'],
+                pathParams: ['appsId', 'domainMappingsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Domainmappings = Resource$Apps$Domainmappings;
+    class Resource$Apps$Firewall {
+        context;
+        ingressRules;
+        constructor(context) {
+            this.context = context;
+            this.ingressRules = new Resource$Apps$Firewall$Ingressrules(this.context);
+        }
+    }
+    appengine_v1.Resource$Apps$Firewall = Resource$Apps$Firewall;
+    class Resource$Apps$Firewall$Ingressrules {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        batchUpdate(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/firewall/ingressRules:batchUpdate').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/firewall/ingressRules').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/firewall/ingressRules/{ingressRulesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'ingressRulesId'],
+                pathParams: ['appsId', 'ingressRulesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/firewall/ingressRules/{ingressRulesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'ingressRulesId'],
+                pathParams: ['appsId', 'ingressRulesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/firewall/ingressRules').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/firewall/ingressRules/{ingressRulesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'ingressRulesId'],
+                pathParams: ['appsId', 'ingressRulesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Firewall$Ingressrules = Resource$Apps$Firewall$Ingressrules;
+    class Resource$Apps$Locations {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/locations/{locationsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'locationsId'],
+                pathParams: ['appsId', 'locationsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/locations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Locations = Resource$Apps$Locations;
+    class Resource$Apps$Operations {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/operations/{operationsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'operationsId'],
+                pathParams: ['appsId', 'operationsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/operations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Operations = Resource$Apps$Operations;
+    class Resource$Apps$Services {
+        context;
+        versions;
+        constructor(context) {
+            this.context = context;
+            this.versions = new Resource$Apps$Services$Versions(this.context);
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services/{servicesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId'],
+                pathParams: ['appsId', 'servicesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services/{servicesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId'],
+                pathParams: ['appsId', 'servicesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId'],
+                pathParams: ['appsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services/{servicesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId'],
+                pathParams: ['appsId', 'servicesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Services = Resource$Apps$Services;
+    class Resource$Apps$Services$Versions {
+        context;
+        instances;
+        constructor(context) {
+            this.context = context;
+            this.instances = new Resource$Apps$Services$Versions$Instances(this.context);
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services/{servicesId}/versions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId'],
+                pathParams: ['appsId', 'servicesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId'],
+                pathParams: ['appsId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        exportAppImage(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}:exportAppImage').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId'],
+                pathParams: ['appsId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId'],
+                pathParams: ['appsId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/apps/{appsId}/services/{servicesId}/versions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId'],
+                pathParams: ['appsId', 'servicesId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId'],
+                pathParams: ['appsId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Services$Versions = Resource$Apps$Services$Versions;
+    class Resource$Apps$Services$Versions$Instances {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        debug(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}/instances/{instancesId}:debug').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId', 'instancesId'],
+                pathParams: ['appsId', 'instancesId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}/instances/{instancesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId', 'instancesId'],
+                pathParams: ['appsId', 'instancesId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}/instances/{instancesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId', 'instancesId'],
+                pathParams: ['appsId', 'instancesId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/apps/{appsId}/services/{servicesId}/versions/{versionsId}/instances').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['appsId', 'servicesId', 'versionsId'],
+                pathParams: ['appsId', 'servicesId', 'versionsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Apps$Services$Versions$Instances = Resource$Apps$Services$Versions$Instances;
+    class Resource$Projects {
+        context;
+        locations;
+        constructor(context) {
+            this.context = context;
+            this.locations = new Resource$Projects$Locations(this.context);
+        }
+    }
+    appengine_v1.Resource$Projects = Resource$Projects;
+    class Resource$Projects$Locations {
+        context;
+        applications;
+        constructor(context) {
+            this.context = context;
+            this.applications = new Resource$Projects$Locations$Applications(this.context);
+        }
+    }
+    appengine_v1.Resource$Projects$Locations = Resource$Projects$Locations;
+    class Resource$Projects$Locations$Applications {
+        context;
+        authorizedCertificates;
+        authorizedDomains;
+        domainMappings;
+        services;
+        constructor(context) {
+            this.context = context;
+            this.authorizedCertificates =
+                new Resource$Projects$Locations$Applications$Authorizedcertificates(this.context);
+            this.authorizedDomains =
+                new Resource$Projects$Locations$Applications$Authorizeddomains(this.context);
+            this.domainMappings =
+                new Resource$Projects$Locations$Applications$Domainmappings(this.context);
+            this.services = new Resource$Projects$Locations$Applications$Services(this.context);
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications = Resource$Projects$Locations$Applications;
+    class Resource$Projects$Locations$Applications$Authorizedcertificates {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedCertificates').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedCertificates').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedCertificates/{authorizedCertificatesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'authorizedCertificatesId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Authorizedcertificates = Resource$Projects$Locations$Applications$Authorizedcertificates;
+    class Resource$Projects$Locations$Applications$Authorizeddomains {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/authorizedDomains').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Authorizeddomains = Resource$Projects$Locations$Applications$Authorizeddomains;
+    class Resource$Projects$Locations$Applications$Domainmappings {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/domainMappings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'domainMappingsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'domainMappingsId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'domainMappingsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'domainMappingsId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/domainMappings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['projectsId', 'locationsId', 'applicationsId'],
+                pathParams: ['applicationsId', 'locationsId', 'projectsId'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/domainMappings/{domainMappingsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'domainMappingsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'domainMappingsId',
+                    'locationsId',
+                    'projectsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Domainmappings = Resource$Projects$Locations$Applications$Domainmappings;
+    class Resource$Projects$Locations$Applications$Services {
+        context;
+        versions;
+        constructor(context) {
+            this.context = context;
+            this.versions =
+                new Resource$Projects$Locations$Applications$Services$Versions(this.context);
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Services = Resource$Projects$Locations$Applications$Services;
+    class Resource$Projects$Locations$Applications$Services$Versions {
+        context;
+        instances;
+        constructor(context) {
+            this.context = context;
+            this.instances =
+                new Resource$Projects$Locations$Applications$Services$Versions$Instances(this.context);
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}/versions/{versionsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        exportAppImage(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}/versions/{versionsId}:exportAppImage').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}/versions/{versionsId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Services$Versions = Resource$Projects$Locations$Applications$Services$Versions;
+    class Resource$Projects$Locations$Applications$Services$Versions$Instances {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        debug(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}/versions/{versionsId}/instances/{instancesId}:debug').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                    'versionsId',
+                    'instancesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'instancesId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://appengine.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl +
+                        '/v1/projects/{projectsId}/locations/{locationsId}/applications/{applicationsId}/services/{servicesId}/versions/{versionsId}/instances/{instancesId}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [
+                    'projectsId',
+                    'locationsId',
+                    'applicationsId',
+                    'servicesId',
+                    'versionsId',
+                    'instancesId',
+                ],
+                pathParams: [
+                    'applicationsId',
+                    'instancesId',
+                    'locationsId',
+                    'projectsId',
+                    'servicesId',
+                    'versionsId',
+                ],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    appengine_v1.Resource$Projects$Locations$Applications$Services$Versions$Instances = Resource$Projects$Locations$Applications$Services$Versions$Instances;
+})(appengine_v1 || (exports.O = appengine_v1 = {}));
+//# sourceMappingURL=v1.js.map
+
+/***/ }),
+
+/***/ 6794:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.z = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var cloudfunctions_v1;
+(function (cloudfunctions_v1) {
+    /**
+     * Cloud Functions API
+     *
+     * Manages lightweight user-provided functions executed in response to events.
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const cloudfunctions = google.cloudfunctions('v1');
+     * ```
+     */
+    class Cloudfunctions {
+        context;
+        operations;
+        projects;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.operations = new Resource$Operations(this.context);
+            this.projects = new Resource$Projects(this.context);
+        }
+    }
+    cloudfunctions_v1.Cloudfunctions = Cloudfunctions;
+    class Resource$Operations {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/operations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [],
+                pathParams: [],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v1.Resource$Operations = Resource$Operations;
+    class Resource$Projects {
+        context;
+        locations;
+        constructor(context) {
+            this.context = context;
+            this.locations = new Resource$Projects$Locations(this.context);
+        }
+    }
+    cloudfunctions_v1.Resource$Projects = Resource$Projects;
+    class Resource$Projects$Locations {
+        context;
+        functions;
+        constructor(context) {
+            this.context = context;
+            this.functions = new Resource$Projects$Locations$Functions(this.context);
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}/locations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v1.Resource$Projects$Locations = Resource$Projects$Locations;
+    class Resource$Projects$Locations$Functions {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        call(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:call').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+location}/functions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['location'],
+                pathParams: ['location'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        generateDownloadUrl(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:generateDownloadUrl').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        generateUploadUrl(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/functions:generateUploadUrl').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/functions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v1.Resource$Projects$Locations$Functions = Resource$Projects$Locations$Functions;
+})(cloudfunctions_v1 || (exports.z = cloudfunctions_v1 = {}));
+//# sourceMappingURL=v1.js.map
+
+/***/ }),
+
+/***/ 519:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.s = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var cloudfunctions_v2;
+(function (cloudfunctions_v2) {
+    /**
+     * Cloud Functions API
+     *
+     * Manages lightweight user-provided functions executed in response to events.
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const cloudfunctions = google.cloudfunctions('v2');
+     * ```
+     */
+    class Cloudfunctions {
+        context;
+        projects;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.projects = new Resource$Projects(this.context);
+        }
+    }
+    cloudfunctions_v2.Cloudfunctions = Cloudfunctions;
+    class Resource$Projects {
+        context;
+        locations;
+        constructor(context) {
+            this.context = context;
+            this.locations = new Resource$Projects$Locations(this.context);
+        }
+    }
+    cloudfunctions_v2.Resource$Projects = Resource$Projects;
+    class Resource$Projects$Locations {
+        context;
+        functions;
+        operations;
+        runtimes;
+        constructor(context) {
+            this.context = context;
+            this.functions = new Resource$Projects$Locations$Functions(this.context);
+            this.operations = new Resource$Projects$Locations$Operations(this.context);
+            this.runtimes = new Resource$Projects$Locations$Runtimes(this.context);
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}/locations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v2.Resource$Projects$Locations = Resource$Projects$Locations;
+    class Resource$Projects$Locations$Functions {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        abortFunctionUpgrade(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:abortFunctionUpgrade').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        commitFunctionUpgrade(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:commitFunctionUpgrade').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        commitFunctionUpgradeAsGen2(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:commitFunctionUpgradeAsGen2').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+parent}/functions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        detachFunction(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:detachFunction').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        generateDownloadUrl(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:generateDownloadUrl').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        generateUploadUrl(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+parent}/functions:generateUploadUrl').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+parent}/functions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        redirectFunctionUpgradeTraffic(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:redirectFunctionUpgradeTraffic').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        rollbackFunctionUpgradeTraffic(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:rollbackFunctionUpgradeTraffic').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setupFunctionUpgradeConfig(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}:setupFunctionUpgradeConfig').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v2.Resource$Projects$Locations$Functions = Resource$Projects$Locations$Functions;
+    class Resource$Projects$Locations$Operations {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+name}/operations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v2.Resource$Projects$Locations$Operations = Resource$Projects$Locations$Operations;
+    class Resource$Projects$Locations$Runtimes {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://cloudfunctions.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v2/{+parent}/runtimes').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    cloudfunctions_v2.Resource$Projects$Locations$Runtimes = Resource$Projects$Locations$Runtimes;
+})(cloudfunctions_v2 || (exports.s = cloudfunctions_v2 = {}));
+//# sourceMappingURL=v2.js.map
+
+/***/ }),
+
 /***/ 4766:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -28805,6 +32444,739 @@ var iam_v1;
     }
     iam_v1.Resource$Roles = Resource$Roles;
 })(iam_v1 || (exports.E = iam_v1 = {}));
+//# sourceMappingURL=v1.js.map
+
+/***/ }),
+
+/***/ 4044:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.l = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var iap_v1;
+(function (iap_v1) {
+    /**
+     * Cloud Identity-Aware Proxy API
+     *
+     * Controls access to cloud applications running on Google Cloud Platform.
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const iap = google.iap('v1');
+     * ```
+     */
+    class Iap {
+        context;
+        projects;
+        v1;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.projects = new Resource$Projects(this.context);
+            this.v1 = new Resource$V1(this.context);
+        }
+    }
+    iap_v1.Iap = Iap;
+    class Resource$Projects {
+        context;
+        brands;
+        iap_tunnel;
+        constructor(context) {
+            this.context = context;
+            this.brands = new Resource$Projects$Brands(this.context);
+            this.iap_tunnel = new Resource$Projects$Iap_tunnel(this.context);
+        }
+    }
+    iap_v1.Resource$Projects = Resource$Projects;
+    class Resource$Projects$Brands {
+        context;
+        identityAwareProxyClients;
+        constructor(context) {
+            this.context = context;
+            this.identityAwareProxyClients =
+                new Resource$Projects$Brands$Identityawareproxyclients(this.context);
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/brands').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/brands').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    iap_v1.Resource$Projects$Brands = Resource$Projects$Brands;
+    class Resource$Projects$Brands$Identityawareproxyclients {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/identityAwareProxyClients').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/identityAwareProxyClients').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        resetSecret(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:resetSecret').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    iap_v1.Resource$Projects$Brands$Identityawareproxyclients = Resource$Projects$Brands$Identityawareproxyclients;
+    class Resource$Projects$Iap_tunnel {
+        context;
+        locations;
+        constructor(context) {
+            this.context = context;
+            this.locations = new Resource$Projects$Iap_tunnel$Locations(this.context);
+        }
+    }
+    iap_v1.Resource$Projects$Iap_tunnel = Resource$Projects$Iap_tunnel;
+    class Resource$Projects$Iap_tunnel$Locations {
+        context;
+        destGroups;
+        constructor(context) {
+            this.context = context;
+            this.destGroups = new Resource$Projects$Iap_tunnel$Locations$Destgroups(this.context);
+        }
+    }
+    iap_v1.Resource$Projects$Iap_tunnel$Locations = Resource$Projects$Iap_tunnel$Locations;
+    class Resource$Projects$Iap_tunnel$Locations$Destgroups {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/destGroups').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/destGroups').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    iap_v1.Resource$Projects$Iap_tunnel$Locations$Destgroups = Resource$Projects$Iap_tunnel$Locations$Destgroups;
+    class Resource$V1 {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIapSettings(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:iapSettings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        updateIapSettings(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:iapSettings').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        validateAttributeExpression(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://iap.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:validateAttributeExpression').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    iap_v1.Resource$V1 = Resource$V1;
+})(iap_v1 || (exports.l = iap_v1 = {}));
 //# sourceMappingURL=v1.js.map
 
 /***/ }),
@@ -72883,6 +77255,90 @@ function explainFailure(err, permission) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/appengine/v1.js
+var v1 = __nccwpck_require__(5257);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iap/v1.js
+var iap_v1 = __nccwpck_require__(4044);
+;// CONCATENATED MODULE: ./.build/gcp/policy.js
+/** Always ask for policy version 3: lower versions hide conditions behind `_withcond_` role names. */
+const POLICY_VERSION = 3;
+/** Converts a client-library policy into plain data. */
+function toPolicy(bindings) {
+    return {
+        bindings: (bindings ?? []).map((b) => ({
+            role: b.role ?? '',
+            members: b.members ?? [],
+            ...(b.condition
+                ? {
+                    condition: {
+                        title: b.condition.title ?? undefined,
+                        description: b.condition.description ?? undefined,
+                        expression: b.condition.expression ?? undefined,
+                    },
+                }
+                : {}),
+        })),
+    };
+}
+/** Collects every page of a list call. */
+async function allPages(fetchPage, collect) {
+    let pageToken;
+    const seen = new Set();
+    do {
+        const page = await fetchPage(pageToken);
+        collect(page);
+        pageToken = page.nextPageToken || undefined;
+        if (pageToken && seen.has(pageToken))
+            throw new Error(`the API repeated page token ${pageToken}`);
+        if (pageToken)
+            seen.add(pageToken);
+    } while (pageToken);
+}
+
+;// CONCATENATED MODULE: ./.build/gcp/app-engine.js
+
+
+
+/** App Engine reads, and the IAP policies that guard an app. */
+class AppEngineApi {
+    executor;
+    appengine;
+    iap;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.appengine = new v1/* appengine_v1 */.O.Appengine(options);
+        this.iap = new iap_v1/* iap_v1 */.l.Iap(options);
+    }
+    /** The application of a project (its ID is the project ID). */
+    app(appId) {
+        return this.executor.once(`appengine.app ${appId}`, `Reading App Engine application apps/${appId}`, async (timeout) => {
+            const res = await this.appengine.apps.get({ appsId: appId }, { timeout });
+            return {
+                id: res.data.id ?? appId,
+                defaultHostname: res.data.defaultHostname ?? undefined,
+                iapEnabled: res.data.iap?.enabled === true,
+                oauth2ClientId: res.data.iap?.oauth2ClientId ?? undefined,
+                servingStatus: res.data.servingStatus ?? undefined,
+            };
+        });
+    }
+    /** Whether a service exists in the app (404 throws). */
+    service(appId, serviceId) {
+        const name = `apps/${appId}/services/${serviceId}`;
+        return this.executor.once(`appengine.service ${name}`, `Reading App Engine service ${name}`, async (timeout) => {
+            const res = await this.appengine.apps.services.get({ appsId: appId, servicesId: serviceId }, { timeout });
+            return res.data.name ?? name;
+        });
+    }
+    /** The allow policy of an IAP resource, e.g. `projects/NUMBER/iap_web/appengine-APP`. */
+    iapPolicy(resource) {
+        return this.executor.once(`iap.policy ${resource}`, `Reading the IAP policy of ${resource}`, async (timeout) => {
+            const res = await this.iap.v1.getIamPolicy({ resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } }, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/google-auth-library/build/src/index.js
 var src = __nccwpck_require__(492);
 ;// CONCATENATED MODULE: ./.build/gcp/client-options.js
@@ -72974,8 +77430,70 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v1.js
+var cloudfunctions_v1 = __nccwpck_require__(6794);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v2.js
+var v2 = __nccwpck_require__(519);
+;// CONCATENATED MODULE: ./.build/gcp/functions.js
+
+
+
+/** Cloud Functions reads. The v2 API serves both generations; 1st-gen policies are read through v1. */
+class CloudFunctionsApi {
+    executor;
+    v1;
+    v2;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new cloudfunctions_v1/* cloudfunctions_v1 */.z.Cloudfunctions(options);
+        this.v2 = new v2/* cloudfunctions_v2 */.s.Cloudfunctions(options);
+    }
+    /** A function by full name, `projects/P/locations/R/functions/F`. */
+    get(name) {
+        return this.executor.once(`functions.get ${name}`, `Reading Cloud Function ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.functions.get({ name }, { timeout });
+            return toFunctionInfo(res.data);
+        });
+    }
+    /** Every function of a project, in every region (the `-` location). */
+    list(project) {
+        const parent = `projects/${project}/locations/-`;
+        return this.executor.once(`functions.list ${parent}`, `Listing Cloud Functions of projects/${project}`, async (timeout) => {
+            const listing = { functions: [], unreachable: [] };
+            await allPages(async (pageToken) => (await this.v2.projects.locations.functions.list({ parent, pageToken }, { timeout })).data, (page) => {
+                for (const f of page.functions ?? [])
+                    listing.functions.push(toFunctionInfo(f));
+                listing.unreachable.push(...(page.unreachable ?? []));
+            });
+            return listing;
+        });
+    }
+    /** The allow policy of a function, through the API of its generation. */
+    iamPolicy(name, environment) {
+        return this.executor.once(`functions.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
+            const params = { resource: name, 'options.requestedPolicyVersion': POLICY_VERSION };
+            const res = environment === 'GEN_1'
+                ? await this.v1.projects.locations.functions.getIamPolicy(params, { timeout })
+                : await this.v2.projects.locations.functions.getIamPolicy(params, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+function toFunctionInfo(f) {
+    return {
+        name: f.name ?? '',
+        environment: f.environment ?? 'GEN_2',
+        url: f.url ?? undefined,
+        state: f.state ?? undefined,
+        eventType: f.eventTrigger ? (f.eventTrigger.eventType ?? 'event') : undefined,
+        ingressSettings: f.serviceConfig?.ingressSettings ?? undefined,
+        runService: f.serviceConfig?.service ?? undefined,
+        runUri: f.serviceConfig?.uri ?? undefined,
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v1.js
-var v1 = __nccwpck_require__(3273);
+var iam_v1 = __nccwpck_require__(3273);
 ;// CONCATENATED MODULE: ./.build/gcp/iam.js
 
 /** IAM reads: role definitions and service accounts. */
@@ -72984,7 +77502,7 @@ class IamApi {
     executor;
     constructor(executor, options) {
         this.executor = executor;
-        this.v1 = new v1/* iam_v1 */.E.Iam(options);
+        this.v1 = new iam_v1/* iam_v1 */.E.Iam(options);
     }
     /** A role definition, predefined (`roles/x`) or custom (`projects/p/roles/x`, `organizations/o/roles/x`). */
     role(name) {
@@ -73017,42 +77535,6 @@ class IamApi {
 
 // EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudresourcemanager/v3.js
 var v3 = __nccwpck_require__(4766);
-;// CONCATENATED MODULE: ./.build/gcp/policy.js
-/** Always ask for policy version 3: lower versions hide conditions behind `_withcond_` role names. */
-const POLICY_VERSION = 3;
-/** Converts a client-library policy into plain data. */
-function toPolicy(bindings) {
-    return {
-        bindings: (bindings ?? []).map((b) => ({
-            role: b.role ?? '',
-            members: b.members ?? [],
-            ...(b.condition
-                ? {
-                    condition: {
-                        title: b.condition.title ?? undefined,
-                        description: b.condition.description ?? undefined,
-                        expression: b.condition.expression ?? undefined,
-                    },
-                }
-                : {}),
-        })),
-    };
-}
-/** Collects every page of a list call. */
-async function allPages(fetchPage, collect) {
-    let pageToken;
-    const seen = new Set();
-    do {
-        const page = await fetchPage(pageToken);
-        collect(page);
-        pageToken = page.nextPageToken || undefined;
-        if (pageToken && seen.has(pageToken))
-            throw new Error(`the API repeated page token ${pageToken}`);
-        if (pageToken)
-            seen.add(pageToken);
-    } while (pageToken);
-}
-
 ;// CONCATENATED MODULE: ./.build/gcp/resource-manager.js
 
 
@@ -73097,7 +77579,7 @@ class ResourceManagerApi {
 // EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v1.js
 var run_v1 = __nccwpck_require__(4077);
 // EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v2.js
-var v2 = __nccwpck_require__(5876);
+var run_v2 = __nccwpck_require__(5876);
 ;// CONCATENATED MODULE: ./.build/gcp/run.js
 
 
@@ -73110,7 +77592,7 @@ class CloudRunApi {
     constructor(executor, options) {
         this.executor = executor;
         this.v1 = new run_v1/* run_v1 */.c.Run(options);
-        this.v2 = new v2/* run_v2 */.V.Run(options);
+        this.v2 = new run_v2/* run_v2 */.V.Run(options);
     }
     /** A Cloud Run service by full name. */
     service(name) {
@@ -73171,18 +77653,24 @@ function toRunService(s) {
 
 
 
+
+
 /** The only door to Google: one client per API, sharing one executor (limit, retries, deadline, cache). */
 class GoogleCloud {
     executor;
     run;
     resourceManager;
     iam;
+    functions;
+    appEngine;
     constructor(options = {}) {
         this.executor = new CallExecutor(options);
         const client = clientOptions(options.emulatorHost);
         this.run = new CloudRunApi(this.executor, client);
         this.resourceManager = new ResourceManagerApi(this.executor, client);
         this.iam = new IamApi(this.executor, client);
+        this.functions = new CloudFunctionsApi(this.executor, client);
+        this.appEngine = new AppEngineApi(this.executor, client);
     }
     /** HTTP attempts made so far, retries included. */
     get callCount() {
@@ -73306,6 +77794,194 @@ function rolesToRead(facts, email) {
         }
     }
     return [...roles].sort();
+}
+
+;// CONCATENATED MODULE: ./.build/checks/finding.js
+/** A finding about one backend declaration, located at its line. */
+function backendFinding(backend, rule, severity, message, extra = {}) {
+    return {
+        rule,
+        severity,
+        message,
+        file: backend.file,
+        line: backend.line,
+        address: backend.address,
+        ...(extra.resource ? { resource: extra.resource } : {}),
+        ...(extra.fix ? { fix: extra.fix } : {}),
+    };
+}
+/** Shell-quotes a value for a copy-pasteable command when it needs it. */
+function shellArg(value) {
+    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./.build/checks/grants.js
+
+/** Describes where a grant sits, e.g. `roles/run.invoker on folders/12 (inherited)`. */
+function describeGrant(g) {
+    const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
+    const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
+    return `${g.member} holds ${g.role} on ${where}${condition}`;
+}
+/** The gcloud command that removes a grant wherever it sits. */
+function removeCommand(g, commands) {
+    const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
+    const id = g.resource.split('/')[1] ?? g.resource;
+    switch (g.level) {
+        case 'project':
+            return `gcloud projects remove-iam-policy-binding ${id} ${args}`;
+        case 'folder':
+            return `gcloud resource-manager folders remove-iam-policy-binding ${id} ${args}`;
+        case 'organization':
+            return `gcloud organizations remove-iam-policy-binding ${id} ${args}`;
+        default:
+            return commands.remove(g.member, g.role);
+    }
+}
+/** `public-access` findings for every public grant of the invoking permission. */
+function publicGrantFindings(backend, resource, permission, answer, commands) {
+    return answer.public.map((g) => backendFinding(backend, 'public-access', 'error', `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`, { resource, fix: removeCommand(g, commands) }));
+}
+/**
+ * The service account's side: nothing when it holds the permission outright; otherwise the weakest
+ * standing grant (conditional, unverified), else unreadable, else missing.
+ */
+function accountGrantFindings(backend, resource, permission, account, answer, missing) {
+    if (answer.direct.length > 0)
+        return [];
+    if (answer.conditional.length > 0) {
+        const g = answer.conditional[0];
+        const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
+        return [
+            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix }),
+        ];
+    }
+    if (answer.unverified.length > 0) {
+        const g = answer.unverified[0];
+        return [
+            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix }),
+        ];
+    }
+    if (answer.unknownForAccount.length > 0) {
+        return [
+            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource }),
+        ];
+    }
+    const note = missing.note ? ` ${missing.note}` : '';
+    return [
+        backendFinding(backend, missing.rule ?? 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix }),
+    ];
+}
+/** `iam-unreadable` when public access could not be ruled out. */
+function publicUnknownFindings(backend, resource, answer) {
+    if (answer.public.length > 0 || answer.unknownForPublic.length === 0)
+        return [];
+    return [
+        backendFinding(backend, 'iam-unreadable', 'error', `Cannot rule out public access to this backend: ${unique(answer.unknownForPublic).join(' ')}`, { resource }),
+    ];
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+/** Folds several `iam-unreadable` findings of one backend into one, so a reviewer reads each cause once. */
+function mergeUnreadable(findings) {
+    const unreadable = findings.filter((f) => f.rule === 'iam-unreadable');
+    if (unreadable.length < 2)
+        return findings;
+    const first = unreadable[0];
+    const message = unique(unreadable.map((f) => f.message)).join(' ');
+    return [...findings.filter((f) => f.rule !== 'iam-unreadable'), { ...first, message }];
+}
+
+;// CONCATENATED MODULE: ./.build/checks/app-engine.js
+
+
+
+const IAP_ACCESS = 'iap.webServiceVersions.accessViaIAP';
+/** What API Gateway's service account needs besides IAP access, per Google's guide. */
+const APP_ENGINE_PERMISSIONS = ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'];
+function iapCommands(target) {
+    const service = target.serviceId === 'default' ? '' : ` --service=${target.serviceId}`;
+    const where = `--project=${target.project} --resource-type=app-engine${service}`;
+    return {
+        add: (member, role) => `gcloud iap web add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+        remove: (member, role) => `gcloud iap web remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+    };
+}
+/** Every rule for an App Engine backend behind IAP. Pure. */
+function checkAppEngine(backend, target, access, account, now) {
+    const { resource, app } = target;
+    const member = `serviceAccount:${account}`;
+    const commands = iapCommands(target);
+    const findings = [];
+    const answer = whoHolds(IAP_ACCESS, account, access, now);
+    if (!app.iapEnabled) {
+        findings.push(backendFinding(backend, 'public-access', 'error', `Identity-Aware Proxy is off for App Engine app ${app.id}: anyone can call ${backend.address}. Turn IAP on, then grant the gateway's service account IAP-secured Web App User.`, { resource, fix: `gcloud iap web enable --resource-type=app-engine --project=${target.project}` }));
+    }
+    else {
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+    }
+    findings.push(...publicGrantFindings(backend, resource, IAP_ACCESS, answer, commands));
+    findings.push(...accountGrantFindings(backend, resource, IAP_ACCESS, account, answer, {
+        rule: 'missing-iap-access',
+        role: 'roles/iap.httpsResourceAccessor (IAP-secured Web App User)',
+        fix: commands.add(member, 'roles/iap.httpsResourceAccessor'),
+        note: 'Owner and Editor do not include it.',
+    }));
+    findings.push(...appEnginePermissionFindings(backend, target, access, account, now));
+    if (backend.disableAuth) {
+        findings.push(backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so IAP refuses every call (or the app is public). Remove disable_auth and set jwt_audience to the IAP OAuth client ID.`, { resource }));
+    }
+    else if (app.iapEnabled) {
+        findings.push(...iapAudienceFindings(backend, target));
+    }
+    return mergeUnreadable(findings);
+}
+function appEnginePermissionFindings(backend, target, access, account, now) {
+    const projectChain = { ...access, policies: access.policies.filter((p) => p.level !== 'resource' && p.level !== 'iap') };
+    const answers = APP_ENGINE_PERMISSIONS.map((permission) => ({ permission, answer: whoHolds(permission, account, projectChain, now) }));
+    const pending = answers.filter((a) => a.answer.direct.length === 0);
+    if (pending.length === 0)
+        return [];
+    const unknown = pending.filter((a) => a.answer.unknownForAccount.length > 0 && a.answer.conditional.length + a.answer.unverified.length === 0);
+    const weak = pending.filter((a) => a.answer.conditional.length + a.answer.unverified.length > 0);
+    const missing = pending.filter((a) => !unknown.includes(a) && !weak.includes(a)).map((a) => a.permission);
+    const findings = [];
+    const resource = `projects/${target.project}`;
+    if (missing.length > 0) {
+        const role = `projects/${target.project}/roles/apiGatewayAppEngineCaller`;
+        findings.push(backendFinding(backend, 'missing-app-engine-permissions', 'error', `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`, {
+            resource,
+            fix: `gcloud iam roles create apiGatewayAppEngineCaller --project=${target.project} --title="API Gateway App Engine caller" --permissions=${APP_ENGINE_PERMISSIONS.join(',')} && ` +
+                `gcloud projects add-iam-policy-binding ${target.project} --member=${shellArg(`serviceAccount:${account}`)} --role=${role}`,
+        }));
+    }
+    for (const { permission, answer } of weak) {
+        const grant = answer.conditional[0] ?? answer.unverified[0];
+        if (!grant)
+            continue;
+        findings.push(backendFinding(backend, answer.conditional.length > 0 ? 'conditional-grant' : 'unverified-grant', 'warning', `${account} holds ${permission} only through ${describeGrant(grant)}; grant it to the service account without a condition.`, { resource }));
+    }
+    if (unknown.length > 0) {
+        findings.push(backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} holds ${unknown.map((u) => u.permission).join(', ')}: ${[...new Set(unknown.flatMap((u) => u.answer.unknownForAccount))].join(' ')}`, { resource }));
+    }
+    return findings;
+}
+/** Behind IAP, the token's audience must be the IAP OAuth client ID. */
+function iapAudienceFindings(backend, target) {
+    const clientId = target.app.oauth2ClientId;
+    if (!clientId) {
+        return [
+            backendFinding(backend, 'audience-mismatch', 'warning', `App Engine app ${target.app.id} reports no IAP OAuth client ID, so the audience the gateway must mint cannot be verified. Set jwt_audience to the client ID shown on the IAP page.`, { resource: target.resource }),
+        ];
+    }
+    if (backend.jwtAudience === clientId)
+        return [];
+    return [
+        backendFinding(backend, 'audience-mismatch', 'error', backend.jwtAudience
+            ? `jwt_audience is ${backend.jwtAudience}, but IAP accepts only tokens for its OAuth client ID ${clientId}. Set jwt_audience: ${clientId}.`
+            : `No jwt_audience is set, so the gateway mints tokens for ${backend.address}; IAP accepts only its OAuth client ID. Set jwt_audience: ${clientId}.`, { resource: target.resource }),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./.build/resolve/address.js
@@ -73492,103 +78168,6 @@ function judgeUrlAudience(audience, origins, customAudiences) {
     return bare ? 'accepted' : 'undocumented';
 }
 
-;// CONCATENATED MODULE: ./.build/checks/finding.js
-/** A finding about one backend declaration, located at its line. */
-function backendFinding(backend, rule, severity, message, extra = {}) {
-    return {
-        rule,
-        severity,
-        message,
-        file: backend.file,
-        line: backend.line,
-        address: backend.address,
-        ...(extra.resource ? { resource: extra.resource } : {}),
-        ...(extra.fix ? { fix: extra.fix } : {}),
-    };
-}
-/** Shell-quotes a value for a copy-pasteable command when it needs it. */
-function shellArg(value) {
-    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./.build/checks/grants.js
-
-/** Describes where a grant sits, e.g. `roles/run.invoker on folders/12 (inherited)`. */
-function describeGrant(g) {
-    const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
-    const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
-    return `${g.member} holds ${g.role} on ${where}${condition}`;
-}
-/** The gcloud command that removes a grant wherever it sits. */
-function removeCommand(g, commands) {
-    const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
-    const id = g.resource.split('/')[1] ?? g.resource;
-    switch (g.level) {
-        case 'project':
-            return `gcloud projects remove-iam-policy-binding ${id} ${args}`;
-        case 'folder':
-            return `gcloud resource-manager folders remove-iam-policy-binding ${id} ${args}`;
-        case 'organization':
-            return `gcloud organizations remove-iam-policy-binding ${id} ${args}`;
-        default:
-            return commands.remove(g.member, g.role);
-    }
-}
-/** `public-access` findings for every public grant of the invoking permission. */
-function publicGrantFindings(backend, resource, permission, answer, commands) {
-    return answer.public.map((g) => backendFinding(backend, 'public-access', 'error', `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`, { resource, fix: removeCommand(g, commands) }));
-}
-/**
- * The service account's side: nothing when it holds the permission outright; otherwise the weakest
- * standing grant (conditional, unverified), else unreadable, else missing.
- */
-function accountGrantFindings(backend, resource, permission, account, answer, missing) {
-    if (answer.direct.length > 0)
-        return [];
-    if (answer.conditional.length > 0) {
-        const g = answer.conditional[0];
-        const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
-        return [
-            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix }),
-        ];
-    }
-    if (answer.unverified.length > 0) {
-        const g = answer.unverified[0];
-        return [
-            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix }),
-        ];
-    }
-    if (answer.unknownForAccount.length > 0) {
-        return [
-            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource }),
-        ];
-    }
-    const note = missing.note ? ` ${missing.note}` : '';
-    return [
-        backendFinding(backend, 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix }),
-    ];
-}
-/** `iam-unreadable` when public access could not be ruled out. */
-function publicUnknownFindings(backend, resource, answer) {
-    if (answer.public.length > 0 || answer.unknownForPublic.length === 0)
-        return [];
-    return [
-        backendFinding(backend, 'iam-unreadable', 'error', `Cannot rule out public access to this backend: ${unique(answer.unknownForPublic).join(' ')}`, { resource }),
-    ];
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-/** Folds several `iam-unreadable` findings of one backend into one, so a reviewer reads each cause once. */
-function mergeUnreadable(findings) {
-    const unreadable = findings.filter((f) => f.rule === 'iam-unreadable');
-    if (unreadable.length < 2)
-        return findings;
-    const first = unreadable[0];
-    const message = unique(unreadable.map((f) => f.message)).join(' ');
-    return [...findings.filter((f) => f.rule !== 'iam-unreadable'), { ...first, message }];
-}
-
 ;// CONCATENATED MODULE: ./.build/checks/cloud-run.js
 
 
@@ -73596,53 +78175,142 @@ function mergeUnreadable(findings) {
 
 
 const RUN_INVOKE = 'run.routes.invoke';
+/** A Cloud Run service's name split for gcloud: `NAME --project=P --region=R`. */
+function runServiceArgs(serviceName) {
+    const [, project = '', , region = '', , name = ''] = serviceName.split('/');
+    return `${name} --project=${project} --region=${region}`;
+}
 /** gcloud commands that change the IAM policy of one Cloud Run service. */
-function runCommands(target) {
-    const service = target.resource.split('/').at(-1) ?? target.resource;
-    const where = `${service} --project=${target.project} --region=${target.region}`;
+function runCommands(serviceName) {
+    const where = runServiceArgs(serviceName);
     return {
         add: (member, role) => `gcloud run services add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
         remove: (member, role) => `gcloud run services remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
     };
 }
-/** Every rule for a Cloud Run backend. Pure: the facts were gathered before. */
-function checkCloudRun(backend, target, access, account, now) {
-    const { service, resource } = target;
-    const commands = runCommands(target);
-    const shortName = resource.split('/').at(-1) ?? resource;
-    const where = `${shortName} --project=${target.project} --region=${target.region}`;
+/**
+ * Who may call a Cloud Run service (directly, or as a 2nd-gen function's): public access, the account's
+ * grant, and ingress. `resource` is what findings name; `grant` says how to fix a missing grant.
+ */
+function runServiceAccessFindings(backend, resource, service, access, account, now, grant) {
     const answer = whoHolds(RUN_INVOKE, account, access, now);
     const findings = [];
     if (service.invokerIamDisabled) {
-        findings.push(backendFinding(backend, 'public-access', 'error', `The Cloud Run invoker IAM check is disabled on ${resource}: anyone can call it, whatever its IAM policy says. Turn the check back on.`, { resource, fix: `gcloud run services update ${where} --invoker-iam-check` }));
-    }
-    findings.push(...publicGrantFindings(backend, resource, RUN_INVOKE, answer, commands));
-    if (!service.invokerIamDisabled)
-        findings.push(...publicUnknownFindings(backend, resource, answer));
-    findings.push(...accountGrantFindings(backend, resource, RUN_INVOKE, account, answer, {
-        role: 'roles/run.invoker',
-        fix: commands.add(`serviceAccount:${account}`, 'roles/run.invoker'),
-    }));
-    if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {
-        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} accepts only ${service.ingress === 'INGRESS_TRAFFIC_INTERNAL_ONLY' ? 'internal' : 'internal and Cloud Load Balancing'} traffic (ingress ${service.ingress}); API Gateway calls it from the internet, so its calls will be refused with 404. Allow all ingress, or put the gateway behind a load balancer.`, { resource, fix: `gcloud run services update ${where} --ingress=all` }));
-    }
-    if (service.defaultUriDisabled && /\.run\.app$/i.test(new URL(backend.address).hostname)) {
-        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} has its default run.app URL disabled, so ${backend.address} does not answer. Enable the default URL or point the backend at the service's custom domain.`, { resource, fix: `gcloud run services update ${where} --default-url` }));
-    }
-    if (backend.disableAuth) {
-        findings.push(backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so the call only works if the service is public. Remove disable_auth and grant the gateway's service account roles/run.invoker.`, { resource, fix: commands.add(`serviceAccount:${account}`, 'roles/run.invoker') }));
+        findings.push(backendFinding(backend, 'public-access', 'error', `The Cloud Run invoker IAM check is disabled on ${service.name}: anyone can call it, whatever its IAM policy says. Turn the check back on.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --invoker-iam-check` }));
     }
     else {
-        const audience = mintedAudience(backend);
-        const verdict = judgeUrlAudience(audience, serviceOrigins(service), service.customAudiences);
-        if (verdict !== 'accepted') {
-            const accepted = [...new Set(serviceOrigins(service)), ...service.customAudiences].join(', ') || 'none';
-            findings.push(backendFinding(backend, 'audience-mismatch', verdict === 'rejected' ? 'error' : 'warning', verdict === 'rejected'
-                ? `The gateway will mint identity tokens for audience ${audience}, which ${resource} does not accept (it accepts ${accepted}). Set jwt_audience to the service URL, or add a custom audience.`
-                : `The gateway will mint identity tokens for audience ${audience}, the service URL with a path; Google does not document whether Cloud Run accepts that. Set jwt_audience to the bare service URL.`, { resource }));
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+    }
+    findings.push(...publicGrantFindings(backend, resource, RUN_INVOKE, answer, runCommands(service.name)));
+    findings.push(...accountGrantFindings(backend, resource, RUN_INVOKE, account, answer, {
+        role: 'roles/run.invoker',
+        fix: grant.fix,
+        ...(grant.note ? { note: grant.note } : {}),
+    }));
+    if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {
+        const internal = service.ingress === 'INGRESS_TRAFFIC_INTERNAL_ONLY' ? 'internal' : 'internal and Cloud Load Balancing';
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${service.name} accepts only ${internal} traffic (ingress ${service.ingress}); API Gateway calls it from outside your network, so its calls will be refused with 404. Allow all ingress, or route the gateway through a load balancer.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --ingress=all` }));
+    }
+    return findings;
+}
+/** `auth-disabled` when the gateway is told not to authenticate to the backend. */
+function authDisabledFindings(backend, resource, fix) {
+    if (!backend.disableAuth)
+        return [];
+    return [
+        backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so the call only works if the backend is public. Remove disable_auth and grant the gateway's service account its invoker role.`, { resource, fix }),
+    ];
+}
+/** Every rule for a Cloud Run backend. Pure: the facts were gathered before. */
+function checkCloudRun(backend, target, access, account, now) {
+    const { service, resource } = target;
+    const fix = runCommands(resource).add(`serviceAccount:${account}`, 'roles/run.invoker');
+    const findings = runServiceAccessFindings(backend, resource, service, access, account, now, { fix });
+    if (service.defaultUriDisabled && /\.run\.app$/i.test(new URL(backend.address).hostname)) {
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} has its default run.app URL disabled, so ${backend.address} does not answer. Enable the default URL or point the backend at the service's custom domain.`, { resource, fix: `gcloud run services update ${runServiceArgs(resource)} --default-url` }));
+    }
+    findings.push(...authDisabledFindings(backend, resource, fix));
+    if (!backend.disableAuth)
+        findings.push(...runAudienceFindings(backend, resource, service, []));
+    return mergeUnreadable(findings);
+}
+/** `audience-mismatch` for a backend served by a Cloud Run service (also accepting `extraAudiences`). */
+function runAudienceFindings(backend, resource, service, extraAudiences) {
+    const audience = mintedAudience(backend);
+    const exact = [...service.customAudiences, ...extraAudiences.flatMap((a) => [a, a.replace(/\/$/, '')])];
+    const verdict = judgeUrlAudience(audience, serviceOrigins(service), exact);
+    if (verdict === 'accepted')
+        return [];
+    const accepted = [...new Set([...serviceOrigins(service), ...service.customAudiences, ...extraAudiences])].join(', ') || 'none';
+    return [
+        backendFinding(backend, 'audience-mismatch', verdict === 'rejected' ? 'error' : 'warning', verdict === 'rejected'
+            ? `The gateway will mint identity tokens for audience ${audience}, which ${resource} does not accept (it accepts ${accepted}). Set jwt_audience to the service URL, or add a custom audience.`
+            : `The gateway will mint identity tokens for audience ${audience}: the service URL with a path. Google does not document whether Cloud Run accepts that; set jwt_audience to the bare service URL.`, { resource }),
+    ];
+}
+
+;// CONCATENATED MODULE: ./.build/checks/cloud-functions.js
+
+
+
+
+const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';
+/** `NAME --project=P --region=R` for gcloud functions commands. */
+function functionArgs(name) {
+    const [, project = '', , region = '', , fn = ''] = name.split('/');
+    return `${fn} --project=${project} --region=${region}`;
+}
+function functionCommands(name) {
+    const where = functionArgs(name);
+    return {
+        add: (member, role) => `gcloud functions add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+        remove: (member, role) => `gcloud functions remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+    };
+}
+/** Every rule for a Cloud Functions backend, 1st or 2nd gen. Pure. */
+function checkCloudFunction(backend, target, facts, account, now) {
+    const { fn, resource } = target;
+    const member = `serviceAccount:${account}`;
+    const findings = [];
+    if (target.service) {
+        const fix = `gcloud functions add-invoker-policy-binding ${functionArgs(fn.name)} --member=${shellArg(member)}`;
+        const oldStyle = facts.functionAccess ? whoHolds(FUNCTIONS_INVOKE, account, facts.functionAccess, now).direct : [];
+        const note = oldStyle.length
+            ? `It holds ${oldStyle[0]?.role} on ${oldStyle[0]?.resource}, which grants ${FUNCTIONS_INVOKE}: that authorizes 1st-gen functions only. A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, which needs ${RUN_INVOKE} (roles/run.invoker).`
+            : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
+        findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note }));
+        findings.push(...authDisabledFindings(backend, resource, fix));
+        if (!backend.disableAuth)
+            findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
+    }
+    else {
+        const commands = functionCommands(fn.name);
+        const fix = commands.add(member, 'roles/cloudfunctions.invoker');
+        const answer = whoHolds(FUNCTIONS_INVOKE, account, facts.access, now);
+        findings.push(...publicGrantFindings(backend, resource, FUNCTIONS_INVOKE, answer, commands));
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+        findings.push(...accountGrantFindings(backend, resource, FUNCTIONS_INVOKE, account, answer, { role: 'roles/cloudfunctions.invoker', fix }));
+        const ingress = fn.ingressSettings;
+        if (ingress === 'ALLOW_INTERNAL_ONLY' || ingress === 'ALLOW_INTERNAL_AND_GCLB') {
+            findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} accepts only internal${ingress === 'ALLOW_INTERNAL_AND_GCLB' ? ' and Cloud Load Balancing' : ''} traffic (ingress ${ingress}); API Gateway calls it from outside your network, so its calls will be refused. Allow all ingress.`, { resource, fix: `gcloud functions deploy ${functionArgs(fn.name)} --ingress-settings=all` }));
         }
+        findings.push(...authDisabledFindings(backend, resource, fix));
+        if (!backend.disableAuth && fn.url)
+            findings.push(...gen1AudienceFindings(backend, resource, fn.url));
+    }
+    if (fn.eventType) {
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} is triggered by events (${fn.eventType}), not HTTP: it has no URL the gateway can call. Point the backend at an HTTP function.`, { resource }));
     }
     return mergeUnreadable(findings);
+}
+/** A 1st-gen function accepts exactly its URL as audience. */
+function gen1AudienceFindings(backend, resource, url) {
+    const audience = backend.jwtAudience ?? backend.address;
+    if (audience.replace(/\/$/, '') === url.replace(/\/$/, ''))
+        return [];
+    return [
+        backendFinding(backend, 'audience-mismatch', 'error', `The gateway will mint identity tokens for audience ${audience}, but a 1st-gen function accepts only its URL ${url}. Set jwt_audience: ${url}.`, { resource }),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./.build/checks/target.js
@@ -73715,6 +78383,167 @@ async function withRoles(google, policies, emails, ancestryError) {
     }));
     return ancestryError ? { policies, roles, ancestryError } : { policies, roles };
 }
+/** The resource's own policies, then its project's and ancestors', with the roles that matter. */
+async function gatherAccess(google, own, project, accounts) {
+    const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
+    return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError);
+}
+
+;// CONCATENATED MODULE: ./.build/facts.js
+
+/** Reads the policies that apply to a resolved backend (each read once per run through the executor's cache). */
+async function gatherFacts(google, target, accounts) {
+    switch (target.kind) {
+        case 'cloud-run':
+            return {
+                access: await gatherAccess(google, [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource))], target.project, accounts),
+            };
+        case 'cloud-functions': {
+            const { fn } = target;
+            const functionAccess = gatherAccess(google, [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment))], target.project, accounts);
+            if (!target.serviceName)
+                return { access: await functionAccess };
+            const serviceName = target.serviceName;
+            const [access, fnAccess] = await Promise.all([
+                gatherAccess(google, [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName))], target.project, accounts),
+                functionAccess,
+            ]);
+            return { access, functionAccess: fnAccess };
+        }
+        case 'app-engine':
+            return { access: await gatherAccess(google, iapPolicies(google, target), target.project, accounts) };
+    }
+}
+/** The IAP resources that guard an App Engine service, most specific first. */
+function iapResources(target) {
+    const root = `projects/${target.projectNumber ?? target.project}/iap_web`;
+    const app = `${root}/appengine-${target.app.id}`;
+    const service = `${app}/services/${target.serviceId}`;
+    return [...(target.versionId ? [`${service}/versions/${target.versionId}`] : []), service, app, root];
+}
+function iapPolicies(google, target) {
+    return iapResources(target).map((resource, i) => target.projectNumber
+        ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource))
+        : Promise.resolve({
+            resource,
+            level: 'iap',
+            error: `Could not read the IAP policy of ${resource}: the project number of ${target.project} is unknown (resourcemanager.projects.get was denied).`,
+        }));
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/app-engine.js
+
+/** Finds the App Engine app (and service) behind an appspot.com address. */
+async function resolveAppEngine(google, info) {
+    let app;
+    try {
+        app = await google.appEngine.app(info.project);
+    }
+    catch (err) {
+        if (err instanceof GoogleApiError && err.status === 404) {
+            return { kind: 'not-found', backendKind: 'app-engine', message: `Project ${info.project} has no App Engine application (apps/${info.project}). Check the address.` };
+        }
+        return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${info.project}: ${explainFailure(err, 'appengine.applications.get')}` };
+    }
+    let resource = `apps/${app.id}`;
+    if (info.service && info.service !== 'default') {
+        try {
+            resource = await google.appEngine.service(app.id, info.service);
+        }
+        catch (err) {
+            if (err instanceof GoogleApiError && err.status === 404) {
+                return { kind: 'not-found', backendKind: 'app-engine', message: `App Engine app ${app.id} has no service ${info.service}. Check the address.` };
+            }
+            return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${app.id}/services/${info.service}: ${explainFailure(err, 'appengine.services.get')}` };
+        }
+    }
+    else if (info.service) {
+        resource = `apps/${app.id}/services/default`;
+    }
+    let projectNumber;
+    try {
+        projectNumber = (await google.resourceManager.project(info.project)).projectNumber;
+    }
+    catch {
+        // IAP resources are named by project number; the IAP policy facts will report it as unreadable.
+    }
+    return {
+        kind: 'app-engine',
+        resource,
+        project: info.project,
+        ...(projectNumber ? { projectNumber } : {}),
+        app,
+        serviceId: info.service ?? 'default',
+        ...(info.version ? { versionId: info.version } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/cloud-functions.js
+
+/** Finds the function behind a cloudfunctions.net address (the v2 API serves both generations). */
+async function resolveCloudFunction(google, info) {
+    const name = `projects/${info.project}/locations/${info.region}/functions/${info.functionName}`;
+    let fn;
+    try {
+        fn = await google.functions.get(name);
+    }
+    catch (err) {
+        if (err instanceof GoogleApiError && err.status === 404) {
+            return {
+                kind: 'not-found',
+                backendKind: 'cloud-functions',
+                message: `No Cloud Function ${info.functionName} exists in project ${info.project}, region ${info.region} (${name}). Check the address.`,
+            };
+        }
+        return { kind: 'unreadable', backendKind: 'cloud-functions', message: `Could not read ${name}: ${explainFailure(err, 'cloudfunctions.functions.get')}` };
+    }
+    return functionTarget(google, fn, info.project, info.region);
+}
+/** Completes a function with its underlying Cloud Run service (2nd gen). */
+async function functionTarget(google, fn, project, region) {
+    const base = { kind: 'cloud-functions', resource: fn.name, project, region, fn };
+    if (fn.environment === 'GEN_1')
+        return base;
+    if (!fn.runService) {
+        return {
+            kind: 'unreadable',
+            backendKind: 'cloud-functions',
+            message: `${fn.name} is a 2nd-gen function, but Google did not say which Cloud Run service runs it (serviceConfig.service is empty); its invoker grants cannot be checked.`,
+        };
+    }
+    try {
+        return { ...base, service: await google.run.service(fn.runService), serviceName: fn.runService };
+    }
+    catch (err) {
+        return {
+            kind: 'unreadable',
+            backendKind: 'cloud-functions',
+            message: `Could not read ${fn.runService}, the Cloud Run service of the 2nd-gen function ${fn.name}: ${explainFailure(err, 'run.services.get')}`,
+        };
+    }
+}
+/**
+ * A run.app address may be a 2nd-gen function's own URL: then the function is the backend (same grant,
+ * but the fix and the message speak of the function). When functions cannot be listed, it stays Cloud Run.
+ */
+async function asFunctionIfOwned(google, target) {
+    let functions;
+    try {
+        functions = (await google.functions.list(target.project)).functions;
+    }
+    catch {
+        return target;
+    }
+    const suffix = serviceSuffix(target.resource);
+    const fn = functions.find((f) => f.runService && serviceSuffix(f.runService) === suffix);
+    if (!fn)
+        return target;
+    return { kind: 'cloud-functions', resource: fn.name, project: target.project, region: target.region, fn, service: target.service, serviceName: target.resource };
+}
+/** `locations/R/services/S`: the part of a service name that does not depend on project ID vs number. */
+function serviceSuffix(name) {
+    return name.replace(/^projects\/[^/]+\//, '');
+}
 
 ;// CONCATENATED MODULE: ./.build/pipeline.js
 
@@ -73722,30 +78551,30 @@ async function withRoles(google, policies, emails, ancestryError) {
 
 
 
-/** Resolves every address, gathers the IAM facts once per resource, and applies the rules. */
+
+
+
+
+/** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
 async function checkBackends(backends, ctx) {
-    const addresses = [...new Set(backends.map((b) => b.address))];
-    const infos = new Map(addresses.map((a) => [a, classifyAddress(a)]));
-    const candidates = await candidateProjects(ctx, [...infos.values()]);
+    const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)]));
+    const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
     const targets = new Map();
     for (const [address, info] of infos)
         targets.set(address, resolveTarget(ctx.google, info, candidates));
     const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-    const accessByResource = new Map();
-    const accessOf = (target) => {
-        let access = accessByResource.get(target.resource);
-        if (!access) {
-            access = gatherAccess(ctx.google, target, accounts);
-            accessByResource.set(target.resource, access);
+    const factsByResource = new Map();
+    const factsOf = (target) => {
+        let facts = factsByResource.get(target.resource);
+        if (!facts) {
+            facts = gatherFacts(ctx.google, target, accounts);
+            factsByResource.set(target.resource, facts);
         }
-        return access;
+        return facts;
     };
     const perBackend = await Promise.all(backends.map(async (backend) => {
         const target = await targets.get(backend.address);
-        const account = ctx.accountFor(backend.file);
-        const findings = target.kind === 'cloud-run'
-            ? checkCloudRun(backend, target, await accessOf(target), account, ctx.now)
-            : unresolvedTargetFindings(backend, target);
+        const findings = await checkOne(backend, target, ctx.accountFor(backend.file), ctx.now, factsOf);
         const result = {
             address: backend.address,
             kind: kindOf(target, infos.get(backend.address)),
@@ -73759,39 +78588,54 @@ async function checkBackends(backends, ctx) {
     }));
     return { backends: perBackend.map((p) => p.result), findings: perBackend.flatMap((p) => p.findings) };
 }
-function resolveTarget(google, info, candidates) {
-    switch (info.kind) {
+async function checkOne(backend, target, account, now, factsOf) {
+    switch (target.kind) {
         case 'cloud-run':
-            return resolveCloudRun(google, info, candidates);
+            return checkCloudRun(backend, target, (await factsOf(target)).access, account, now);
         case 'cloud-functions':
-            return Promise.resolve({ kind: 'unsupported', message: `${info.origin} is a Cloud Functions address, not yet verified` });
+            return checkCloudFunction(backend, target, await factsOf(target), account, now);
         case 'app-engine':
-            return Promise.resolve({ kind: 'unsupported', message: `${info.origin} is an App Engine address, not yet verified` });
-        case 'unknown':
-            return Promise.resolve({ kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` });
+            return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
+        default:
+            return unresolvedTargetFindings(backend, target);
     }
 }
-async function gatherAccess(google, target, accounts) {
-    const [own, ancestors] = await Promise.all([
-        readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource)),
-        ancestorPolicies(google, target.project),
-    ]);
-    return withRoles(google, [own, ...ancestors.policies], accounts, ancestors.ancestryError);
+async function resolveTarget(google, info, candidates) {
+    switch (info.kind) {
+        case 'cloud-run': {
+            const target = await resolveCloudRun(google, info, info.form === 'hash' ? await candidates() : []);
+            return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
+        }
+        case 'cloud-functions':
+            return resolveCloudFunction(google, info);
+        case 'app-engine':
+            return resolveAppEngine(google, info);
+        case 'unknown':
+            return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
+    }
 }
 /** The `project` input's projects, then those other addresses name (numbers turned into IDs where readable). */
 async function candidateProjects(ctx, infos) {
-    if (!infos.some((i) => i.kind === 'cloud-run' && i.form === 'hash'))
-        return ctx.projects;
     const named = infos.map(namedProject).filter((p) => p !== undefined);
-    const ids = await Promise.all(named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)));
+    const ids = await Promise.all(named.map((p) => (/^\d+$/.test(p) ? ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)));
     return [...new Set([...ctx.projects, ...ids])];
 }
 function kindOf(target, info) {
-    if (target.kind === 'cloud-run')
-        return 'cloud-run';
-    if (target.kind === 'not-found' || target.kind === 'unreadable')
-        return target.backendKind;
-    return info && info.kind !== 'unknown' ? info.kind : 'unknown';
+    switch (target.kind) {
+        case 'cloud-run':
+        case 'cloud-functions':
+        case 'app-engine':
+            return target.kind;
+        case 'not-found':
+        case 'unreadable':
+            return target.backendKind;
+        default:
+            return info && info.kind !== 'unknown' ? info.kind : 'unknown';
+    }
+}
+function lazy(make) {
+    let value;
+    return () => (value ??= make());
 }
 
 ;// CONCATENATED MODULE: ./.build/report/verdict.js

@@ -1,18 +1,21 @@
+import { checkAppEngine } from './checks/app-engine.ts';
+import { checkCloudFunction } from './checks/cloud-functions.ts';
 import { checkCloudRun } from './checks/cloud-run.ts';
 import { unresolvedTargetFindings } from './checks/target.ts';
+import { gatherFacts, type BackendFacts } from './facts.ts';
 import type { GoogleCloud } from './gcp/google-cloud.ts';
-import type { AccessFacts } from './iam/facts.ts';
-import { ancestorPolicies, readPolicy, withRoles } from './iam/gather.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, namedProject, type AddressInfo } from './resolve/address.ts';
+import { resolveAppEngine } from './resolve/app-engine.ts';
+import { asFunctionIfOwned, resolveCloudFunction } from './resolve/cloud-functions.ts';
 import { resolveCloudRun } from './resolve/cloud-run.ts';
-import type { Target } from './resolve/target.ts';
+import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
 
 /** What the checks need besides the backends. */
 export interface CheckContext {
   google: GoogleCloud;
-  /** The gateway service account for each spec file (by file), falling back to `defaultAccount`. */
+  /** The gateway service account for a spec file. */
   accountFor: (file: string) => string;
   /** Projects to search for addresses that do not name theirs. */
   projects: string[];
@@ -25,33 +28,28 @@ export interface CheckOutcome {
   findings: Finding[];
 }
 
-/** Resolves every address, gathers the IAM facts once per resource, and applies the rules. */
+/** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
-  const addresses = [...new Set(backends.map((b) => b.address))];
-  const infos = new Map(addresses.map((a) => [a, classifyAddress(a)] as const));
-  const candidates = await candidateProjects(ctx, [...infos.values()]);
+  const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
+  const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
   const targets = new Map<string, Promise<Target>>();
   for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
 
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-  const accessByResource = new Map<string, Promise<AccessFacts>>();
-  const accessOf = (target: Extract<Target, { resource: string }>): Promise<AccessFacts> => {
-    let access = accessByResource.get(target.resource);
-    if (!access) {
-      access = gatherAccess(ctx.google, target, accounts);
-      accessByResource.set(target.resource, access);
+  const factsByResource = new Map<string, Promise<BackendFacts>>();
+  const factsOf = (target: ResolvedTarget): Promise<BackendFacts> => {
+    let facts = factsByResource.get(target.resource);
+    if (!facts) {
+      facts = gatherFacts(ctx.google, target, accounts);
+      factsByResource.set(target.resource, facts);
     }
-    return access;
+    return facts;
   };
 
   const perBackend = await Promise.all(
     backends.map(async (backend) => {
       const target = await (targets.get(backend.address) as Promise<Target>);
-      const account = ctx.accountFor(backend.file);
-      const findings =
-        target.kind === 'cloud-run'
-          ? checkCloudRun(backend, target, await accessOf(target), account, ctx.now)
-          : unresolvedTargetFindings(backend, target);
+      const findings = await checkOne(backend, target, ctx.accountFor(backend.file), ctx.now, factsOf);
       const result: BackendResult = {
         address: backend.address,
         kind: kindOf(target, infos.get(backend.address)),
@@ -67,39 +65,64 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
   return { backends: perBackend.map((p) => p.result), findings: perBackend.flatMap((p) => p.findings) };
 }
 
-function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: string[]): Promise<Target> {
-  switch (info.kind) {
+async function checkOne(
+  backend: Backend,
+  target: Target,
+  account: string,
+  now: Date,
+  factsOf: (t: ResolvedTarget) => Promise<BackendFacts>,
+): Promise<Finding[]> {
+  switch (target.kind) {
     case 'cloud-run':
-      return resolveCloudRun(google, info, candidates);
+      return checkCloudRun(backend, target, (await factsOf(target)).access, account, now);
     case 'cloud-functions':
-      return Promise.resolve({ kind: 'unsupported', message: `${info.origin} is a Cloud Functions address, not yet verified` });
+      return checkCloudFunction(backend, target, await factsOf(target), account, now);
     case 'app-engine':
-      return Promise.resolve({ kind: 'unsupported', message: `${info.origin} is an App Engine address, not yet verified` });
-    case 'unknown':
-      return Promise.resolve({ kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` });
+      return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
+    default:
+      return unresolvedTargetFindings(backend, target);
   }
 }
 
-async function gatherAccess(google: GoogleCloud, target: Extract<Target, { resource: string }>, accounts: string[]): Promise<AccessFacts> {
-  const [own, ancestors] = await Promise.all([
-    readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource)),
-    ancestorPolicies(google, target.project),
-  ]);
-  return withRoles(google, [own, ...ancestors.policies], accounts, ancestors.ancestryError);
+async function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: () => Promise<string[]>): Promise<Target> {
+  switch (info.kind) {
+    case 'cloud-run': {
+      const target = await resolveCloudRun(google, info, info.form === 'hash' ? await candidates() : []);
+      return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
+    }
+    case 'cloud-functions':
+      return resolveCloudFunction(google, info);
+    case 'app-engine':
+      return resolveAppEngine(google, info);
+    case 'unknown':
+      return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
+  }
 }
 
 /** The `project` input's projects, then those other addresses name (numbers turned into IDs where readable). */
 async function candidateProjects(ctx: CheckContext, infos: AddressInfo[]): Promise<string[]> {
-  if (!infos.some((i) => i.kind === 'cloud-run' && i.form === 'hash')) return ctx.projects;
   const named = infos.map(namedProject).filter((p): p is string => p !== undefined);
   const ids = await Promise.all(
-    named.map(async (p) => (/^\d+$/.test(p) ? await ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)),
+    named.map((p) => (/^\d+$/.test(p) ? ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)),
   );
   return [...new Set([...ctx.projects, ...ids])];
 }
 
 function kindOf(target: Target, info: AddressInfo | undefined): BackendKind {
-  if (target.kind === 'cloud-run') return 'cloud-run';
-  if (target.kind === 'not-found' || target.kind === 'unreadable') return target.backendKind;
-  return info && info.kind !== 'unknown' ? info.kind : 'unknown';
+  switch (target.kind) {
+    case 'cloud-run':
+    case 'cloud-functions':
+    case 'app-engine':
+      return target.kind;
+    case 'not-found':
+    case 'unreadable':
+      return target.backendKind;
+    default:
+      return info && info.kind !== 'unknown' ? info.kind : 'unknown';
+  }
+}
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
 }

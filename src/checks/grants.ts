@@ -62,7 +62,7 @@ export function accountGrantFindings(
   permission: string,
   account: string,
   answer: AccessAnswer,
-  missing: { role: string; fix: string; note?: string },
+  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' },
 ): Finding[] {
   if (answer.direct.length > 0) return [];
   if (answer.conditional.length > 0) {
@@ -105,7 +105,7 @@ export function accountGrantFindings(
   return [
     backendFinding(
       backend,
-      'missing-invoker',
+      missing.rule ?? 'missing-invoker',
       'error',
       `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
       { resource, fix: missing.fix },

@@ -1,5 +1,7 @@
+import { AppEngineApi } from './app-engine.ts';
 import { clientOptions } from './client-options.ts';
 import { CallExecutor, type ExecutorOptions } from './executor.ts';
+import { CloudFunctionsApi } from './functions.ts';
 import { IamApi } from './iam.ts';
 import { ResourceManagerApi } from './resource-manager.ts';
 import { CloudRunApi } from './run.ts';
@@ -16,6 +18,8 @@ export class GoogleCloud {
   readonly run: CloudRunApi;
   readonly resourceManager: ResourceManagerApi;
   readonly iam: IamApi;
+  readonly functions: CloudFunctionsApi;
+  readonly appEngine: AppEngineApi;
 
   constructor(options: GoogleCloudOptions = {}) {
     this.executor = new CallExecutor(options);
@@ -23,6 +27,8 @@ export class GoogleCloud {
     this.run = new CloudRunApi(this.executor, client);
     this.resourceManager = new ResourceManagerApi(this.executor, client);
     this.iam = new IamApi(this.executor, client);
+    this.functions = new CloudFunctionsApi(this.executor, client);
+    this.appEngine = new AppEngineApi(this.executor, client);
   }
 
   /** HTTP attempts made so far, retries included. */

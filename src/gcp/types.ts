@@ -59,3 +59,34 @@ export interface RunServiceListing {
   services: RunService[];
   unreachable: string[];
 }
+
+/** The Cloud Functions fields that decide a verdict (v2 API view, which covers both generations). */
+export interface FunctionInfo {
+  name: string;
+  environment: 'GEN_1' | 'GEN_2' | string;
+  /** The function's cloudfunctions.net (or run.app) URL; absent for event-triggered 1st-gen functions. */
+  url?: string;
+  state?: string;
+  /** Set when the function is triggered by events, not HTTP. */
+  eventType?: string;
+  ingressSettings?: string;
+  /** 2nd gen: the underlying Cloud Run service, `projects/P/locations/R/services/S`. */
+  runService?: string;
+  /** 2nd gen: the underlying service's run.app URL. */
+  runUri?: string;
+}
+
+/** Functions of one project across all regions, with the locations Google reported unreachable. */
+export interface FunctionListing {
+  functions: FunctionInfo[];
+  unreachable: string[];
+}
+
+/** The App Engine application fields that decide a verdict. */
+export interface AppInfo {
+  id: string;
+  defaultHostname?: string;
+  iapEnabled: boolean;
+  oauth2ClientId?: string;
+  servingStatus?: string;
+}

@@ -72,3 +72,14 @@ export async function withRoles(
   );
   return ancestryError ? { policies, roles, ancestryError } : { policies, roles };
 }
+
+/** The resource's own policies, then its project's and ancestors', with the roles that matter. */
+export async function gatherAccess(
+  google: GoogleCloud,
+  own: Array<Promise<PolicyFact>>,
+  project: string,
+  accounts: string[],
+): Promise<AccessFacts> {
+  const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
+  return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError);
+}
