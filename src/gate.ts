@@ -1,10 +1,14 @@
 import { explainFailure } from './gcp/errors.ts';
 import { GoogleCloud } from './gcp/google-cloud.ts';
 import { checkBackends } from './pipeline.ts';
+import { applyPolicy, loadPolicy, searchProjects, serviceAccountFor } from './policy/index.ts';
 import type { FailOn, Report } from './report/model.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import type { Finding } from './types.ts';
+
+/** Where the policy file is looked for when none is named. */
+export const DEFAULT_POLICY_FILE = '.github/gateway-guard.yml';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
 export interface GateOptions {
@@ -15,6 +19,10 @@ export interface GateOptions {
   serviceAccount: string;
   projects: string[];
   failOn: FailOn;
+  /** Policy file (exceptions, severity overrides), relative to `workspace`; default `.github/gateway-guard.yml`. */
+  policyFile?: string;
+  /** Whether the policy file was named on purpose (then it must exist). */
+  policyExplicit?: boolean;
   /** `host:port` of the Google API emulator, if any. */
   emulatorHost?: string;
   concurrency: number;
@@ -35,21 +43,24 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     concurrency: options.concurrency,
     deadline: Date.now() + options.timeoutSeconds * 1000,
   });
+  const now = options.now ?? new Date();
+  const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
   const spec = await readSpecFiles(options.specPatterns, options.workspace);
   const account = await resolveAccount(google, options.serviceAccount);
-  const outcome = account.email
+  const email = account.email;
+  const outcome = email
     ? await checkBackends(spec.backends, {
         google,
-        accountFor: () => account.email as string,
-        projects: options.projects,
-        now: options.now ?? new Date(),
+        accountFor: (file) => serviceAccountFor(policy.policy, file, email),
+        projects: searchProjects(options.projects, policy.policy),
+        now,
       })
     : { backends: [], findings: [] };
   const report = buildReport({
-    serviceAccount: account.email ?? options.serviceAccount,
+    serviceAccount: email ?? options.serviceAccount,
     specFiles: spec.files,
     backends: outcome.backends,
-    findings: [...spec.findings, ...account.findings, ...outcome.findings],
+    findings: [...policy.findings, ...applyPolicy([...spec.findings, ...account.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
   });
   return { report, callCount: google.callCount };

@@ -2,6 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
+import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import { InputError, parseInputs, type ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
     serviceAccount: inputs.serviceAccount,
     projects: inputs.projects,
     failOn: inputs.failOn,
+    policyFile: inputs.policyFile,
+    policyExplicit: inputs.policyFileExplicit,
     emulatorHost: process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined,
     concurrency: inputs.concurrency,
     timeoutSeconds: inputs.timeoutSeconds,
@@ -57,10 +62,28 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
     await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
   }
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report), true).write();
+  if (inputs.comment) await comment(report, inputs);
   core.setOutput('result', report.result);
   core.setOutput('errors', String(report.counts.errors));
   core.setOutput('warnings', String(report.counts.warnings));
   core.setOutput('report-file', reportFile);
+}
+
+/** The sticky PR comment, on pull_request events; a refusal to comment warns and leaves the verdict alone. */
+async function comment(report: Report, inputs: ActionInputs): Promise<void> {
+  const pr = pullRequestFromEvent(context.eventName, context.payload);
+  if (!pr) return;
+  if (!inputs.githubToken) {
+    core.warning('No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.');
+    return;
+  }
+  const { owner, repo } = context.repo;
+  const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
+  const marker = commentMarker(report.specFiles);
+  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
+  const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
+  if (result.warning) core.warning(result.warning);
+  else core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
 }
 
 main().catch((err: unknown) => {

@@ -64,7 +64,43 @@ export function accountGrantFindings(
   answer: AccessAnswer,
   missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' },
 ): Finding[] {
-  if (answer.direct.length > 0) return [];
+  const { deny } = answer;
+  if (deny.denied.length > 0) {
+    return [
+      backendFinding(
+        backend,
+        'missing-invoker',
+        'error',
+        `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`,
+        { resource },
+      ),
+    ];
+  }
+  if (answer.direct.length > 0) {
+    if (deny.mayBeDenied.length > 0) {
+      return [
+        backendFinding(
+          backend,
+          'conditional-grant',
+          'warning',
+          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`,
+          { resource },
+        ),
+      ];
+    }
+    if (deny.unknown.length > 0) {
+      return [
+        backendFinding(
+          backend,
+          'iam-unreadable',
+          'error',
+          `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`,
+          { resource },
+        ),
+      ];
+    }
+    return [];
+  }
   if (answer.conditional.length > 0) {
     const g = answer.conditional[0] as Grant;
     const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';

@@ -90,3 +90,19 @@ export interface AppInfo {
   oauth2ClientId?: string;
   servingStatus?: string;
 }
+
+/** One rule of an IAM deny policy (IAM v2 principal and permission formats). */
+export interface DenyRule {
+  deniedPrincipals: string[];
+  exceptionPrincipals: string[];
+  deniedPermissions: string[];
+  exceptionPermissions: string[];
+  denialCondition?: IamCondition;
+}
+
+/** A deny policy attached to a project, folder or organization. */
+export interface DenyPolicy {
+  name: string;
+  displayName?: string;
+  rules: DenyRule[];
+}

@@ -1,5 +1,6 @@
 import type { IamCondition } from '../gcp/types.ts';
 import { judgeCondition } from './conditions.ts';
+import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
 import { matchMember } from './principals.ts';
 
@@ -28,11 +29,14 @@ export interface AccessAnswer {
   /** Why the answer may be incomplete: unreadable policies, roles or ancestry. */
   unknownForAccount: string[];
   unknownForPublic: string[];
+  /** Deny policies that override grants of the permission. */
+  deny: DenyAnswer;
 }
 
 /** Evaluates which grants of `permission` apply, for the account `email` and for the public. */
 export function whoHolds(permission: string, email: string, facts: AccessFacts, now: Date): AccessAnswer {
-  const answer: AccessAnswer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [] };
+  const deny = whoIsDenied(permission, email, facts);
+  const answer: AccessAnswer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [], deny };
   const unknownForBoth = (reason: string): void => {
     answer.unknownForAccount.push(reason);
     answer.unknownForPublic.push(reason);
@@ -64,7 +68,7 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
             if (verdict.state === 'expired') continue;
             grant.condition = binding.condition;
           }
-          answer.public.push(grant);
+          if (deny.deniedToEveryone.length === 0) answer.public.push(grant);
         } else if (match === 'unverified') {
           answer.unverified.push(grant);
         } else if (binding.condition) {

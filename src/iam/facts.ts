@@ -1,4 +1,4 @@
-import type { IamPolicy, RoleDefinition } from '../gcp/types.ts';
+import type { DenyPolicy, IamPolicy, RoleDefinition } from '../gcp/types.ts';
 
 /** Where a policy sits relative to the backend. */
 export type PolicyLevel = 'resource' | 'project' | 'folder' | 'organization' | 'iap';
@@ -18,9 +18,19 @@ export interface RoleFact {
   error?: string;
 }
 
+/** The deny policies attached to a project, folder or organization, or why they could not be read. */
+export interface DenyFact {
+  /** e.g. `cloudresourcemanager.googleapis.com/projects/p` */
+  attachmentPoint: string;
+  policies?: DenyPolicy[];
+  error?: string;
+}
+
 /** Everything known about who may act on one resource: its policies (resource first, then ancestors) and roles. */
 export interface AccessFacts {
   policies: PolicyFact[];
+  /** Deny policies of the project and its ancestors; absent when not read (treated as none). */
+  denies?: DenyFact[];
   roles: Map<string, RoleFact>;
   /** Set when the resource's ancestry (folders, organization) could not be walked. */
   ancestryError?: string;

@@ -1,8 +1,8 @@
-import { explainFailure } from '../gcp/errors.ts';
+import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
 import type { IamPolicy } from '../gcp/types.ts';
 import { rolesToRead } from './evaluate.ts';
-import type { AccessFacts, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
+import type { AccessFacts, DenyFact, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
 
 /** Reads one policy, turning failure into a fact instead of an exception. */
 export async function readPolicy(
@@ -22,7 +22,7 @@ export async function readPolicy(
 export async function ancestorPolicies(
   google: GoogleCloud,
   projectId: string,
-): Promise<{ policies: PolicyFact[]; ancestryError?: string }> {
+): Promise<{ policies: PolicyFact[]; denies: DenyFact[]; ancestryError?: string }> {
   const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () =>
     google.resourceManager.iamPolicy(`projects/${projectId}`),
   );
@@ -40,6 +40,7 @@ export async function ancestorPolicies(
     const permission = what.startsWith('folders/') ? 'resourcemanager.folders.get' : 'resourcemanager.projects.get';
     ancestryError = `Could not walk the folders and organization above projects/${projectId}: ${explainFailure(err, permission)}`;
   }
+  const denies = Promise.all([`projects/${projectId}`, ...ancestors].map((node) => readDenies(google, node)));
   const policies = await Promise.all([
     projectPolicy,
     ...ancestors.map((name) => {
@@ -49,7 +50,19 @@ export async function ancestorPolicies(
       );
     }),
   ]);
-  return ancestryError ? { policies, ancestryError } : { policies };
+  return ancestryError ? { policies, denies: await denies, ancestryError } : { policies, denies: await denies };
+}
+
+/** The deny policies attached to a project, folder or organization (`projects/p`, `folders/1`, ...). */
+async function readDenies(google: GoogleCloud, node: string): Promise<DenyFact> {
+  const attachmentPoint = `cloudresourcemanager.googleapis.com/${node}`;
+  try {
+    return { attachmentPoint, policies: await google.iam.denyPolicies(attachmentPoint) };
+  } catch (err) {
+    // Google lists nothing (not 404) for a node without deny policies; a 404 means the node itself is gone.
+    if (err instanceof GoogleApiError && err.status === 404) return { attachmentPoint, policies: [] };
+    return { attachmentPoint, error: `Could not read the deny policies of ${node}: ${explainFailure(err, 'iam.denypolicies.list')}` };
+  }
 }
 
 /** Completes policies with the definitions of every role that matters for `emails` or the public. */
@@ -58,6 +71,7 @@ export async function withRoles(
   policies: PolicyFact[],
   emails: string[],
   ancestryError?: string,
+  denies?: DenyFact[],
 ): Promise<AccessFacts> {
   const names = new Set(emails.flatMap((email) => rolesToRead({ policies }, email)));
   const roles = new Map<string, RoleFact>();
@@ -70,7 +84,7 @@ export async function withRoles(
       }
     }),
   );
-  return ancestryError ? { policies, roles, ancestryError } : { policies, roles };
+  return { policies, roles, ...(denies ? { denies } : {}), ...(ancestryError ? { ancestryError } : {}) };
 }
 
 /** The resource's own policies, then its project's and ancestors', with the roles that matter. */
@@ -81,5 +95,5 @@ export async function gatherAccess(
   accounts: string[],
 ): Promise<AccessFacts> {
   const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
-  return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError);
+  return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
 }

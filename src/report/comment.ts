@@ -81,12 +81,12 @@ export function renderComment(report: Report, options: CommentOptions): string {
   // 2. Fix commands, one block, each command once.
   const fixes = fixBlocks(failing);
   if (fixes.length > 0) {
-    const intro = ['', '**Fix**', ''];
-    const fitted = fitLines(fixes, budget - size(intro) - 20, charCount);
+    const intro = ['', '**Fix commands**', ''];
+    // The fence is longer than any backtick run inside, so no command can close it.
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(fixes.join('\n')) + 1));
+    const fitted = fitLines(fixes, budget - size(intro) - size([`${fence}sh`, fence]), charCount);
     if (fitted.kept.length > 0) {
-      const body = fitted.kept.join('\n');
-      const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
-      const block = [`${fence}sh`, body, fence];
+      const block = [`${fence}sh`, ...fitted.kept, fence];
       budget -= size(intro) + size(block);
       out.push(...intro, ...block);
     }
@@ -142,8 +142,8 @@ function headLines(report: Report, passingCount: number): string[] {
   const detail: string[] = [];
   if (report.backends.length > 0) {
     detail.push(
-      report.result === 'pass' && counts === '' && passingCount === report.backends.length
-        ? `${report.backends.length === 1 ? 'The backend is' : `All ${report.backends.length} backends are`} private and callable by the gateway's service account.`
+      counts === '' && passingCount === report.backends.length
+        ? `${plural(report.backends.length, 'backend')} checked; nothing blocks this gateway config.`
         : `${passingCount} of ${plural(report.backends.length, 'backend')} pass.`,
     );
   }

@@ -179,7 +179,8 @@ export function iamRoutes(): Route[] {
         const decodedPoint = decodeAll(point);
         const found = attachment(call, point);
         const policies = (found?.policies ?? []).map((p) => denyPolicyOut(decodedPoint, p));
-        if (id === undefined) return listResponse(call, 'policies', policies);
+        // Google's listPolicies returns policy metadata only: "In particular, policy rules are omitted."
+        if (id === undefined) return listResponse(call, 'policies', policies.map(({ rules: _rules, ...meta }) => meta));
         if ([...call.query.keys()].some((k) => k === 'pageSize' || k === 'pageToken')) {
           throw invalid('Invalid JSON payload received. Unknown name "pageSize": Cannot bind query parameter.');
         }

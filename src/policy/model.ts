@@ -1,0 +1,34 @@
+/** The policy file, validated: exceptions, severity overrides, extra projects, service account per spec file. */
+import type { RuleId, Severity } from '../types.ts';
+
+/** A rule's severity as the policy sets it; `off` drops the rule's findings (never for fail-closed rules). */
+export type SeverityOverride = Severity | 'off';
+
+/** One exception: a backend (by exact address or exact resource) accepted for one rule. */
+export interface PolicyException {
+  rule: RuleId;
+  /** Exactly one of `address` and `resource` is set. */
+  address?: string;
+  resource?: string;
+  reason: string;
+  /** Last day (UTC, `YYYY-MM-DD`) the exception applies. */
+  expires?: string;
+  /** 1-based line of the exception in the policy file. */
+  line: number;
+}
+
+/** A validated policy file; the empty policy when there is none. */
+export interface Policy {
+  /** Policy file relative to the workspace (POSIX separators), when one was read. */
+  file?: string;
+  exceptions: PolicyException[];
+  severity: Partial<Record<RuleId, SeverityOverride>>;
+  projects: string[];
+  /** Gateway service account by spec file (relative to the workspace, normalised). */
+  serviceAccounts: Record<string, string>;
+}
+
+/** A policy that changes nothing. */
+export function emptyPolicy(file?: string): Policy {
+  return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], serviceAccounts: {} };
+}
