@@ -34284,6 +34284,99 @@ var iap_v1;
 
 /***/ }),
 
+/***/ 9747:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.u = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var policytroubleshooter_v3;
+(function (policytroubleshooter_v3) {
+    /**
+     * Policy Troubleshooter API
+     *
+     *
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const policytroubleshooter = google.policytroubleshooter('v3');
+     * ```
+     */
+    class Policytroubleshooter {
+        context;
+        iam;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.iam = new Resource$Iam(this.context);
+        }
+    }
+    policytroubleshooter_v3.Policytroubleshooter = Policytroubleshooter;
+    class Resource$Iam {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        troubleshoot(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback || {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://policytroubleshooter.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v3/iam:troubleshoot').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: [],
+                pathParams: [],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    policytroubleshooter_v3.Resource$Iam = Resource$Iam;
+})(policytroubleshooter_v3 || (exports.u = policytroubleshooter_v3 = {}));
+//# sourceMappingURL=v3.js.map
+
+/***/ }),
+
 /***/ 4077:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -84225,7 +84318,34 @@ function toRunService(s) {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/policytroubleshooter/v3.js
+var policytroubleshooter_v3 = __nccwpck_require__(9747);
+;// CONCATENATED MODULE: ./.build/gcp/troubleshooter.js
+
+/** Policy Troubleshooter (IAM v3): Google's own evaluation, which sees groups and deny policies. */
+class TroubleshooterApi {
+    executor;
+    v3;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v3 = new policytroubleshooter_v3/* policytroubleshooter_v3 */.u.Policytroubleshooter(options);
+    }
+    /** Whether `principal` (an email) holds `permission` on `fullResourceName` (`//run.googleapis.com/projects/...`). */
+    troubleshoot(principal, fullResourceName, permission) {
+        const key = `troubleshoot ${principal} ${fullResourceName} ${permission}`;
+        return this.executor.once(key, `Asking Policy Troubleshooter about ${permission} on ${fullResourceName}`, async (timeout) => {
+            const res = await this.v3.iam.troubleshoot({ requestBody: { accessTuple: { principal, fullResourceName, permission } } }, { timeout });
+            return {
+                state: res.data.overallAccessState ?? 'OVERALL_ACCESS_STATE_UNSPECIFIED',
+                allowState: res.data.allowPolicyExplanation?.allowAccessState ?? undefined,
+                denyState: res.data.denyPolicyExplanation?.denyAccessState ?? undefined,
+            };
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./.build/gcp/google-cloud.js
+
 
 
 
@@ -84241,6 +84361,7 @@ class GoogleCloud {
     iam;
     functions;
     appEngine;
+    troubleshooter;
     constructor(options = {}) {
         this.executor = new CallExecutor(options);
         const client = clientOptions(options.emulatorHost);
@@ -84249,6 +84370,7 @@ class GoogleCloud {
         this.iam = new IamApi(this.executor, client);
         this.functions = new CloudFunctionsApi(this.executor, client);
         this.appEngine = new AppEngineApi(this.executor, client);
+        this.troubleshooter = new TroubleshooterApi(this.executor, client);
     }
     /** HTTP attempts made so far, retries included. */
     get callCount() {
@@ -84455,6 +84577,7 @@ function backendFinding(backend, rule, severity, message, extra = {}) {
         line: backend.line,
         address: backend.address,
         ...(extra.resource ? { resource: extra.resource } : {}),
+        ...(extra.permission ? { permission: extra.permission } : {}),
         ...(extra.fix ? { fix: extra.fix } : {}),
     };
 }
@@ -84498,18 +84621,18 @@ function accountGrantFindings(backend, resource, permission, account, answer, mi
     const { deny } = answer;
     if (deny.denied.length > 0) {
         return [
-            backendFinding(backend, 'missing-invoker', 'error', `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`, { resource }),
+            backendFinding(backend, 'missing-invoker', 'error', `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`, { resource, permission }),
         ];
     }
     if (answer.direct.length > 0) {
         if (deny.mayBeDenied.length > 0) {
             return [
-                backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} (${describeGrant(answer.direct[0])}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`, { resource }),
+                backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} (${describeGrant(answer.direct[0])}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`, { resource, permission }),
             ];
         }
         if (deny.unknown.length > 0) {
             return [
-                backendFinding(backend, 'iam-unreadable', 'error', `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`, { resource }),
+                backendFinding(backend, 'iam-unreadable', 'error', `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`, { resource, permission }),
             ];
         }
         return [];
@@ -84518,23 +84641,23 @@ function accountGrantFindings(backend, resource, permission, account, answer, mi
         const g = answer.conditional[0];
         const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
         return [
-            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix }),
+            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix, permission }),
         ];
     }
     if (answer.unverified.length > 0) {
         const g = answer.unverified[0];
         return [
-            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix }),
+            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix, permission }),
         ];
     }
     if (answer.unknownForAccount.length > 0) {
         return [
-            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource }),
+            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource, permission }),
         ];
     }
     const note = missing.note ? ` ${missing.note}` : '';
     return [
-        backendFinding(backend, missing.rule ?? 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix }),
+        backendFinding(backend, missing.rule ?? 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix, permission }),
     ];
 }
 /** `iam-unreadable` when public access could not be ruled out. */
@@ -84978,6 +85101,52 @@ function gen1AudienceFindings(backend, resource, url) {
     ];
 }
 
+;// CONCATENATED MODULE: ./.build/checks/second-opinion.js
+
+const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'conditional-grant', 'unverified-grant']);
+/**
+ * Reconciles our findings about the account's grant with Policy Troubleshooter's answer: it confirms or
+ * overturns an unverified or conditional grant, and any other disagreement becomes a warning that shows both.
+ */
+function applySecondOpinion(backend, findings, tuple, account, answer) {
+    const resource = findings.find((f) => f.resource)?.resource;
+    const extra = resource ? { resource } : {};
+    if ('error' in answer) {
+        return [
+            ...findings,
+            backendFinding(backend, 'iam-unreadable', 'warning', `Policy Troubleshooter could not be asked (${answer.error}); the verdict rests on gateway-guard's own evaluation.`, extra),
+        ];
+    }
+    const ours = findings.filter((f) => ACCOUNT_RULES.has(f.rule) && f.permission === tuple.permission);
+    const others = findings.filter((f) => !ours.includes(f));
+    const theirs = `Policy Troubleshooter answers ${answer.state} for ${account}, ${tuple.permission} on ${tuple.fullResourceName}`;
+    const weak = ours.filter((f) => f.rule === 'conditional-grant' || f.rule === 'unverified-grant');
+    const missing = ours.filter((f) => f.rule === tuple.missingRule);
+    if (answer.state === 'CAN_ACCESS') {
+        if (weak.length > 0 && missing.length === 0)
+            return others; // confirmed: the group or condition does grant it
+        if (missing.length > 0) {
+            return [...findings, backendFinding(backend, 'unverified-grant', 'warning', `${theirs}, but gateway-guard found no grant: ${missing[0]?.message} Review the grant it relies on.`, extra)];
+        }
+        return findings;
+    }
+    if (answer.state === 'CANNOT_ACCESS') {
+        if (weak.length > 0) {
+            return [
+                ...others,
+                backendFinding(backend, tuple.missingRule, 'error', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), overturning: ${weak[0]?.message}`, extra),
+            ];
+        }
+        if (ours.length === 0) {
+            return [
+                ...findings,
+                backendFinding(backend, 'unverified-grant', 'warning', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), although gateway-guard found a grant. Check deny policies and conditions that gateway-guard cannot see.`, extra),
+            ];
+        }
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./.build/checks/target.js
 
 /** Findings for a backend whose resource could not be resolved: not found, unreadable, or unsupported. */
@@ -85234,6 +85403,8 @@ function serviceSuffix(name) {
 
 
 
+
+
 /** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
 async function checkBackends(backends, ctx) {
     const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)]));
@@ -85253,7 +85424,10 @@ async function checkBackends(backends, ctx) {
     };
     const perBackend = await Promise.all(backends.map(async (backend) => {
         const target = await targets.get(backend.address);
-        const findings = await checkOne(backend, target, ctx.accountFor(backend.file), ctx.now, factsOf);
+        const account = ctx.accountFor(backend.file);
+        let findings = await checkOne(backend, target, account, ctx.now, factsOf);
+        if (ctx.troubleshoot && 'resource' in target)
+            findings = await secondOpinion(ctx.google, backend, target, account, findings);
         const result = {
             address: backend.address,
             kind: kindOf(target, infos.get(backend.address)),
@@ -85277,6 +85451,30 @@ async function checkOne(backend, target, account, now, factsOf) {
             return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
         default:
             return unresolvedTargetFindings(backend, target);
+    }
+}
+async function secondOpinion(google, backend, target, account, findings) {
+    const tuple = accessTuple(target);
+    const answer = await google.troubleshooter
+        .troubleshoot(account, tuple.fullResourceName, tuple.permission)
+        .catch((err) => ({ error: explainFailure(err, 'policytroubleshooter.iam.troubleshoot') }));
+    return applySecondOpinion(backend, findings, tuple, account, answer);
+}
+/** The grant that decides a call, in Policy Troubleshooter's terms. */
+function accessTuple(target) {
+    switch (target.kind) {
+        case 'cloud-run':
+            return { fullResourceName: `//run.googleapis.com/${target.resource}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' };
+        case 'cloud-functions':
+            return target.serviceName
+                ? { fullResourceName: `//run.googleapis.com/${target.serviceName}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' }
+                : { fullResourceName: `//cloudfunctions.googleapis.com/${target.resource}`, permission: 'cloudfunctions.functions.invoke', missingRule: 'missing-invoker' };
+        case 'app-engine':
+            return {
+                fullResourceName: `//iap.googleapis.com/${iapResources(target).at(-3) ?? ''}`,
+                permission: 'iap.webServiceVersions.accessViaIAP',
+                missingRule: 'missing-iap-access',
+            };
     }
 }
 async function resolveTarget(google, info, candidates) {
@@ -90321,6 +90519,7 @@ async function runGate(options) {
             accountFor: (file) => serviceAccountFor(policy.policy, file, email),
             projects: searchProjects(options.projects, policy.policy),
             now,
+            troubleshoot: options.troubleshoot ?? false,
         })
         : { backends: [], findings: [] };
     const report = buildReport({
@@ -90933,6 +91132,7 @@ async function main() {
         emulatorHost: process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined,
         concurrency: inputs.concurrency,
         timeoutSeconds: inputs.timeoutSeconds,
+        troubleshoot: inputs.troubleshoot,
     });
     await publish(report, inputs);
     const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;

@@ -27,6 +27,8 @@ export interface GateOptions {
   emulatorHost?: string;
   concurrency: number;
   timeoutSeconds: number;
+  /** Ask Policy Troubleshooter for a second opinion on each grant. */
+  troubleshoot?: boolean;
   now?: Date;
 }
 
@@ -54,6 +56,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
         accountFor: (file) => serviceAccountFor(policy.policy, file, email),
         projects: searchProjects(options.projects, policy.policy),
         now,
+        troubleshoot: options.troubleshoot ?? false,
       })
     : { backends: [], findings: [] };
   const report = buildReport({

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     emulatorHost: process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined,
     concurrency: inputs.concurrency,
     timeoutSeconds: inputs.timeoutSeconds,
+    troubleshoot: inputs.troubleshoot,
   });
   await publish(report, inputs);
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;

@@ -1,8 +1,10 @@
 import { checkAppEngine } from './checks/app-engine.ts';
 import { checkCloudFunction } from './checks/cloud-functions.ts';
 import { checkCloudRun } from './checks/cloud-run.ts';
+import { applySecondOpinion, type AccessTuple } from './checks/second-opinion.ts';
 import { unresolvedTargetFindings } from './checks/target.ts';
-import { gatherFacts, type BackendFacts } from './facts.ts';
+import { explainFailure } from './gcp/errors.ts';
+import { gatherFacts, iapResources, type BackendFacts } from './facts.ts';
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, namedProject, type AddressInfo } from './resolve/address.ts';
@@ -20,6 +22,8 @@ export interface CheckContext {
   /** Projects to search for addresses that do not name theirs. */
   projects: string[];
   now: Date;
+  /** Ask Policy Troubleshooter for a second opinion on each grant. */
+  troubleshoot?: boolean;
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -49,7 +53,9 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
   const perBackend = await Promise.all(
     backends.map(async (backend) => {
       const target = await (targets.get(backend.address) as Promise<Target>);
-      const findings = await checkOne(backend, target, ctx.accountFor(backend.file), ctx.now, factsOf);
+      const account = ctx.accountFor(backend.file);
+      let findings = await checkOne(backend, target, account, ctx.now, factsOf);
+      if (ctx.troubleshoot && 'resource' in target) findings = await secondOpinion(ctx.google, backend, target, account, findings);
       const result: BackendResult = {
         address: backend.address,
         kind: kindOf(target, infos.get(backend.address)),
@@ -81,6 +87,32 @@ async function checkOne(
       return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
     default:
       return unresolvedTargetFindings(backend, target);
+  }
+}
+
+async function secondOpinion(google: GoogleCloud, backend: Backend, target: ResolvedTarget, account: string, findings: Finding[]): Promise<Finding[]> {
+  const tuple = accessTuple(target);
+  const answer = await google.troubleshooter
+    .troubleshoot(account, tuple.fullResourceName, tuple.permission)
+    .catch((err: unknown) => ({ error: explainFailure(err, 'policytroubleshooter.iam.troubleshoot') }));
+  return applySecondOpinion(backend, findings, tuple, account, answer);
+}
+
+/** The grant that decides a call, in Policy Troubleshooter's terms. */
+export function accessTuple(target: ResolvedTarget): AccessTuple {
+  switch (target.kind) {
+    case 'cloud-run':
+      return { fullResourceName: `//run.googleapis.com/${target.resource}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' };
+    case 'cloud-functions':
+      return target.serviceName
+        ? { fullResourceName: `//run.googleapis.com/${target.serviceName}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' }
+        : { fullResourceName: `//cloudfunctions.googleapis.com/${target.resource}`, permission: 'cloudfunctions.functions.invoke', missingRule: 'missing-invoker' };
+    case 'app-engine':
+      return {
+        fullResourceName: `//iap.googleapis.com/${iapResources(target).at(-3) ?? ''}`,
+        permission: 'iap.webServiceVersions.accessViaIAP',
+        missingRule: 'missing-iap-access',
+      };
   }
 }
 

@@ -56,6 +56,8 @@ export interface Finding {
   line?: number;
   address?: string;
   resource?: string;
+  /** The permission a grant finding is about, e.g. `run.routes.invoke`. */
+  permission?: string;
   /** A command (or policy snippet) that fixes the problem, when there is one. */
   fix?: string;
   /** Set when a policy exception covers the finding; it then reports as a notice. */

@@ -6,7 +6,7 @@ export function backendFinding(
   rule: RuleId,
   severity: Severity,
   message: string,
-  extra: { resource?: string; fix?: string } = {},
+  extra: { resource?: string; fix?: string; permission?: string } = {},
 ): Finding {
   return {
     rule,
@@ -16,6 +16,7 @@ export function backendFinding(
     line: backend.line,
     address: backend.address,
     ...(extra.resource ? { resource: extra.resource } : {}),
+    ...(extra.permission ? { permission: extra.permission } : {}),
     ...(extra.fix ? { fix: extra.fix } : {}),
   };
 }

@@ -72,7 +72,7 @@ export function accountGrantFindings(
         'missing-invoker',
         'error',
         `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`,
-        { resource },
+        { resource, permission },
       ),
     ];
   }
@@ -84,7 +84,7 @@ export function accountGrantFindings(
           'conditional-grant',
           'warning',
           `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`,
-          { resource },
+          { resource, permission },
         ),
       ];
     }
@@ -95,7 +95,7 @@ export function accountGrantFindings(
           'iam-unreadable',
           'error',
           `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`,
-          { resource },
+          { resource, permission },
         ),
       ];
     }
@@ -110,7 +110,7 @@ export function accountGrantFindings(
         'conditional-grant',
         'warning',
         `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
-        { resource, fix: missing.fix },
+        { resource, fix: missing.fix, permission },
       ),
     ];
   }
@@ -122,7 +122,7 @@ export function accountGrantFindings(
         'unverified-grant',
         'warning',
         `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`,
-        { resource, fix: missing.fix },
+        { resource, fix: missing.fix, permission },
       ),
     ];
   }
@@ -133,7 +133,7 @@ export function accountGrantFindings(
         'iam-unreadable',
         'error',
         `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`,
-        { resource },
+        { resource, permission },
       ),
     ];
   }
@@ -144,7 +144,7 @@ export function accountGrantFindings(
       missing.rule ?? 'missing-invoker',
       'error',
       `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
-      { resource, fix: missing.fix },
+      { resource, fix: missing.fix, permission },
     ),
   ];
 }

@@ -5,6 +5,7 @@ import { CloudFunctionsApi } from './functions.ts';
 import { IamApi } from './iam.ts';
 import { ResourceManagerApi } from './resource-manager.ts';
 import { CloudRunApi } from './run.ts';
+import { TroubleshooterApi } from './troubleshooter.ts';
 
 /** Where calls go and how they are paced. */
 export interface GoogleCloudOptions extends Partial<ExecutorOptions> {
@@ -20,6 +21,7 @@ export class GoogleCloud {
   readonly iam: IamApi;
   readonly functions: CloudFunctionsApi;
   readonly appEngine: AppEngineApi;
+  readonly troubleshooter: TroubleshooterApi;
 
   constructor(options: GoogleCloudOptions = {}) {
     this.executor = new CallExecutor(options);
@@ -29,6 +31,7 @@ export class GoogleCloud {
     this.iam = new IamApi(this.executor, client);
     this.functions = new CloudFunctionsApi(this.executor, client);
     this.appEngine = new AppEngineApi(this.executor, client);
+    this.troubleshooter = new TroubleshooterApi(this.executor, client);
   }
 
   /** HTTP attempts made so far, retries included. */
