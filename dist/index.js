@@ -83977,6 +83977,18 @@ const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 function clientOptions(emulatorHost) {
     return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new src.GoogleAuth({ scopes: SCOPES }) };
 }
+/** Why Application Default Credentials cannot be used, or undefined when they can. */
+async function credentialsProblem(options) {
+    if (!options.auth)
+        return undefined;
+    try {
+        await options.auth.getClient();
+        return undefined;
+    }
+    catch (err) {
+        return err instanceof Error ? err.message.split('\n')[0] : String(err);
+    }
+}
 
 ;// CONCATENATED MODULE: ./.build/gcp/executor.js
 
@@ -84362,15 +84374,21 @@ class GoogleCloud {
     functions;
     appEngine;
     troubleshooter;
+    client;
     constructor(options = {}) {
         this.executor = new CallExecutor(options);
         const client = clientOptions(options.emulatorHost);
+        this.client = client;
         this.run = new CloudRunApi(this.executor, client);
         this.resourceManager = new ResourceManagerApi(this.executor, client);
         this.iam = new IamApi(this.executor, client);
         this.functions = new CloudFunctionsApi(this.executor, client);
         this.appEngine = new AppEngineApi(this.executor, client);
         this.troubleshooter = new TroubleshooterApi(this.executor, client);
+    }
+    /** Why Google cannot be called at all (no credentials), or undefined. Always fine in emulator mode. */
+    credentialsProblem() {
+        return credentialsProblem(this.client);
     }
     /** HTTP attempts made so far, retries included. */
     get callCount() {
@@ -84790,6 +84808,16 @@ function classifyAddress(address) {
     if (!SCHEMES.includes(url.protocol))
         return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
     const host = url.hostname.toLowerCase();
+    if (url.username || url.password)
+        return { kind: 'unknown', reason: 'it carries credentials' };
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
+        return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
+    }
+    if (url.port !== '')
+        return { kind: 'unknown', reason: `it uses port ${url.port}; Google's serverless hosts answer on the default port only` };
+    if (url.protocol === 'http:' || url.protocol === 'grpc:') {
+        return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
+    }
     const origin = `https://${host}`;
     let m = DETERMINISTIC_RUN.exec(host);
     if (m?.groups) {
@@ -90116,6 +90144,9 @@ function readBackend(node, place) {
     if (typeof address === 'string' && address !== '' && !isBackendUrl(address)) {
         findings.push(invalidSpec(file, keyLine('address'), `"address" ${quote(address)} in ${label} is not an absolute http, https, grpc or grpcs URL; write the backend's full URL, e.g. https://orders-abc123-uc.a.run.app`));
     }
+    if (typeof address === 'string' && isBackendUrl(address) && hasCredentials(address)) {
+        findings.push(invalidSpec(file, keyLine('address'), `"address" in ${label} carries a user name or password (scheme://user:password@host): credentials do not belong in a gateway config, and API Gateway authenticates with the service account's identity token instead. Remove them (and rotate the password if it was real).`));
+    }
     const audience = spelled('jwtAudience');
     const disableAuth = spelled('disableAuth');
     if (value[disableAuth] === true && Object.hasOwn(value, audience)) {
@@ -90166,6 +90197,10 @@ function spellingHint(key, style) {
     if (!field)
         return '';
     return `; ${style === 'oas2' ? 'Swagger 2.0' : 'OpenAPI 3.x'} spells it "${field[style]}"`;
+}
+function hasCredentials(address) {
+    const url = new URL(address);
+    return url.username !== '' || url.password !== '';
 }
 function isBackendUrl(address) {
     return URL.canParse(address) && backend_config_SCHEMES.has(new URL(address).protocol);
@@ -90511,6 +90546,25 @@ async function runGate(options) {
     const now = options.now ?? new Date();
     const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
     const spec = await readSpecFiles(options.specPatterns, options.workspace);
+    const noCredentials = spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
+    if (noCredentials) {
+        const neutral = options.missingCredentials === 'neutral';
+        const finding = {
+            rule: 'iam-unreadable',
+            severity: neutral ? 'notice' : 'error',
+            message: `The gate could not run: no Google credentials (${noCredentials}). Run google-github-actions/auth before this step ` +
+                `(Workload Identity Federation needs \`permissions: id-token: write\`).${options.credentialsHint ? ` ${options.credentialsHint}` : ''}` +
+                (neutral ? ' Reported as a notice because missing-credentials is neutral.' : ''),
+        };
+        const report = buildReport({
+            serviceAccount: options.serviceAccount,
+            specFiles: spec.files,
+            backends: [],
+            findings: [...policy.findings, ...spec.findings, finding],
+            failOn: options.failOn,
+        });
+        return { report, callCount: 0 };
+    }
     const account = await resolveAccount(google, options.serviceAccount);
     const email = account.email;
     const outcome = email
@@ -90614,6 +90668,7 @@ function parseInputs(read) {
         assetInventory: bool(read('asset-inventory'), 'asset-inventory', false),
         concurrency: integer(read('concurrency'), 'concurrency', 16, 1, 256),
         timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
+        missingCredentials: oneOf(read('missing-credentials'), 'missing-credentials', ['fail', 'neutral'], 'fail'),
     };
 }
 function isServiceAccount(value) {
@@ -91133,6 +91188,8 @@ async function main() {
         concurrency: inputs.concurrency,
         timeoutSeconds: inputs.timeoutSeconds,
         troubleshoot: inputs.troubleshoot,
+        missingCredentials: inputs.missingCredentials,
+        credentialsHint: forkHint(),
     });
     await publish(report, inputs);
     const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
@@ -91169,6 +91226,13 @@ async function publish(report, inputs) {
     setOutput('errors', String(report.counts.errors));
     setOutput('warnings', String(report.counts.warnings));
     setOutput('report-file', reportFile);
+}
+/** Why a PR from a fork has no Google credentials, when this run is one. */
+function forkHint() {
+    const pr = pullRequestFromEvent(github_context.eventName, github_context.payload);
+    if (!pr?.fromFork || github_context.eventName !== 'pull_request')
+        return undefined;
+    return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
 }
 /** The sticky PR comment, on pull_request events; a refusal to comment warns and leaves the verdict alone. */
 async function comment(report, inputs) {

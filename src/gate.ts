@@ -29,6 +29,10 @@ export interface GateOptions {
   timeoutSeconds: number;
   /** Ask Policy Troubleshooter for a second opinion on each grant. */
   troubleshoot?: boolean;
+  /** Without Google credentials: fail the gate (default), or report it as a notice and pass. */
+  missingCredentials?: 'fail' | 'neutral';
+  /** Extra sentence for the missing-credentials message, e.g. why a fork PR has none. */
+  credentialsHint?: string;
   now?: Date;
 }
 
@@ -48,6 +52,26 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
   const spec = await readSpecFiles(options.specPatterns, options.workspace);
+  const noCredentials = spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
+  if (noCredentials) {
+    const neutral = options.missingCredentials === 'neutral';
+    const finding: Finding = {
+      rule: 'iam-unreadable',
+      severity: neutral ? 'notice' : 'error',
+      message:
+        `The gate could not run: no Google credentials (${noCredentials}). Run google-github-actions/auth before this step ` +
+        `(Workload Identity Federation needs \`permissions: id-token: write\`).${options.credentialsHint ? ` ${options.credentialsHint}` : ''}` +
+        (neutral ? ' Reported as a notice because missing-credentials is neutral.' : ''),
+    };
+    const report = buildReport({
+      serviceAccount: options.serviceAccount,
+      specFiles: spec.files,
+      backends: [],
+      findings: [...policy.findings, ...spec.findings, finding],
+      failOn: options.failOn,
+    });
+    return { report, callCount: 0 };
+  }
   const account = await resolveAccount(google, options.serviceAccount);
   const email = account.email;
   const outcome = email

@@ -17,6 +17,7 @@ export interface ActionInputs {
   assetInventory: boolean;
   concurrency: number;
   timeoutSeconds: number;
+  missingCredentials: 'fail' | 'neutral';
 }
 
 /** Bad input: the message says which input and what to write instead. */
@@ -61,6 +62,7 @@ export function parseInputs(read: InputReader): ActionInputs {
     assetInventory: bool(read('asset-inventory'), 'asset-inventory', false),
     concurrency: integer(read('concurrency'), 'concurrency', 16, 1, 256),
     timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
+    missingCredentials: oneOf(read('missing-credentials'), 'missing-credentials', ['fail', 'neutral'] as const, 'fail'),
   };
 }
 

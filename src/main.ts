@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     concurrency: inputs.concurrency,
     timeoutSeconds: inputs.timeoutSeconds,
     troubleshoot: inputs.troubleshoot,
+    missingCredentials: inputs.missingCredentials,
+    credentialsHint: forkHint(),
   });
   await publish(report, inputs);
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
@@ -68,6 +70,13 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   core.setOutput('errors', String(report.counts.errors));
   core.setOutput('warnings', String(report.counts.warnings));
   core.setOutput('report-file', reportFile);
+}
+
+/** Why a PR from a fork has no Google credentials, when this run is one. */
+function forkHint(): string | undefined {
+  const pr = pullRequestFromEvent(context.eventName, context.payload);
+  if (!pr?.fromFork || context.eventName !== 'pull_request') return undefined;
+  return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
 }
 
 /** The sticky PR comment, on pull_request events; a refusal to comment warns and leaves the verdict alone. */

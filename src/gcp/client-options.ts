@@ -13,3 +13,14 @@ const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 export function clientOptions(emulatorHost: string | undefined): ClientOptions {
   return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new GoogleAuth({ scopes: SCOPES }) };
 }
+
+/** Why Application Default Credentials cannot be used, or undefined when they can. */
+export async function credentialsProblem(options: ClientOptions): Promise<string | undefined> {
+  if (!options.auth) return undefined;
+  try {
+    await options.auth.getClient();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message.split('\n')[0] : String(err);
+  }
+}

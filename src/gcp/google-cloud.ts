@@ -1,5 +1,5 @@
 import { AppEngineApi } from './app-engine.ts';
-import { clientOptions } from './client-options.ts';
+import { clientOptions, credentialsProblem, type ClientOptions } from './client-options.ts';
 import { CallExecutor, type ExecutorOptions } from './executor.ts';
 import { CloudFunctionsApi } from './functions.ts';
 import { IamApi } from './iam.ts';
@@ -23,15 +23,23 @@ export class GoogleCloud {
   readonly appEngine: AppEngineApi;
   readonly troubleshooter: TroubleshooterApi;
 
+  private readonly client: ClientOptions;
+
   constructor(options: GoogleCloudOptions = {}) {
     this.executor = new CallExecutor(options);
     const client = clientOptions(options.emulatorHost);
+    this.client = client;
     this.run = new CloudRunApi(this.executor, client);
     this.resourceManager = new ResourceManagerApi(this.executor, client);
     this.iam = new IamApi(this.executor, client);
     this.functions = new CloudFunctionsApi(this.executor, client);
     this.appEngine = new AppEngineApi(this.executor, client);
     this.troubleshooter = new TroubleshooterApi(this.executor, client);
+  }
+
+  /** Why Google cannot be called at all (no credentials), or undefined. Always fine in emulator mode. */
+  credentialsProblem(): Promise<string | undefined> {
+    return credentialsProblem(this.client);
   }
 
   /** HTTP attempts made so far, retries included. */

@@ -27,6 +27,14 @@ export function classifyAddress(address: string): AddressInfo {
   }
   if (!SCHEMES.includes(url.protocol)) return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
   const host = url.hostname.toLowerCase();
+  if (url.username || url.password) return { kind: 'unknown', reason: 'it carries credentials' };
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
+    return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
+  }
+  if (url.port !== '') return { kind: 'unknown', reason: `it uses port ${url.port}; Google's serverless hosts answer on the default port only` };
+  if (url.protocol === 'http:' || url.protocol === 'grpc:') {
+    return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
+  }
   const origin = `https://${host}`;
   let m = DETERMINISTIC_RUN.exec(host);
   if (m?.groups) {

@@ -55,6 +55,15 @@ export function readBackend(node: YNode, place: BackendPlace): BackendRead {
       ),
     );
   }
+  if (typeof address === 'string' && isBackendUrl(address) && hasCredentials(address)) {
+    findings.push(
+      invalidSpec(
+        file,
+        keyLine('address'),
+        `"address" in ${label} carries a user name or password (scheme://user:password@host): credentials do not belong in a gateway config, and API Gateway authenticates with the service account's identity token instead. Remove them (and rotate the password if it was real).`,
+      ),
+    );
+  }
   const audience = spelled('jwtAudience');
   const disableAuth = spelled('disableAuth');
   if (value[disableAuth] === true && Object.hasOwn(value, audience)) {
@@ -117,6 +126,11 @@ function spellingHint(key: string, style: FieldStyle): string {
   const field: BackendField | undefined = BACKEND_FIELDS.find((f) => f[other] === key);
   if (!field) return '';
   return `; ${style === 'oas2' ? 'Swagger 2.0' : 'OpenAPI 3.x'} spells it "${field[style]}"`;
+}
+
+function hasCredentials(address: string): boolean {
+  const url = new URL(address);
+  return url.username !== '' || url.password !== '';
 }
 
 function isBackendUrl(address: string): boolean {
