@@ -84327,6 +84327,7 @@ function toRunService(s) {
         invokerIamDisabled: s.invokerIamDisabled === true,
         defaultUriDisabled: s.defaultUriDisabled === true,
         customAudiences: s.customAudiences ?? [],
+        ...(s.labels?.['goog-managed-by'] ? { managedBy: s.labels['goog-managed-by'] } : {}),
     };
 }
 
@@ -84819,13 +84820,18 @@ function classifyAddress(address) {
         return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
     }
     const origin = `https://${host}`;
-    let m = DETERMINISTIC_RUN.exec(host);
+    // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
+    // under the service's IAM: resolve the service by its untagged host.
+    const tagged = /^([a-z0-9-]+?)---(.+\.run\.app)$/.exec(host);
+    const runHost = tagged?.[2] ?? host;
+    const tag = tagged ? { tag: tagged[1] ?? '' } : {};
+    let m = DETERMINISTIC_RUN.exec(runHost);
     if (m?.groups) {
         const { service = '', number = '', region = '' } = m.groups;
-        return { kind: 'cloud-run', form: 'deterministic', origin, service, projectNumber: number, region };
+        return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region, ...tag };
     }
-    if (HASH_RUN.test(host))
-        return { kind: 'cloud-run', form: 'hash', origin };
+    if (HASH_RUN.test(runHost))
+        return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tag };
     m = FUNCTIONS.exec(host);
     if (m?.groups) {
         const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
@@ -84835,10 +84841,11 @@ function classifyAddress(address) {
     }
     m = APP_ENGINE.exec(host);
     if (m?.groups) {
+        // [[INSTANCE-dot-]VERSION-dot-]SERVICE-dot-PROJECT: the service is always the part before the project.
         const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
         const project = m.groups.project ?? '';
-        if (parts.length === 2)
-            return { kind: 'app-engine', origin, project, version: parts[0], service: parts[1] };
+        if (parts.length >= 2)
+            return { kind: 'app-engine', origin, project, version: parts.at(-2), service: parts.at(-1) };
         if (parts.length === 1)
             return { kind: 'app-engine', origin, project, service: parts[0] };
         return { kind: 'app-engine', origin, project };
@@ -84976,7 +84983,12 @@ function mintedAudience(backend) {
 function judgeUrlAudience(audience, origins, customAudiences) {
     if (customAudiences.includes(audience))
         return 'accepted';
+    // The exact audience plus a path (e.g. a 2nd-gen function's cloudfunctions.net URL + /v1): not documented.
+    if (customAudiences.some((a) => a.startsWith('https://') && audience.startsWith(`${a.replace(/\/$/, '')}/`)))
+        return 'undocumented';
     const origin = originOf(audience);
+    if (origin && origins.some((o) => origin.endsWith(`---${o.slice('https://'.length)}`)))
+        return 'undocumented';
     if (!origin || !origins.includes(origin))
         return 'rejected';
     const url = new URL(audience);
@@ -85399,10 +85411,13 @@ async function functionTarget(google, fn, project, region) {
     }
 }
 /**
- * A run.app address may be a 2nd-gen function's own URL: then the function is the backend (same grant,
- * but the fix and the message speak of the function). When functions cannot be listed, it stays Cloud Run.
+ * A run.app address may be a 2nd-gen function's own URL (its service carries the label
+ * `goog-managed-by: cloudfunctions`): then the function is the backend (same grant, but the fix and the
+ * message speak of the function). When functions cannot be listed, it stays Cloud Run.
  */
 async function asFunctionIfOwned(google, target) {
+    if (target.service.managedBy !== 'cloudfunctions')
+        return target;
     let functions;
     try {
         functions = (await google.functions.list(target.project)).functions;
@@ -90975,12 +90990,12 @@ function renderSarif(report, opts) {
                     },
                 },
                 originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The GITHUB_WORKSPACE of the run.' } } },
-                results: report.findings.map((finding) => sarifResult(finding, report.specFiles[0])),
+                results: withOccurrences(report.findings).map(([finding, occurrence]) => sarifResult(finding, report.specFiles[0], occurrence)),
             },
         ],
     };
 }
-function sarifResult(finding, fallbackFile) {
+function sarifResult(finding, fallbackFile, occurrence) {
     const lines = [finding.message];
     if (finding.fix)
         lines.push(`Fix: ${finding.fix}`);
@@ -91006,7 +91021,7 @@ function sarifResult(finding, fallbackFile) {
                     },
                 ],
             }),
-        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, occurrence) },
         ...(finding.exception
             ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
             : {}),
@@ -91018,9 +91033,25 @@ function sarifResult(finding, fallbackFile) {
     };
 }
 /** Identity of a finding across commits: no line numbers, so it survives edits above it. */
-function fingerprint(finding) {
+function fingerprint(finding, occurrence = 0) {
     const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
+    // The same problem declared twice in one file (two operations overriding to one backend) stays two alerts.
+    if (occurrence > 0)
+        parts.push(String(occurrence));
     return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex');
+}
+/** Each finding with how many findings of the same rule, file, address and resource came before it (by line). */
+function withOccurrences(findings) {
+    const seen = new Map();
+    const byLine = [...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    const occurrence = new Map();
+    for (const f of byLine) {
+        const key = [f.rule, f.file ?? '', f.address ?? '', f.resource ?? ''].join('\0');
+        const n = seen.get(key) ?? 0;
+        occurrence.set(f, n);
+        seen.set(key, n + 1);
+    }
+    return findings.map((f) => [f, occurrence.get(f) ?? 0]);
 }
 /** A relative path as a URI reference: `/` separators, each segment percent-encoded. */
 function fileUri(file) {

@@ -37,6 +37,7 @@ after(async () => {
 /** Client options of emulator mode: rootUrl, no auth, no retries (so faults are visible). */
 const opts = (f: FakeGoogle) => ({ rootUrl: `${f.url}/`, retry: false });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary Google JSON
 async function getJson(f: FakeGoogle, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(f.url + path, init);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
@@ -145,7 +146,7 @@ test('Cloud Run v1: locations union, Knative services, namespaces', async () => 
     demo.world.functions?.pop();
   }
   const h = await getJson(hier, '/v1/projects/data-prod/locations');
-  assert.deepEqual(h.body.locations.map((l: any) => l.locationId), ['asia-northeast1', 'europe-west1']);
+  assert.deepEqual(h.body.locations.map((l: { locationId: string }) => l.locationId), ['asia-northeast1', 'europe-west1']);
   assert.ok(h.body.nextPageToken);
 
   const svc = await run.projects.locations.services.get({ name: 'projects/shop-prod/locations/us-central1/services/orders' });
@@ -369,7 +370,7 @@ test('googleapis surfaces the Google error body', async () => {
   const run = new run_v2.Run(opts(demo));
   await assert.rejects(
     run.projects.locations.services.get({ name: 'projects/shop-prod/locations/us-central1/services/missing' }),
-    (err: any) => err.status === 404 && /was not found/.test(err.message),
+    (err: { status?: number; message: string }) => err.status === 404 && /was not found/.test(err.message),
   );
 });
 

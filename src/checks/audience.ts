@@ -13,7 +13,10 @@ export function judgeUrlAudience(
   customAudiences: string[],
 ): 'accepted' | 'undocumented' | 'rejected' {
   if (customAudiences.includes(audience)) return 'accepted';
+  // The exact audience plus a path (e.g. a 2nd-gen function's cloudfunctions.net URL + /v1): not documented.
+  if (customAudiences.some((a) => a.startsWith('https://') && audience.startsWith(`${a.replace(/\/$/, '')}/`))) return 'undocumented';
   const origin = originOf(audience);
+  if (origin && origins.some((o) => origin.endsWith(`---${o.slice('https://'.length)}`))) return 'undocumented';
   if (!origin || !origins.includes(origin)) return 'rejected';
   const url = new URL(audience);
   const bare = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;

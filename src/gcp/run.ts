@@ -78,5 +78,6 @@ function toRunService(s: run_v2.Schema$GoogleCloudRunV2Service): RunService {
     invokerIamDisabled: s.invokerIamDisabled === true,
     defaultUriDisabled: s.defaultUriDisabled === true,
     customAudiences: s.customAudiences ?? [],
+    ...(s.labels?.['goog-managed-by'] ? { managedBy: s.labels['goog-managed-by'] } : {}),
   };
 }

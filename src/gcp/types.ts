@@ -52,6 +52,8 @@ export interface RunService {
   invokerIamDisabled: boolean;
   defaultUriDisabled: boolean;
   customAudiences: string[];
+  /** The `goog-managed-by` label: `cloudfunctions` on the service of a 2nd-gen function. */
+  managedBy?: string;
 }
 
 /** Services of one region listing, with the locations Google reported unreachable. */

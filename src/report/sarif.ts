@@ -50,13 +50,13 @@ export function renderSarif(report: Report, opts: SarifOptions): object {
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The GITHUB_WORKSPACE of the run.' } } },
-        results: report.findings.map((finding) => sarifResult(finding, report.specFiles[0])),
+        results: withOccurrences(report.findings).map(([finding, occurrence]) => sarifResult(finding, report.specFiles[0], occurrence)),
       },
     ],
   };
 }
 
-function sarifResult(finding: ReportFinding, fallbackFile: string | undefined): object {
+function sarifResult(finding: ReportFinding, fallbackFile: string | undefined, occurrence: number): object {
   const lines = [finding.message];
   if (finding.fix) lines.push(`Fix: ${finding.fix}`);
   if (finding.exception) lines.push(`Excepted by policy: ${finding.exception.reason}`);
@@ -80,7 +80,7 @@ function sarifResult(finding: ReportFinding, fallbackFile: string | undefined): 
             },
           ],
         }),
-    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, occurrence) },
     ...(finding.exception
       ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
       : {}),
@@ -93,9 +93,25 @@ function sarifResult(finding: ReportFinding, fallbackFile: string | undefined): 
 }
 
 /** Identity of a finding across commits: no line numbers, so it survives edits above it. */
-export function fingerprint(finding: ReportFinding): string {
+export function fingerprint(finding: ReportFinding, occurrence = 0): string {
   const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
+  // The same problem declared twice in one file (two operations overriding to one backend) stays two alerts.
+  if (occurrence > 0) parts.push(String(occurrence));
   return createHash('sha256').update(parts.join('\0')).digest('hex');
+}
+
+/** Each finding with how many findings of the same rule, file, address and resource came before it (by line). */
+function withOccurrences(findings: ReportFinding[]): Array<[ReportFinding, number]> {
+  const seen = new Map<string, number>();
+  const byLine = [...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const occurrence = new Map<ReportFinding, number>();
+  for (const f of byLine) {
+    const key = [f.rule, f.file ?? '', f.address ?? '', f.resource ?? ''].join('\0');
+    const n = seen.get(key) ?? 0;
+    occurrence.set(f, n);
+    seen.set(key, n + 1);
+  }
+  return findings.map((f) => [f, occurrence.get(f) ?? 0]);
 }
 
 /** A relative path as a URI reference: `/` separators, each segment percent-encoded. */

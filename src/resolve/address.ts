@@ -1,9 +1,9 @@
 /** What an address says about the Google Cloud resource behind it, before asking Google. */
 export type AddressInfo =
-  /** `SERVICE-PROJECTNUMBER.REGION.run.app`: names its project and region. */
-  | { kind: 'cloud-run'; form: 'deterministic'; origin: string; service: string; projectNumber: string; region: string }
-  /** `SERVICE-HASH-REGIONCODE.a.run.app`: found by listing services and matching their URLs. */
-  | { kind: 'cloud-run'; form: 'hash'; origin: string }
+  /** `[TAG---]SERVICE-PROJECTNUMBER.REGION.run.app`: names its project and region. */
+  | { kind: 'cloud-run'; form: 'deterministic'; origin: string; service: string; projectNumber: string; region: string; tag?: string }
+  /** `[TAG---]SERVICE-HASH-REGIONCODE.a.run.app`: found by listing services and matching their URLs. */
+  | { kind: 'cloud-run'; form: 'hash'; origin: string; tag?: string }
   /** `REGION-PROJECT.cloudfunctions.net/NAME`. */
   | { kind: 'cloud-functions'; origin: string; region: string; project: string; functionName: string }
   /** `[VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
@@ -36,12 +36,17 @@ export function classifyAddress(address: string): AddressInfo {
     return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
   }
   const origin = `https://${host}`;
-  let m = DETERMINISTIC_RUN.exec(host);
+  // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
+  // under the service's IAM: resolve the service by its untagged host.
+  const tagged = /^([a-z0-9-]+?)---(.+\.run\.app)$/.exec(host);
+  const runHost = tagged?.[2] ?? host;
+  const tag = tagged ? { tag: tagged[1] ?? '' } : {};
+  let m = DETERMINISTIC_RUN.exec(runHost);
   if (m?.groups) {
     const { service = '', number = '', region = '' } = m.groups;
-    return { kind: 'cloud-run', form: 'deterministic', origin, service, projectNumber: number, region };
+    return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region, ...tag };
   }
-  if (HASH_RUN.test(host)) return { kind: 'cloud-run', form: 'hash', origin };
+  if (HASH_RUN.test(runHost)) return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tag };
   m = FUNCTIONS.exec(host);
   if (m?.groups) {
     const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
@@ -50,9 +55,10 @@ export function classifyAddress(address: string): AddressInfo {
   }
   m = APP_ENGINE.exec(host);
   if (m?.groups) {
+    // [[INSTANCE-dot-]VERSION-dot-]SERVICE-dot-PROJECT: the service is always the part before the project.
     const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
     const project = m.groups.project ?? '';
-    if (parts.length === 2) return { kind: 'app-engine', origin, project, version: parts[0], service: parts[1] };
+    if (parts.length >= 2) return { kind: 'app-engine', origin, project, version: parts.at(-2), service: parts.at(-1) };
     if (parts.length === 1) return { kind: 'app-engine', origin, project, service: parts[0] };
     return { kind: 'app-engine', origin, project };
   }

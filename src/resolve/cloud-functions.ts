@@ -48,10 +48,12 @@ export async function functionTarget(google: GoogleCloud, fn: FunctionInfo, proj
 }
 
 /**
- * A run.app address may be a 2nd-gen function's own URL: then the function is the backend (same grant,
- * but the fix and the message speak of the function). When functions cannot be listed, it stays Cloud Run.
+ * A run.app address may be a 2nd-gen function's own URL (its service carries the label
+ * `goog-managed-by: cloudfunctions`): then the function is the backend (same grant, but the fix and the
+ * message speak of the function). When functions cannot be listed, it stays Cloud Run.
  */
 export async function asFunctionIfOwned(google: GoogleCloud, target: RunTarget): Promise<Target> {
+  if (target.service.managedBy !== 'cloudfunctions') return target;
   let functions: FunctionInfo[];
   try {
     functions = (await google.functions.list(target.project)).functions;

@@ -3,7 +3,7 @@
  * get/list/getIamPolicy, Knative namespaces.services get/list).
  */
 import {
-  FIXED_TIME, checkLocation, denied, intParam, invalid, lastSegment, listResponse, locationOf, notFound,
+  FIXED_TIME, checkLocation, intParam, invalid, lastSegment, listResponse, locationOf, notFound,
   paginate, projectOf, publicFields, renderPolicy, uidOf,
 } from '../core.ts';
 import type { Call, Route } from '../core.ts';
