@@ -2043,7 +2043,7 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 
 /***/ }),
 
-/***/ 337:
+/***/ 2718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3812,7 +3812,7 @@ Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () 
 const validation_error_1 = __nccwpck_require__(3021);
 const ref_error_1 = __nccwpck_require__(3162);
 const rules_1 = __nccwpck_require__(7353);
-const compile_1 = __nccwpck_require__(337);
+const compile_1 = __nccwpck_require__(2718);
 const codegen_2 = __nccwpck_require__(1436);
 const resolve_1 = __nccwpck_require__(4090);
 const dataType_1 = __nccwpck_require__(6685);
@@ -5617,7 +5617,7 @@ const ref_error_1 = __nccwpck_require__(3162);
 const code_1 = __nccwpck_require__(8484);
 const codegen_1 = __nccwpck_require__(1436);
 const names_1 = __nccwpck_require__(630);
-const compile_1 = __nccwpck_require__(337);
+const compile_1 = __nccwpck_require__(2718);
 const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: "$ref",
@@ -5742,7 +5742,7 @@ exports["default"] = def;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const codegen_1 = __nccwpck_require__(1436);
 const types_1 = __nccwpck_require__(7115);
-const compile_1 = __nccwpck_require__(337);
+const compile_1 = __nccwpck_require__(2718);
 const ref_error_1 = __nccwpck_require__(3162);
 const util_1 = __nccwpck_require__(4464);
 const error = {
@@ -15203,7 +15203,7 @@ const os = __nccwpck_require__(857);
 const path = __nccwpck_require__(6928);
 const crypto_1 = __nccwpck_require__(8851);
 const computeclient_1 = __nccwpck_require__(977);
-const idtokenclient_1 = __nccwpck_require__(2718);
+const idtokenclient_1 = __nccwpck_require__(337);
 const envDetect_1 = __nccwpck_require__(963);
 const jwtclient_1 = __nccwpck_require__(5277);
 const refreshclient_1 = __nccwpck_require__(9807);
@@ -16311,7 +16311,7 @@ exports.IdentityPoolClient = IdentityPoolClient;
 
 /***/ }),
 
-/***/ 2718:
+/***/ 337:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19969,7 +19969,7 @@ var envDetect_1 = __nccwpck_require__(963);
 Object.defineProperty(exports, "GCPEnv", ({ enumerable: true, get: function () { return envDetect_1.GCPEnv; } }));
 var iam_1 = __nccwpck_require__(9390);
 Object.defineProperty(exports, "IAMAuth", ({ enumerable: true, get: function () { return iam_1.IAMAuth; } }));
-var idtokenclient_1 = __nccwpck_require__(2718);
+var idtokenclient_1 = __nccwpck_require__(337);
 Object.defineProperty(exports, "IdTokenClient", ({ enumerable: true, get: function () { return idtokenclient_1.IdTokenClient; } }));
 var jwtaccess_1 = __nccwpck_require__(7060);
 Object.defineProperty(exports, "JWTAccess", ({ enumerable: true, get: function () { return jwtaccess_1.JWTAccess; } }));
@@ -22119,6 +22119,1078 @@ function marshallGaxiosResponse(res) {
     });
 }
 //# sourceMappingURL=util.js.map
+
+/***/ }),
+
+/***/ 5558:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+// Copyright 2020 Google LLC
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//    http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+__webpack_unused_export__ = ({ value: true });
+exports.$ = void 0;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable no-irregular-whitespace */
+const googleapis_common_1 = __nccwpck_require__(6782);
+var apigateway_v1;
+(function (apigateway_v1) {
+    /**
+     * API Gateway API
+     *
+     *
+     *
+     * @example
+     * ```js
+     * const {google} = require('googleapis');
+     * const apigateway = google.apigateway('v1');
+     * ```
+     */
+    class Apigateway {
+        context;
+        projects;
+        constructor(options, google) {
+            this.context = {
+                _options: options || {},
+                google,
+            };
+            this.projects = new Resource$Projects(this.context);
+        }
+    }
+    apigateway_v1.Apigateway = Apigateway;
+    class Resource$Projects {
+        context;
+        locations;
+        constructor(context) {
+            this.context = context;
+            this.locations = new Resource$Projects$Locations(this.context);
+        }
+    }
+    apigateway_v1.Resource$Projects = Resource$Projects;
+    class Resource$Projects$Locations {
+        context;
+        apis;
+        gateways;
+        operations;
+        constructor(context) {
+            this.context = context;
+            this.apis = new Resource$Projects$Locations$Apis(this.context);
+            this.gateways = new Resource$Projects$Locations$Gateways(this.context);
+            this.operations = new Resource$Projects$Locations$Operations(this.context);
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}/locations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    apigateway_v1.Resource$Projects$Locations = Resource$Projects$Locations;
+    class Resource$Projects$Locations$Apis {
+        context;
+        configs;
+        constructor(context) {
+            this.context = context;
+            this.configs = new Resource$Projects$Locations$Apis$Configs(this.context);
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/apis').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/apis').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    apigateway_v1.Resource$Projects$Locations$Apis = Resource$Projects$Locations$Apis;
+    class Resource$Projects$Locations$Apis$Configs {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/configs').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/configs').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    apigateway_v1.Resource$Projects$Locations$Apis$Configs = Resource$Projects$Locations$Apis$Configs;
+    class Resource$Projects$Locations$Gateways {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        create(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/gateways').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        getIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:getIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+parent}/gateways').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['parent'],
+                pathParams: ['parent'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        patch(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'PATCH',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        setIamPolicy(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:setIamPolicy').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        testIamPermissions(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params =
+                    {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+resource}:testIamPermissions').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['resource'],
+                pathParams: ['resource'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    apigateway_v1.Resource$Projects$Locations$Gateways = Resource$Projects$Locations$Gateways;
+    class Resource$Projects$Locations$Operations {
+        context;
+        constructor(context) {
+            this.context = context;
+        }
+        cancel(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}:cancel').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'POST',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        delete(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'DELETE',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        get(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+        list(paramsOrCallback, optionsOrCallback, callback) {
+            let params = (paramsOrCallback ||
+                {});
+            let options = (optionsOrCallback || {});
+            if (typeof paramsOrCallback === 'function') {
+                callback = paramsOrCallback;
+                params = {};
+                options = {};
+            }
+            if (typeof optionsOrCallback === 'function') {
+                callback = optionsOrCallback;
+                options = {};
+            }
+            const rootUrl = options.rootUrl || 'https://apigateway.googleapis.com/';
+            const parameters = {
+                options: Object.assign({
+                    url: (rootUrl + '/v1/{+name}/operations').replace(/([^:]\/)\/+/g, '$1'),
+                    method: 'GET',
+                    apiVersion: '',
+                }, options),
+                params,
+                requiredParams: ['name'],
+                pathParams: ['name'],
+                context: this.context,
+            };
+            if (callback) {
+                (0, googleapis_common_1.createAPIRequest)(parameters, callback);
+            }
+            else {
+                return (0, googleapis_common_1.createAPIRequest)(parameters);
+            }
+        }
+    }
+    apigateway_v1.Resource$Projects$Locations$Operations = Resource$Projects$Locations$Operations;
+})(apigateway_v1 || (exports.$ = apigateway_v1 = {}));
+//# sourceMappingURL=v1.js.map
 
 /***/ }),
 
@@ -83877,6 +84949,10 @@ function explainFailure(err, permission) {
             return `${e.message} — access denied, or the resource does not exist: the identity running the check needs \`${permission}\` on it.`;
         case 404:
             return `${e.message} — not found.`;
+        case 400:
+        case 409:
+        case 412:
+            return `${e.message} — Google rejected the request; this is likely a bug in gateway-guard or an unusual resource name: please report it.`;
         default:
             return e.googleStatus === 'DEADLINE_EXCEEDED'
                 ? e.message
@@ -83884,1889 +84960,137 @@ function explainFailure(err, permission) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/appengine/v1.js
-var v1 = __nccwpck_require__(5257);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iap/v1.js
-var iap_v1 = __nccwpck_require__(4044);
-;// CONCATENATED MODULE: ./.build/gcp/policy.js
-/** Always ask for policy version 3: lower versions hide conditions behind `_withcond_` role names. */
-const POLICY_VERSION = 3;
-/** Converts a client-library policy into plain data. */
-function toPolicy(bindings) {
-    return {
-        bindings: (bindings ?? []).map((b) => ({
-            role: b.role ?? '',
-            members: b.members ?? [],
-            ...(b.condition
-                ? {
-                    condition: {
-                        title: b.condition.title ?? undefined,
-                        description: b.condition.description ?? undefined,
-                        expression: b.condition.expression ?? undefined,
-                    },
-                }
-                : {}),
-        })),
-    };
-}
-/** Collects every page of a list call. */
-async function allPages(fetchPage, collect) {
-    let pageToken;
-    const seen = new Set();
-    do {
-        const page = await fetchPage(pageToken);
-        collect(page);
-        pageToken = page.nextPageToken || undefined;
-        if (pageToken && seen.has(pageToken))
-            throw new Error(`the API repeated page token ${pageToken}`);
-        if (pageToken)
-            seen.add(pageToken);
-    } while (pageToken);
-}
-
-;// CONCATENATED MODULE: ./.build/gcp/app-engine.js
-
-
-
-/** App Engine reads, and the IAP policies that guard an app. */
-class AppEngineApi {
-    executor;
-    appengine;
-    iap;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.appengine = new v1/* appengine_v1 */.O.Appengine(options);
-        this.iap = new iap_v1/* iap_v1 */.l.Iap(options);
-    }
-    /** The application of a project (its ID is the project ID). */
-    app(appId) {
-        return this.executor.once(`appengine.app ${appId}`, `Reading App Engine application apps/${appId}`, async (timeout) => {
-            const res = await this.appengine.apps.get({ appsId: appId }, { timeout });
-            return {
-                id: res.data.id ?? appId,
-                defaultHostname: res.data.defaultHostname ?? undefined,
-                iapEnabled: res.data.iap?.enabled === true,
-                oauth2ClientId: res.data.iap?.oauth2ClientId ?? undefined,
-                servingStatus: res.data.servingStatus ?? undefined,
-            };
-        });
-    }
-    /** Whether a service exists in the app (404 throws). */
-    service(appId, serviceId) {
-        const name = `apps/${appId}/services/${serviceId}`;
-        return this.executor.once(`appengine.service ${name}`, `Reading App Engine service ${name}`, async (timeout) => {
-            const res = await this.appengine.apps.services.get({ appsId: appId, servicesId: serviceId }, { timeout });
-            return res.data.name ?? name;
-        });
-    }
-    /** The allow policy of an IAP resource, e.g. `projects/NUMBER/iap_web/appengine-APP`. */
-    iapPolicy(resource) {
-        return this.executor.once(`iap.policy ${resource}`, `Reading the IAP policy of ${resource}`, async (timeout) => {
-            const res = await this.iap.v1.getIamPolicy({ resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } }, { timeout });
-            return toPolicy(res.data.bindings);
-        });
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/google-auth-library/build/src/index.js
-var src = __nccwpck_require__(492);
-;// CONCATENATED MODULE: ./.build/gcp/client-options.js
-
-const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
-/** Google with Application Default Credentials, or an emulator at `host:port` without auth. */
-function clientOptions(emulatorHost) {
-    return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new src.GoogleAuth({ scopes: SCOPES }) };
-}
-/** Why Application Default Credentials cannot be used, or undefined when they can. */
-async function credentialsProblem(options) {
-    if (!options.auth)
-        return undefined;
-    try {
-        await options.auth.getClient();
-        return undefined;
-    }
-    catch (err) {
-        return err instanceof Error ? err.message.split('\n')[0] : String(err);
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/gcp/executor.js
-
-const DEFAULT_EXECUTOR_OPTIONS = {
-    concurrency: 16,
-    deadline: Number.POSITIVE_INFINITY,
-    callTimeoutMs: 30_000,
-    maxAttempts: 5,
-    backoffMs: 250,
-};
-/** Runs each distinct call once per run (by key), under the concurrency limit, retrying transient errors. */
-class CallExecutor {
-    options;
-    /** HTTP attempts made, retries included. */
-    attempts = 0;
-    active = 0;
-    waiting = [];
-    cache = new Map();
-    constructor(options = {}) {
-        this.options = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
-    }
-    /** The result of `fn` for `key`, asking Google at most once per run. `describe` names the call in errors. */
-    once(key, describe, fn) {
-        let pending = this.cache.get(key);
-        if (!pending) {
-            pending = this.run(describe, fn);
-            this.cache.set(key, pending);
-        }
-        return pending;
-    }
-    async run(describe, fn) {
-        for (let attempt = 1;; attempt++) {
-            let error;
-            let waitSeconds;
-            await this.acquire(describe);
-            try {
-                this.attempts++;
-                const remaining = this.options.deadline - Date.now();
-                return await fn(Math.max(1, Math.min(this.options.callTimeoutMs, remaining)));
-            }
-            catch (err) {
-                error = toGoogleApiError(err, describe);
-                waitSeconds = retryAfterSeconds(err);
-            }
-            finally {
-                this.release();
-            }
-            if (!error.retryable || attempt >= this.options.maxAttempts)
-                throw error;
-            const backoff = this.options.backoffMs * 2 ** (attempt - 1);
-            const delay = waitSeconds !== undefined ? waitSeconds * 1000 : backoff / 2 + Math.random() * (backoff / 2);
-            if (Date.now() + delay >= this.options.deadline)
-                throw error;
-            await sleep(delay);
-        }
-    }
-    async acquire(describe) {
-        if (Date.now() >= this.options.deadline)
-            throw deadlineError(describe);
-        if (this.active < this.options.concurrency) {
-            this.active++;
-            return;
-        }
-        await new Promise((resolve) => this.waiting.push(resolve));
-        this.active++;
-        if (Date.now() >= this.options.deadline) {
-            this.release();
-            throw deadlineError(describe);
-        }
-    }
-    release() {
-        this.active--;
-        this.waiting.shift()?.();
-    }
-}
-function deadlineError(describe) {
-    return new GoogleApiError(`${describe}: not checked before the time limit (input \`timeout\`) ran out`, 0, 'DEADLINE_EXCEEDED');
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v1.js
-var cloudfunctions_v1 = __nccwpck_require__(6794);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v2.js
-var v2 = __nccwpck_require__(519);
-;// CONCATENATED MODULE: ./.build/gcp/functions.js
-
-
-
-/** Cloud Functions reads. The v2 API serves both generations; 1st-gen policies are read through v1. */
-class CloudFunctionsApi {
-    executor;
-    v1;
-    v2;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.v1 = new cloudfunctions_v1/* cloudfunctions_v1 */.z.Cloudfunctions(options);
-        this.v2 = new v2/* cloudfunctions_v2 */.s.Cloudfunctions(options);
-    }
-    /** A function by full name, `projects/P/locations/R/functions/F`. */
-    get(name) {
-        return this.executor.once(`functions.get ${name}`, `Reading Cloud Function ${name}`, async (timeout) => {
-            const res = await this.v2.projects.locations.functions.get({ name }, { timeout });
-            return toFunctionInfo(res.data);
-        });
-    }
-    /** Every function of a project, in every region (the `-` location). */
-    list(project) {
-        const parent = `projects/${project}/locations/-`;
-        return this.executor.once(`functions.list ${parent}`, `Listing Cloud Functions of projects/${project}`, async (timeout) => {
-            const listing = { functions: [], unreachable: [] };
-            await allPages(async (pageToken) => (await this.v2.projects.locations.functions.list({ parent, pageToken }, { timeout })).data, (page) => {
-                for (const f of page.functions ?? [])
-                    listing.functions.push(toFunctionInfo(f));
-                listing.unreachable.push(...(page.unreachable ?? []));
-            });
-            return listing;
-        });
-    }
-    /** The allow policy of a function, through the API of its generation. */
-    iamPolicy(name, environment) {
-        return this.executor.once(`functions.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
-            const params = { resource: name, 'options.requestedPolicyVersion': POLICY_VERSION };
-            const res = environment === 'GEN_1'
-                ? await this.v1.projects.locations.functions.getIamPolicy(params, { timeout })
-                : await this.v2.projects.locations.functions.getIamPolicy(params, { timeout });
-            return toPolicy(res.data.bindings);
-        });
-    }
-}
-function toFunctionInfo(f) {
-    return {
-        name: f.name ?? '',
-        environment: f.environment ?? 'GEN_2',
-        url: f.url ?? undefined,
-        state: f.state ?? undefined,
-        eventType: f.eventTrigger ? (f.eventTrigger.eventType ?? 'event') : undefined,
-        ingressSettings: f.serviceConfig?.ingressSettings ?? undefined,
-        runService: f.serviceConfig?.service ?? undefined,
-        runUri: f.serviceConfig?.uri ?? undefined,
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v1.js
-var iam_v1 = __nccwpck_require__(3273);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v2.js
-var iam_v2 = __nccwpck_require__(8736);
-;// CONCATENATED MODULE: ./.build/gcp/iam.js
-
-
-
-/** IAM reads: role definitions, service accounts, deny policies. */
-class IamApi {
-    v1;
-    v2;
-    executor;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.v1 = new iam_v1/* iam_v1 */.E.Iam(options);
-        this.v2 = new iam_v2/* iam_v2 */.x.Iam(options);
-    }
-    /** A role definition, predefined (`roles/x`) or custom (`projects/p/roles/x`, `organizations/o/roles/x`). */
-    role(name) {
-        return this.executor.once(`iam.role ${name}`, `Reading role ${name}`, async (timeout) => {
-            const res = name.startsWith('projects/')
-                ? await this.v1.projects.roles.get({ name }, { timeout })
-                : name.startsWith('organizations/')
-                    ? await this.v1.organizations.roles.get({ name }, { timeout })
-                    : await this.v1.roles.get({ name }, { timeout });
-            return {
-                name,
-                title: res.data.title ?? undefined,
-                includedPermissions: res.data.includedPermissions ?? [],
-                deleted: res.data.deleted === true,
-                stage: res.data.stage ?? undefined,
-            };
-        });
-    }
-    /** The email of a service account named `projects/P/serviceAccounts/ID` (or `projects/P/accounts/ID`). */
-    serviceAccountEmail(name) {
-        const normalized = name.replace(/^projects\/([^/]+)\/accounts\//, 'projects/$1/serviceAccounts/');
-        return this.executor.once(`iam.sa ${normalized}`, `Reading service account ${name}`, async (timeout) => {
-            const res = await this.v1.projects.serviceAccounts.get({ name: normalized }, { timeout });
-            if (!res.data.email)
-                throw new Error(`service account ${name} has no email`);
-            return res.data.email;
-        });
-    }
-    /**
-     * The deny policies attached to `attachmentPoint` (e.g. `cloudresourcemanager.googleapis.com/projects/p`),
-     * with their rules: Google's list omits rules, so each listed policy without them is read once more.
-     */
-    async denyPolicies(attachmentPoint) {
-        const parent = `policies/${encodeURIComponent(attachmentPoint)}/denypolicies`;
-        const listed = await this.executor.once(`iam.deny ${attachmentPoint}`, `Listing the deny policies of ${attachmentPoint}`, async (timeout) => {
-            const policies = [];
-            await allPages(async (pageToken) => (await this.v2.policies.listPolicies({ parent, pageToken }, { timeout })).data, (page) => policies.push(...(page.policies ?? [])));
-            return policies;
-        });
-        const full = await Promise.all(listed.map((p) => p.rules || !p.name
-            ? p
-            : this.executor.once(`iam.denyPolicy ${p.name}`, `Reading deny policy ${p.name}`, async (timeout) => {
-                return (await this.v2.policies.get({ name: p.name }, { timeout })).data;
-            })));
-        return full.map(toDenyPolicy);
-    }
-}
-function toDenyPolicy(p) {
-    const rules = [];
-    for (const rule of p.rules ?? []) {
-        const d = rule.denyRule;
-        if (!d)
-            continue;
-        rules.push({
-            deniedPrincipals: d.deniedPrincipals ?? [],
-            exceptionPrincipals: d.exceptionPrincipals ?? [],
-            deniedPermissions: d.deniedPermissions ?? [],
-            exceptionPermissions: d.exceptionPermissions ?? [],
-            ...(d.denialCondition?.expression
-                ? { denialCondition: { title: d.denialCondition.title ?? undefined, expression: d.denialCondition.expression } }
-                : {}),
-        });
-    }
-    return { name: p.name ?? '', displayName: p.displayName ?? undefined, rules };
-}
-
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudresourcemanager/v3.js
-var v3 = __nccwpck_require__(4766);
-;// CONCATENATED MODULE: ./.build/gcp/resource-manager.js
-
-
-/** Resource Manager reads: projects, folders, and the allow policies of projects, folders and organizations. */
-class ResourceManagerApi {
-    v3;
-    executor;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.v3 = new v3/* cloudresourcemanager_v3 */.h.Cloudresourcemanager(options);
-    }
-    /** A project by ID or number. */
-    project(idOrNumber) {
-        const name = `projects/${idOrNumber}`;
-        return this.executor.once(`crm.project ${name}`, `Reading project ${idOrNumber}`, async (timeout) => {
-            const res = await this.v3.projects.get({ name }, { timeout });
-            const number = (res.data.name ?? '').replace(/^projects\//, '');
-            return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
-        });
-    }
-    /** A folder, for its parent. */
-    folder(name) {
-        return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
-            const res = await this.v3.folders.get({ name }, { timeout });
-            return { name, parent: res.data.parent ?? undefined };
-        });
-    }
-    /** The allow policy of a project (`projects/ID`), folder or organization. */
-    iamPolicy(resource) {
-        return this.executor.once(`crm.policy ${resource}`, `Reading the IAM policy of ${resource}`, async (timeout) => {
-            const params = { resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } };
-            const res = resource.startsWith('folders/')
-                ? await this.v3.folders.getIamPolicy(params, { timeout })
-                : resource.startsWith('organizations/')
-                    ? await this.v3.organizations.getIamPolicy(params, { timeout })
-                    : await this.v3.projects.getIamPolicy(params, { timeout });
-            return toPolicy(res.data.bindings);
-        });
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v1.js
-var run_v1 = __nccwpck_require__(4077);
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v2.js
-var run_v2 = __nccwpck_require__(5876);
-;// CONCATENATED MODULE: ./.build/gcp/run.js
-
-
-
-/** Cloud Run reads: services, their regions, their policies. */
-class CloudRunApi {
-    v1;
-    v2;
-    executor;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.v1 = new run_v1/* run_v1 */.c.Run(options);
-        this.v2 = new run_v2/* run_v2 */.V.Run(options);
-    }
-    /** A Cloud Run service by full name. */
-    service(name) {
-        return this.executor.once(`run.get ${name}`, `Reading Cloud Run service ${name}`, async (timeout) => {
-            const res = await this.v2.projects.locations.services.get({ name }, { timeout });
-            return toRunService(res.data);
-        });
-    }
-    /** Every Cloud Run service of one project and region, all pages. */
-    services(project, region) {
-        const parent = `projects/${project}/locations/${region}`;
-        return this.executor.once(`run.list ${parent}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
-            const listing = { services: [], unreachable: [] };
-            await allPages(async (pageToken) => (await this.v2.projects.locations.services.list({ parent, pageToken }, { timeout })).data, (page) => {
-                for (const s of page.services ?? [])
-                    listing.services.push(toRunService(s));
-                listing.unreachable.push(...(page.unreachable ?? []));
-            });
-            return listing;
-        });
-    }
-    /** The regions where Cloud Run is offered to a project. */
-    locations(project) {
-        const name = `projects/${project}`;
-        return this.executor.once(`run.locations ${name}`, `Listing Cloud Run regions of ${name}`, async (timeout) => {
-            const regions = [];
-            await allPages(async (pageToken) => (await this.v1.projects.locations.list({ name, pageToken }, { timeout })).data, (page) => {
-                for (const l of page.locations ?? [])
-                    if (l.locationId)
-                        regions.push(l.locationId);
-            });
-            return regions;
-        });
-    }
-    /** The allow policy of a Cloud Run service. */
-    iamPolicy(name) {
-        return this.executor.once(`run.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
-            const res = await this.v2.projects.locations.services.getIamPolicy({ resource: name, 'options.requestedPolicyVersion': POLICY_VERSION }, { timeout });
-            return toPolicy(res.data.bindings);
-        });
-    }
-}
-function toRunService(s) {
-    return {
-        name: s.name ?? '',
-        uri: s.uri ?? undefined,
-        urls: s.urls ?? [],
-        ingress: s.ingress ?? undefined,
-        invokerIamDisabled: s.invokerIamDisabled === true,
-        defaultUriDisabled: s.defaultUriDisabled === true,
-        customAudiences: s.customAudiences ?? [],
-        ...(s.labels?.['goog-managed-by'] ? { managedBy: s.labels['goog-managed-by'] } : {}),
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/policytroubleshooter/v3.js
-var policytroubleshooter_v3 = __nccwpck_require__(9747);
-;// CONCATENATED MODULE: ./.build/gcp/troubleshooter.js
-
-/** Policy Troubleshooter (IAM v3): Google's own evaluation, which sees groups and deny policies. */
-class TroubleshooterApi {
-    executor;
-    v3;
-    constructor(executor, options) {
-        this.executor = executor;
-        this.v3 = new policytroubleshooter_v3/* policytroubleshooter_v3 */.u.Policytroubleshooter(options);
-    }
-    /** Whether `principal` (an email) holds `permission` on `fullResourceName` (`//run.googleapis.com/projects/...`). */
-    troubleshoot(principal, fullResourceName, permission) {
-        const key = `troubleshoot ${principal} ${fullResourceName} ${permission}`;
-        return this.executor.once(key, `Asking Policy Troubleshooter about ${permission} on ${fullResourceName}`, async (timeout) => {
-            const res = await this.v3.iam.troubleshoot({ requestBody: { accessTuple: { principal, fullResourceName, permission } } }, { timeout });
-            return {
-                state: res.data.overallAccessState ?? 'OVERALL_ACCESS_STATE_UNSPECIFIED',
-                allowState: res.data.allowPolicyExplanation?.allowAccessState ?? undefined,
-                denyState: res.data.denyPolicyExplanation?.denyAccessState ?? undefined,
-            };
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/gcp/google-cloud.js
-
-
-
-
-
-
-
-
-/** The only door to Google: one client per API, sharing one executor (limit, retries, deadline, cache). */
-class GoogleCloud {
-    executor;
-    run;
-    resourceManager;
-    iam;
-    functions;
-    appEngine;
-    troubleshooter;
-    client;
-    constructor(options = {}) {
-        this.executor = new CallExecutor(options);
-        const client = clientOptions(options.emulatorHost);
-        this.client = client;
-        this.run = new CloudRunApi(this.executor, client);
-        this.resourceManager = new ResourceManagerApi(this.executor, client);
-        this.iam = new IamApi(this.executor, client);
-        this.functions = new CloudFunctionsApi(this.executor, client);
-        this.appEngine = new AppEngineApi(this.executor, client);
-        this.troubleshooter = new TroubleshooterApi(this.executor, client);
-    }
-    /** Why Google cannot be called at all (no credentials), or undefined. Always fine in emulator mode. */
-    credentialsProblem() {
-        return credentialsProblem(this.client);
-    }
-    /** HTTP attempts made so far, retries included. */
-    get callCount() {
-        return this.executor.attempts;
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/iam/conditions.js
-const DAY_MS = 86_400_000;
-/** A time-bound grant that ends within this many days is called out as expiring. */
-const EXPIRY_WARNING_DAYS = 14;
-const END_OF_GRANT = /request\.time\s*(<=?)\s*timestamp\(\s*["']([^"']+)["']\s*\)/g;
-/**
- * Judges a condition at `now`. Only end times (`request.time < timestamp(...)`) joined by `&&` are
- * evaluated: a grant whose end has passed grants nothing; anything else stays conditional.
- */
-function judgeCondition(condition, now) {
-    const expression = condition.expression ?? '';
-    const ends = [...expression.matchAll(END_OF_GRANT)].map((m) => Date.parse(m[2] ?? ''));
-    const onlyConjunction = !/\|\|/.test(expression);
-    const validEnds = ends.filter((t) => !Number.isNaN(t));
-    if (validEnds.length === 0 || !onlyConjunction)
-        return { state: 'conditional', expiresSoon: false };
-    const end = Math.min(...validEnds);
-    const endsAt = new Date(end).toISOString();
-    if (end <= now.getTime())
-        return { state: 'expired', endsAt };
-    return { state: 'conditional', endsAt, expiresSoon: end - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS };
-}
-
-;// CONCATENATED MODULE: ./.build/iam/deny.js
-/** `run.routes.invoke` → `run.googleapis.com/routes.invoke`, the permission format of deny policies. */
-function denyPermission(permission) {
-    const dot = permission.indexOf('.');
-    return `${permission.slice(0, dot)}.googleapis.com/${permission.slice(dot + 1)}`;
-}
-function permissionMatches(pattern, permission) {
-    if (pattern === permission || pattern === '*')
-        return true;
-    return pattern.endsWith('*') && permission.startsWith(pattern.slice(0, -1));
-}
-/** How a deny-policy principal (IAM v2 identifier) relates to the service account `email`. */
-function matchDenyPrincipal(principal, email) {
-    if (principal === 'principalSet://goog/public:all')
-        return 'everyone';
-    const sa = /^principal:\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/(.+)$/.exec(principal);
-    if (sa)
-        return (sa[1] ?? '').toLowerCase() === email.toLowerCase() ? 'account' : 'no';
-    const inProject = /^principalSet:\/\/cloudresourcemanager\.googleapis\.com\/projects\/([^/]+)\/type\/ServiceAccount$/.exec(principal);
-    if (inProject)
-        return email.toLowerCase().endsWith(`@${(inProject[1] ?? '').toLowerCase()}.iam.gserviceaccount.com`) ? 'account' : 'maybe';
-    if (/^principalSet:\/\/cloudresourcemanager\.googleapis\.com\/(folders|organizations)\/[^/]+\/type\/ServiceAccount$/.test(principal))
-        return 'maybe';
-    if (principal.startsWith('principalSet://goog/group/'))
-        return 'maybe';
-    return 'no';
-}
-function describe(policy, rule) {
-    const condition = rule.denialCondition ? ` when "${rule.denialCondition.title ?? rule.denialCondition.expression}"` : '';
-    return `deny policy ${policy}${condition}`;
-}
-/** Evaluates every deny rule of the facts against `permission` for `email`. */
-function whoIsDenied(permission, email, facts) {
-    const answer = { denied: [], mayBeDenied: [], deniedToEveryone: [], unknown: [] };
-    const wanted = denyPermission(permission);
-    for (const fact of facts.denies ?? []) {
-        if (!fact.policies) {
-            answer.unknown.push(fact.error ?? `the deny policies of ${fact.attachmentPoint} could not be read`);
-            continue;
-        }
-        for (const policy of fact.policies) {
-            const name = policy.name ? decodeURIComponent(policy.name) : fact.attachmentPoint;
-            for (const rule of policy.rules) {
-                if (!rule.deniedPermissions.some((p) => permissionMatches(p, wanted)))
-                    continue;
-                if (rule.exceptionPermissions.some((p) => permissionMatches(p, wanted)))
-                    continue;
-                const matches = rule.deniedPrincipals.map((p) => matchDenyPrincipal(p, email));
-                const exceptions = rule.exceptionPrincipals.map((p) => matchDenyPrincipal(p, email));
-                const text = describe(name, rule);
-                const everyone = matches.includes('everyone');
-                if (everyone && !rule.denialCondition && rule.exceptionPrincipals.length === 0)
-                    answer.deniedToEveryone.push(text);
-                if (exceptions.includes('account'))
-                    continue;
-                const hits = matches.includes('account') || everyone;
-                const certain = hits && !rule.denialCondition && !exceptions.includes('maybe');
-                if (certain)
-                    answer.denied.push(text);
-                else if (hits || matches.includes('maybe'))
-                    answer.mayBeDenied.push(text);
-            }
-        }
-    }
-    return answer;
-}
-
-;// CONCATENATED MODULE: ./.build/iam/principals.js
-const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
-/** Classifies `member` against the service account `email` (matched case-insensitively, as IAM does). */
-function matchMember(member, email) {
-    if (PUBLIC_MEMBERS.includes(member))
-        return 'public';
-    const colon = member.indexOf(':');
-    const type = colon < 0 ? member : member.slice(0, colon);
-    const value = colon < 0 ? '' : member.slice(colon + 1);
-    switch (type) {
-        case 'serviceAccount':
-            return value.toLowerCase() === email.toLowerCase() ? 'self' : 'other';
-        case 'group':
-        case 'principalSet':
-        case 'principal':
-            return 'unverified';
-        default:
-            return 'other';
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/iam/evaluate.js
-
-
-
-/** Evaluates which grants of `permission` apply, for the account `email` and for the public. */
-function whoHolds(permission, email, facts, now) {
-    const deny = whoIsDenied(permission, email, facts);
-    const answer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [], deny };
-    const unknownForBoth = (reason) => {
-        answer.unknownForAccount.push(reason);
-        answer.unknownForPublic.push(reason);
-    };
-    if (facts.ancestryError)
-        unknownForBoth(facts.ancestryError);
-    for (const fact of facts.policies) {
-        if (!fact.policy) {
-            unknownForBoth(fact.error ?? `the IAM policy of ${fact.resource} could not be read`);
-            continue;
-        }
-        for (const binding of fact.policy.bindings) {
-            const matches = binding.members.map((member) => ({ member, match: matchMember(member, email) }));
-            const relevant = matches.filter((m) => m.match !== 'other');
-            if (relevant.length === 0)
-                continue;
-            const role = facts.roles.get(binding.role);
-            if (!role?.definition) {
-                const reason = role?.error ?? `role ${binding.role} could not be read`;
-                if (relevant.some((m) => m.match !== 'public'))
-                    answer.unknownForAccount.push(reason);
-                if (relevant.some((m) => m.match === 'public'))
-                    answer.unknownForPublic.push(reason);
-                continue;
-            }
-            const def = role.definition;
-            if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission))
-                continue;
-            for (const { member, match } of relevant) {
-                const grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
-                if (match === 'public') {
-                    if (binding.condition) {
-                        const verdict = judgeCondition(binding.condition, now);
-                        if (verdict.state === 'expired')
-                            continue;
-                        grant.condition = binding.condition;
-                    }
-                    if (deny.deniedToEveryone.length === 0)
-                        answer.public.push(grant);
-                }
-                else if (match === 'unverified') {
-                    answer.unverified.push(grant);
-                }
-                else if (binding.condition) {
-                    const verdict = judgeCondition(binding.condition, now);
-                    if (verdict.state === 'expired')
-                        continue;
-                    answer.conditional.push({ ...grant, condition: binding.condition, endsAt: verdict.endsAt, expiresSoon: verdict.expiresSoon });
-                }
-                else {
-                    answer.direct.push(grant);
-                }
-            }
-        }
-    }
-    return answer;
-}
-/** Roles worth reading: those bound to the account, to the public, or to principals that may contain it. */
-function rolesToRead(facts, email) {
-    const roles = new Set();
-    for (const fact of facts.policies) {
-        for (const binding of fact.policy?.bindings ?? []) {
-            if (binding.members.some((m) => matchMember(m, email) !== 'other'))
-                roles.add(binding.role);
-        }
-    }
-    return [...roles].sort();
-}
-
-;// CONCATENATED MODULE: ./.build/checks/finding.js
-/** A finding about one backend declaration, located at its line. */
-function backendFinding(backend, rule, severity, message, extra = {}) {
-    return {
-        rule,
-        severity,
-        message,
-        file: backend.file,
-        line: backend.line,
-        address: backend.address,
-        ...(extra.resource ? { resource: extra.resource } : {}),
-        ...(extra.permission ? { permission: extra.permission } : {}),
-        ...(extra.fix ? { fix: extra.fix } : {}),
-    };
-}
-/** Shell-quotes a value for a copy-pasteable command when it needs it. */
-function shellArg(value) {
-    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./.build/checks/grants.js
-
-/** Describes where a grant sits, e.g. `roles/run.invoker on folders/12 (inherited)`. */
-function describeGrant(g) {
-    const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
-    const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
-    return `${g.member} holds ${g.role} on ${where}${condition}`;
-}
-/** The gcloud command that removes a grant wherever it sits. */
-function removeCommand(g, commands) {
-    const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
-    const id = g.resource.split('/')[1] ?? g.resource;
-    switch (g.level) {
-        case 'project':
-            return `gcloud projects remove-iam-policy-binding ${id} ${args}`;
-        case 'folder':
-            return `gcloud resource-manager folders remove-iam-policy-binding ${id} ${args}`;
-        case 'organization':
-            return `gcloud organizations remove-iam-policy-binding ${id} ${args}`;
-        default:
-            return commands.remove(g.member, g.role);
-    }
-}
-/** `public-access` findings for every public grant of the invoking permission. */
-function publicGrantFindings(backend, resource, permission, answer, commands) {
-    return answer.public.map((g) => backendFinding(backend, 'public-access', 'error', `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`, { resource, fix: removeCommand(g, commands) }));
-}
-/**
- * The service account's side: nothing when it holds the permission outright; otherwise the weakest
- * standing grant (conditional, unverified), else unreadable, else missing.
- */
-function accountGrantFindings(backend, resource, permission, account, answer, missing) {
-    const { deny } = answer;
-    if (deny.denied.length > 0) {
-        return [
-            backendFinding(backend, 'missing-invoker', 'error', `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`, { resource, permission }),
-        ];
-    }
-    if (answer.direct.length > 0) {
-        if (deny.mayBeDenied.length > 0) {
-            return [
-                backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} (${describeGrant(answer.direct[0])}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`, { resource, permission }),
-            ];
-        }
-        if (deny.unknown.length > 0) {
-            return [
-                backendFinding(backend, 'iam-unreadable', 'error', `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`, { resource, permission }),
-            ];
-        }
-        return [];
-    }
-    if (answer.conditional.length > 0) {
-        const g = answer.conditional[0];
-        const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
-        return [
-            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix, permission }),
-        ];
-    }
-    if (answer.unverified.length > 0) {
-        const g = answer.unverified[0];
-        return [
-            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix, permission }),
-        ];
-    }
-    if (answer.unknownForAccount.length > 0) {
-        return [
-            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource, permission }),
-        ];
-    }
-    const note = missing.note ? ` ${missing.note}` : '';
-    return [
-        backendFinding(backend, missing.rule ?? 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix, permission }),
-    ];
-}
-/** `iam-unreadable` when public access could not be ruled out. */
-function publicUnknownFindings(backend, resource, answer) {
-    if (answer.public.length > 0 || answer.unknownForPublic.length === 0)
-        return [];
-    return [
-        backendFinding(backend, 'iam-unreadable', 'error', `Cannot rule out public access to this backend: ${unique(answer.unknownForPublic).join(' ')}`, { resource }),
-    ];
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-/** Folds several `iam-unreadable` findings of one backend into one, so a reviewer reads each cause once. */
-function mergeUnreadable(findings) {
-    const unreadable = findings.filter((f) => f.rule === 'iam-unreadable');
-    if (unreadable.length < 2)
-        return findings;
-    const first = unreadable[0];
-    const message = unique(unreadable.map((f) => f.message)).join(' ');
-    return [...findings.filter((f) => f.rule !== 'iam-unreadable'), { ...first, message }];
-}
-
-;// CONCATENATED MODULE: ./.build/checks/app-engine.js
-
-
-
-const IAP_ACCESS = 'iap.webServiceVersions.accessViaIAP';
-/** What API Gateway's service account needs besides IAP access, per Google's guide. */
-const APP_ENGINE_PERMISSIONS = ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'];
-function iapCommands(target) {
-    const service = target.serviceId === 'default' ? '' : ` --service=${target.serviceId}`;
-    const where = `--project=${target.project} --resource-type=app-engine${service}`;
-    return {
-        add: (member, role) => `gcloud iap web add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-        remove: (member, role) => `gcloud iap web remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-    };
-}
-/** Every rule for an App Engine backend behind IAP. Pure. */
-function checkAppEngine(backend, target, access, account, now) {
-    const { resource, app } = target;
-    const member = `serviceAccount:${account}`;
-    const commands = iapCommands(target);
-    const findings = [];
-    const answer = whoHolds(IAP_ACCESS, account, access, now);
-    if (!app.iapEnabled) {
-        findings.push(backendFinding(backend, 'public-access', 'error', `Identity-Aware Proxy is off for App Engine app ${app.id}: anyone can call ${backend.address}. Turn IAP on, then grant the gateway's service account IAP-secured Web App User.`, { resource, fix: `gcloud iap web enable --resource-type=app-engine --project=${target.project}` }));
-    }
-    else {
-        findings.push(...publicUnknownFindings(backend, resource, answer));
-    }
-    findings.push(...publicGrantFindings(backend, resource, IAP_ACCESS, answer, commands));
-    findings.push(...accountGrantFindings(backend, resource, IAP_ACCESS, account, answer, {
-        rule: 'missing-iap-access',
-        role: 'roles/iap.httpsResourceAccessor (IAP-secured Web App User)',
-        fix: commands.add(member, 'roles/iap.httpsResourceAccessor'),
-        note: 'Owner and Editor do not include it.',
-    }));
-    findings.push(...appEnginePermissionFindings(backend, target, access, account, now));
-    if (backend.disableAuth) {
-        findings.push(backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so IAP refuses every call (or the app is public). Remove disable_auth and set jwt_audience to the IAP OAuth client ID.`, { resource }));
-    }
-    else if (app.iapEnabled) {
-        findings.push(...iapAudienceFindings(backend, target));
-    }
-    return mergeUnreadable(findings);
-}
-function appEnginePermissionFindings(backend, target, access, account, now) {
-    const projectChain = { ...access, policies: access.policies.filter((p) => p.level !== 'resource' && p.level !== 'iap') };
-    const answers = APP_ENGINE_PERMISSIONS.map((permission) => ({ permission, answer: whoHolds(permission, account, projectChain, now) }));
-    const pending = answers.filter((a) => a.answer.direct.length === 0);
-    if (pending.length === 0)
-        return [];
-    const unknown = pending.filter((a) => a.answer.unknownForAccount.length > 0 && a.answer.conditional.length + a.answer.unverified.length === 0);
-    const weak = pending.filter((a) => a.answer.conditional.length + a.answer.unverified.length > 0);
-    const missing = pending.filter((a) => !unknown.includes(a) && !weak.includes(a)).map((a) => a.permission);
-    const findings = [];
-    const resource = `projects/${target.project}`;
-    if (missing.length > 0) {
-        const role = `projects/${target.project}/roles/apiGatewayAppEngineCaller`;
-        findings.push(backendFinding(backend, 'missing-app-engine-permissions', 'error', `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`, {
-            resource,
-            fix: `gcloud iam roles create apiGatewayAppEngineCaller --project=${target.project} --title="API Gateway App Engine caller" --permissions=${APP_ENGINE_PERMISSIONS.join(',')} && ` +
-                `gcloud projects add-iam-policy-binding ${target.project} --member=${shellArg(`serviceAccount:${account}`)} --role=${role}`,
-        }));
-    }
-    for (const { permission, answer } of weak) {
-        const grant = answer.conditional[0] ?? answer.unverified[0];
-        if (!grant)
-            continue;
-        findings.push(backendFinding(backend, answer.conditional.length > 0 ? 'conditional-grant' : 'unverified-grant', 'warning', `${account} holds ${permission} only through ${describeGrant(grant)}; grant it to the service account without a condition.`, { resource }));
-    }
-    if (unknown.length > 0) {
-        findings.push(backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} holds ${unknown.map((u) => u.permission).join(', ')}: ${[...new Set(unknown.flatMap((u) => u.answer.unknownForAccount))].join(' ')}`, { resource }));
-    }
-    return findings;
-}
-/** Behind IAP, the token's audience must be the IAP OAuth client ID. */
-function iapAudienceFindings(backend, target) {
-    const clientId = target.app.oauth2ClientId;
-    if (!clientId) {
-        return [
-            backendFinding(backend, 'audience-mismatch', 'warning', `App Engine app ${target.app.id} reports no IAP OAuth client ID, so the audience the gateway must mint cannot be verified. Set jwt_audience to the client ID shown on the IAP page.`, { resource: target.resource }),
-        ];
-    }
-    if (backend.jwtAudience === clientId)
-        return [];
-    return [
-        backendFinding(backend, 'audience-mismatch', 'error', backend.jwtAudience
-            ? `jwt_audience is ${backend.jwtAudience}, but IAP accepts only tokens for its OAuth client ID ${clientId}. Set jwt_audience: ${clientId}.`
-            : `No jwt_audience is set, so the gateway mints tokens for ${backend.address}; IAP accepts only its OAuth client ID. Set jwt_audience: ${clientId}.`, { resource: target.resource }),
-    ];
-}
-
-;// CONCATENATED MODULE: ./.build/resolve/address.js
-const DETERMINISTIC_RUN = /^(?<service>[a-z0-9-]+)-(?<number>\d{6,})\.(?<region>[a-z]+-[a-z]+\d+)\.run\.app$/;
-const HASH_RUN = /^[a-z0-9-]+\.a\.run\.app$/;
-const FUNCTIONS = /^(?<region>[a-z]+-[a-z]+\d+)-(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.cloudfunctions\.net$/;
-const APP_ENGINE = /^(?<prefix>(?:[a-z0-9-]+-dot-)*)(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])(?:\.[a-z0-9]{2,4}\.r)?\.appspot\.com$/;
-const SCHEMES = ['https:', 'http:', 'grpc:', 'grpcs:'];
-/** Classifies a backend address by its host. Pure: no lookups. */
-function classifyAddress(address) {
-    let url;
-    try {
-        url = new URL(address);
-    }
-    catch {
-        return { kind: 'unknown', reason: 'it is not an absolute URL' };
-    }
-    if (!SCHEMES.includes(url.protocol))
-        return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
-    const host = url.hostname.toLowerCase();
-    if (url.username || url.password)
-        return { kind: 'unknown', reason: 'it carries credentials' };
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
-        return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
-    }
-    if (url.port !== '')
-        return { kind: 'unknown', reason: `it uses port ${url.port}; Google's serverless hosts answer on the default port only` };
-    if (url.protocol === 'http:' || url.protocol === 'grpc:') {
-        return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
-    }
-    const origin = `https://${host}`;
-    // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
-    // under the service's IAM: resolve the service by its untagged host.
-    const tagged = /^([a-z0-9-]+?)---(.+\.run\.app)$/.exec(host);
-    const runHost = tagged?.[2] ?? host;
-    const tag = tagged ? { tag: tagged[1] ?? '' } : {};
-    let m = DETERMINISTIC_RUN.exec(runHost);
-    if (m?.groups) {
-        const { service = '', number = '', region = '' } = m.groups;
-        return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region, ...tag };
-    }
-    if (HASH_RUN.test(runHost))
-        return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tag };
-    m = FUNCTIONS.exec(host);
-    if (m?.groups) {
-        const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
-        if (!functionName)
-            return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
-        return { kind: 'cloud-functions', origin, region: m.groups.region ?? '', project: m.groups.project ?? '', functionName };
-    }
-    m = APP_ENGINE.exec(host);
-    if (m?.groups) {
-        // [[INSTANCE-dot-]VERSION-dot-]SERVICE-dot-PROJECT: the service is always the part before the project.
-        const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
-        const project = m.groups.project ?? '';
-        if (parts.length >= 2)
-            return { kind: 'app-engine', origin, project, version: parts.at(-2), service: parts.at(-1) };
-        if (parts.length === 1)
-            return { kind: 'app-engine', origin, project, service: parts[0] };
-        return { kind: 'app-engine', origin, project };
-    }
-    return { kind: 'unknown', reason: 'it is not a Cloud Run, Cloud Functions or App Engine address' };
-}
-/** The project an address names outright (ID or number), if any. */
-function namedProject(info) {
-    switch (info.kind) {
-        case 'cloud-run':
-            return info.form === 'deterministic' ? info.projectNumber : undefined;
-        case 'cloud-functions':
-        case 'app-engine':
-            return info.project;
-        default:
-            return undefined;
-    }
-}
-/** The `https://host` origin of a URL, or undefined when it does not parse. */
-function originOf(url) {
-    try {
-        return `https://${new URL(url).hostname.toLowerCase()}`;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/resolve/cloud-run.js
-
-
-/** Finds the Cloud Run service behind a run.app address. */
-async function resolveCloudRun(google, info, candidateProjects) {
-    if (info.form === 'deterministic')
-        return resolveDeterministic(google, info);
-    if (candidateProjects.length === 0) {
-        return {
-            kind: 'not-found',
-            backendKind: 'cloud-run',
-            message: `${info.origin} does not name its project (hash-style run.app URL), and there is no project to search: ` +
-                'set the `project` input (or `projects` in the policy file) to the project(s) that host this service.',
-        };
-    }
-    const problems = [];
-    const results = await Promise.all(candidateProjects.map((project) => searchProject(google, project, info.origin, problems)));
-    const found = results.find((t) => t !== undefined);
-    if (found)
-        return found;
-    if (problems.length > 0) {
-        return {
-            kind: 'unreadable',
-            backendKind: 'cloud-run',
-            message: `Could not search every candidate project for ${info.origin}: ${problems.join(' ')}`,
-        };
-    }
-    return {
-        kind: 'not-found',
-        backendKind: 'cloud-run',
-        message: `No Cloud Run service has the URL ${info.origin} in project(s) ${candidateProjects.join(', ')}. Check the address, or add the hosting project to the \`project\` input.`,
-    };
-}
-async function resolveDeterministic(google, info) {
-    let project = info.projectNumber;
-    try {
-        project = (await google.resourceManager.project(info.projectNumber)).projectId;
-    }
-    catch {
-        // The Run API accepts a project number too; the project's own policy read will report the denial.
-    }
-    const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
-    try {
-        const service = await google.run.service(name);
-        return runTarget(service, project, info.region);
-    }
-    catch (err) {
-        if (!(err instanceof GoogleApiError) || err.status !== 404) {
-            return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(err, 'run.services.get')}` };
-        }
-    }
-    // Long service names are shortened in deterministic URLs: fall back to matching the region's URLs.
-    const problems = [];
-    const found = await searchRegion(google, project, info.region, info.origin, problems);
-    if (found)
-        return found;
-    if (problems.length > 0)
-        return { kind: 'unreadable', backendKind: 'cloud-run', message: problems.join(' ') };
-    return {
-        kind: 'not-found',
-        backendKind: 'cloud-run',
-        message: `No Cloud Run service ${info.service} (or any with the URL ${info.origin}) exists in ${project}, region ${info.region}.`,
-    };
-}
-async function searchProject(google, project, origin, problems) {
-    let regions;
-    try {
-        regions = await google.run.locations(project);
-    }
-    catch (err) {
-        problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
-        return undefined;
-    }
-    const results = await Promise.all(regions.map((region) => searchRegion(google, project, region, origin, problems)));
-    return results.find((t) => t !== undefined);
-}
-async function searchRegion(google, project, region, origin, problems) {
-    try {
-        const listing = await google.run.services(project, region);
-        const service = listing.services.find((s) => serviceOrigins(s).includes(origin));
-        if (service)
-            return runTarget(service, project, region);
-        for (const location of listing.unreachable)
-            problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);
-    }
-    catch (err) {
-        problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
-    }
+;// CONCATENATED MODULE: ./.build/deployed/name.js
+/** Names of deployed API Gateway resources that `api-config` / `--api-config` accepts. */
+/** The accepted forms, for messages. */
+const DEPLOYED_NAME_FORMS = 'projects/PROJECT/locations/global/apis/API/configs/CONFIG (one config), projects/PROJECT/locations/global/apis/API (every config of the API) or projects/PROJECT/locations/REGION/gateways/GATEWAY (the config the gateway serves)';
+const PROJECT = '([a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20}|[a-z][a-z0-9.:-]*:[a-z][a-z0-9-]{4,28}[a-z0-9])';
+const ID = '([a-z0-9][a-z0-9_-]{0,62})';
+const REGION = '([a-z]+(?:-[a-z]+)+[0-9]+)';
+const CONFIG = new RegExp(`^projects/${PROJECT}/locations/global/apis/${ID}/configs/${ID}$`);
+const API = new RegExp(`^projects/${PROJECT}/locations/global/apis/${ID}$`);
+const GATEWAY = new RegExp(`^projects/${PROJECT}/locations/${REGION}/gateways/${ID}$`);
+/** Parses a deployed name; `undefined` when it is none of the three forms. */
+function parseDeployedName(value) {
+    const name = value.trim();
+    let m = CONFIG.exec(name);
+    if (m)
+        return { kind: 'config', name, project: m[1], api: m[2], config: m[3] };
+    m = API.exec(name);
+    if (m)
+        return { kind: 'api', name, project: m[1], api: m[2] };
+    m = GATEWAY.exec(name);
+    if (m)
+        return { kind: 'gateway', name, project: m[1], region: m[2], gateway: m[3] };
     return undefined;
 }
-/** Every origin a service answers on. */
-function serviceOrigins(service) {
-    return [service.uri, ...service.urls].flatMap((u) => (u ? [originOf(u) ?? ''] : [])).filter(Boolean);
+/** Whether `value` is a config, API or gateway name that `api-config` accepts (for input validation). */
+function isDeployedName(value) {
+    return parseDeployedName(value) !== undefined;
 }
-function runTarget(service, project, region) {
-    const name = service.name || `projects/${project}/locations/${region}/services/unknown`;
-    return { kind: 'cloud-run', resource: name, project, region, service };
-}
-
-;// CONCATENATED MODULE: ./.build/checks/audience.js
-
-/** The audience API Gateway puts in the identity token it mints for a backend. */
-function mintedAudience(backend) {
-    return backend.jwtAudience ?? backend.address;
-}
-/** How a backend that accepts `origins` and exact `customAudiences` judges `audience`. */
-function judgeUrlAudience(audience, origins, customAudiences) {
-    if (customAudiences.includes(audience))
-        return 'accepted';
-    // The exact audience plus a path (e.g. a 2nd-gen function's cloudfunctions.net URL + /v1): not documented.
-    if (customAudiences.some((a) => a.startsWith('https://') && audience.startsWith(`${a.replace(/\/$/, '')}/`)))
-        return 'undocumented';
-    const origin = originOf(audience);
-    if (origin && origins.some((o) => origin.endsWith(`---${o.slice('https://'.length)}`)))
-        return 'undocumented';
-    if (!origin || !origins.includes(origin))
-        return 'rejected';
-    const url = new URL(audience);
-    const bare = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
-    return bare ? 'accepted' : 'undocumented';
+/** Why `value` is not a deployed name, in one actionable sentence (for input errors and findings). */
+function deployedNameProblem(value, what = 'api-config') {
+    const shown = JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+    const hint = /^projects\/[^/]+\/locations\/[^/]+\/apis\//.test(value) && !value.includes('/locations/global/')
+        ? ' (APIs and their configs are always in location "global"; gateways are regional)'
+        : /^projects\/[^/]+\/locations\/global\/gateways\//.test(value)
+            ? ' (a gateway is in a region such as us-central1, not "global")'
+            : /^\/\/|^https?:/.test(value)
+                ? ' (write the resource name without a host, starting with projects/)'
+                : '';
+    return `${what} must be ${DEPLOYED_NAME_FORMS}; got ${shown}${hint}.`;
 }
 
-;// CONCATENATED MODULE: ./.build/checks/cloud-run.js
+;// CONCATENATED MODULE: ./.build/deployed/load.js
 
 
-
-
-
-const RUN_INVOKE = 'run.routes.invoke';
-/** A Cloud Run service's name split for gcloud: `NAME --project=P --region=R`. */
-function runServiceArgs(serviceName) {
-    const [, project = '', , region = '', , name = ''] = serviceName.split('/');
-    return `${name} --project=${project} --region=${region}`;
-}
-/** gcloud commands that change the IAM policy of one Cloud Run service. */
-function runCommands(serviceName) {
-    const where = runServiceArgs(serviceName);
-    return {
-        add: (member, role) => `gcloud run services add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-        remove: (member, role) => `gcloud run services remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-    };
-}
+const VIEWER_FIX = (project) => `gcloud projects add-iam-policy-binding ${project} --member=IDENTITY_RUNNING_THE_CHECK --role=roles/apigateway.viewer`;
 /**
- * Who may call a Cloud Run service (directly, or as a 2nd-gen function's): public access, the account's
- * grant, and ingress. `resource` is what findings name; `grant` says how to fix a missing grant.
+ * Reads what is live: a config (`projects/P/locations/global/apis/A/configs/C`), every config of an API
+ * (`projects/P/locations/global/apis/A`) or the config a gateway serves (`projects/P/locations/R/gateways/G`).
+ * Never throws for Google errors or a malformed name: they become findings (fail closed).
  */
-function runServiceAccessFindings(backend, resource, service, access, account, now, grant) {
-    const answer = whoHolds(RUN_INVOKE, account, access, now);
-    const findings = [];
-    if (service.invokerIamDisabled) {
-        findings.push(backendFinding(backend, 'public-access', 'error', `The Cloud Run invoker IAM check is disabled on ${service.name}: anyone can call it, whatever its IAM policy says. Turn the check back on.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --invoker-iam-check` }));
+async function loadDeployed(api, name) {
+    const parsed = parseDeployedName(name);
+    if (!parsed) {
+        return { configs: [], findings: [{ rule: 'invalid-spec', severity: 'error', message: deployedNameProblem(name) }] };
     }
-    else {
-        findings.push(...publicUnknownFindings(backend, resource, answer));
+    const unreadable = (err, what, resource, permission) => ({
+        configs: [],
+        findings: [
+            {
+                rule: 'iam-unreadable',
+                severity: 'error',
+                resource,
+                message: `Could not read ${what} ${resource}, so its backends are not checked: ${explainFailure(err, permission)}`,
+                fix: VIEWER_FIX(parsed.project),
+            },
+        ],
+    });
+    let configNames;
+    if (parsed.kind === 'config') {
+        configNames = [parsed.name];
     }
-    findings.push(...publicGrantFindings(backend, resource, RUN_INVOKE, answer, runCommands(service.name)));
-    findings.push(...accountGrantFindings(backend, resource, RUN_INVOKE, account, answer, {
-        role: 'roles/run.invoker',
-        fix: grant.fix,
-        ...(grant.note ? { note: grant.note } : {}),
-    }));
-    if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {
-        const internal = service.ingress === 'INGRESS_TRAFFIC_INTERNAL_ONLY' ? 'internal' : 'internal and Cloud Load Balancing';
-        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${service.name} accepts only ${internal} traffic (ingress ${service.ingress}); API Gateway calls it from outside your network, so its calls will be refused with 404. Allow all ingress, or route the gateway through a load balancer.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --ingress=all` }));
-    }
-    return findings;
-}
-/** `auth-disabled` when the gateway is told not to authenticate to the backend. */
-function authDisabledFindings(backend, resource, fix) {
-    if (!backend.disableAuth)
-        return [];
-    return [
-        backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so the call only works if the backend is public. Remove disable_auth and grant the gateway's service account its invoker role.`, { resource, fix }),
-    ];
-}
-/** Every rule for a Cloud Run backend. Pure: the facts were gathered before. */
-function checkCloudRun(backend, target, access, account, now) {
-    const { service, resource } = target;
-    const fix = runCommands(resource).add(`serviceAccount:${account}`, 'roles/run.invoker');
-    const findings = runServiceAccessFindings(backend, resource, service, access, account, now, { fix });
-    if (service.defaultUriDisabled && /\.run\.app$/i.test(new URL(backend.address).hostname)) {
-        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} has its default run.app URL disabled, so ${backend.address} does not answer. Enable the default URL or point the backend at the service's custom domain.`, { resource, fix: `gcloud run services update ${runServiceArgs(resource)} --default-url` }));
-    }
-    findings.push(...authDisabledFindings(backend, resource, fix));
-    if (!backend.disableAuth)
-        findings.push(...runAudienceFindings(backend, resource, service, []));
-    return mergeUnreadable(findings);
-}
-/** `audience-mismatch` for a backend served by a Cloud Run service (also accepting `extraAudiences`). */
-function runAudienceFindings(backend, resource, service, extraAudiences) {
-    const audience = mintedAudience(backend);
-    const exact = [...service.customAudiences, ...extraAudiences.flatMap((a) => [a, a.replace(/\/$/, '')])];
-    const verdict = judgeUrlAudience(audience, serviceOrigins(service), exact);
-    if (verdict === 'accepted')
-        return [];
-    const accepted = [...new Set([...serviceOrigins(service), ...service.customAudiences, ...extraAudiences])].join(', ') || 'none';
-    return [
-        backendFinding(backend, 'audience-mismatch', verdict === 'rejected' ? 'error' : 'warning', verdict === 'rejected'
-            ? `The gateway will mint identity tokens for audience ${audience}, which ${resource} does not accept (it accepts ${accepted}). Set jwt_audience to the service URL, or add a custom audience.`
-            : `The gateway will mint identity tokens for audience ${audience}: the service URL with a path. Google does not document whether Cloud Run accepts that; set jwt_audience to the bare service URL.`, { resource }),
-    ];
-}
-
-;// CONCATENATED MODULE: ./.build/checks/cloud-functions.js
-
-
-
-
-const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';
-/** `NAME --project=P --region=R` for gcloud functions commands. */
-function functionArgs(name) {
-    const [, project = '', , region = '', , fn = ''] = name.split('/');
-    return `${fn} --project=${project} --region=${region}`;
-}
-function functionCommands(name) {
-    const where = functionArgs(name);
-    return {
-        add: (member, role) => `gcloud functions add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-        remove: (member, role) => `gcloud functions remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
-    };
-}
-/** Every rule for a Cloud Functions backend, 1st or 2nd gen. Pure. */
-function checkCloudFunction(backend, target, facts, account, now) {
-    const { fn, resource } = target;
-    const member = `serviceAccount:${account}`;
-    const findings = [];
-    if (target.service) {
-        const fix = `gcloud functions add-invoker-policy-binding ${functionArgs(fn.name)} --member=${shellArg(member)}`;
-        const oldStyle = facts.functionAccess ? whoHolds(FUNCTIONS_INVOKE, account, facts.functionAccess, now).direct : [];
-        const note = oldStyle.length
-            ? `It holds ${oldStyle[0]?.role} on ${oldStyle[0]?.resource}, which grants ${FUNCTIONS_INVOKE}: that authorizes 1st-gen functions only. A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, which needs ${RUN_INVOKE} (roles/run.invoker).`
-            : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
-        findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note }));
-        findings.push(...authDisabledFindings(backend, resource, fix));
-        if (!backend.disableAuth)
-            findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
-    }
-    else {
-        const commands = functionCommands(fn.name);
-        const fix = commands.add(member, 'roles/cloudfunctions.invoker');
-        const answer = whoHolds(FUNCTIONS_INVOKE, account, facts.access, now);
-        findings.push(...publicGrantFindings(backend, resource, FUNCTIONS_INVOKE, answer, commands));
-        findings.push(...publicUnknownFindings(backend, resource, answer));
-        findings.push(...accountGrantFindings(backend, resource, FUNCTIONS_INVOKE, account, answer, { role: 'roles/cloudfunctions.invoker', fix }));
-        const ingress = fn.ingressSettings;
-        if (ingress === 'ALLOW_INTERNAL_ONLY' || ingress === 'ALLOW_INTERNAL_AND_GCLB') {
-            findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} accepts only internal${ingress === 'ALLOW_INTERNAL_AND_GCLB' ? ' and Cloud Load Balancing' : ''} traffic (ingress ${ingress}); API Gateway calls it from outside your network, so its calls will be refused. Allow all ingress.`, { resource, fix: `gcloud functions deploy ${functionArgs(fn.name)} --ingress-settings=all` }));
-        }
-        findings.push(...authDisabledFindings(backend, resource, fix));
-        if (!backend.disableAuth && fn.url)
-            findings.push(...gen1AudienceFindings(backend, resource, fn.url));
-    }
-    if (fn.eventType) {
-        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} is triggered by events (${fn.eventType}), not HTTP: it has no URL the gateway can call. Point the backend at an HTTP function.`, { resource }));
-    }
-    return mergeUnreadable(findings);
-}
-/** A 1st-gen function accepts exactly its URL as audience. */
-function gen1AudienceFindings(backend, resource, url) {
-    const audience = backend.jwtAudience ?? backend.address;
-    if (audience.replace(/\/$/, '') === url.replace(/\/$/, ''))
-        return [];
-    return [
-        backendFinding(backend, 'audience-mismatch', 'error', `The gateway will mint identity tokens for audience ${audience}, but a 1st-gen function accepts only its URL ${url}. Set jwt_audience: ${url}.`, { resource }),
-    ];
-}
-
-;// CONCATENATED MODULE: ./.build/checks/second-opinion.js
-
-const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'conditional-grant', 'unverified-grant']);
-/**
- * Reconciles our findings about the account's grant with Policy Troubleshooter's answer: it confirms or
- * overturns an unverified or conditional grant, and any other disagreement becomes a warning that shows both.
- */
-function applySecondOpinion(backend, findings, tuple, account, answer) {
-    const resource = findings.find((f) => f.resource)?.resource;
-    const extra = resource ? { resource } : {};
-    if ('error' in answer) {
-        return [
-            ...findings,
-            backendFinding(backend, 'iam-unreadable', 'warning', `Policy Troubleshooter could not be asked (${answer.error}); the verdict rests on gateway-guard's own evaluation.`, extra),
-        ];
-    }
-    const ours = findings.filter((f) => ACCOUNT_RULES.has(f.rule) && f.permission === tuple.permission);
-    const others = findings.filter((f) => !ours.includes(f));
-    const theirs = `Policy Troubleshooter answers ${answer.state} for ${account}, ${tuple.permission} on ${tuple.fullResourceName}`;
-    const weak = ours.filter((f) => f.rule === 'conditional-grant' || f.rule === 'unverified-grant');
-    const missing = ours.filter((f) => f.rule === tuple.missingRule);
-    if (answer.state === 'CAN_ACCESS') {
-        if (weak.length > 0 && missing.length === 0)
-            return others; // confirmed: the group or condition does grant it
-        if (missing.length > 0) {
-            return [...findings, backendFinding(backend, 'unverified-grant', 'warning', `${theirs}, but gateway-guard found no grant: ${missing[0]?.message} Review the grant it relies on.`, extra)];
-        }
-        return findings;
-    }
-    if (answer.state === 'CANNOT_ACCESS') {
-        if (weak.length > 0) {
-            return [
-                ...others,
-                backendFinding(backend, tuple.missingRule, 'error', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), overturning: ${weak[0]?.message}`, extra),
-            ];
-        }
-        if (ours.length === 0) {
-            return [
-                ...findings,
-                backendFinding(backend, 'unverified-grant', 'warning', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), although gateway-guard found a grant. Check deny policies and conditions that gateway-guard cannot see.`, extra),
-            ];
-        }
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./.build/checks/target.js
-
-/** Findings for a backend whose resource could not be resolved: not found, unreadable, or unsupported. */
-function unresolvedTargetFindings(backend, target) {
-    switch (target.kind) {
-        case 'not-found':
-            return [backendFinding(backend, 'backend-not-found', 'error', target.message)];
-        case 'unreadable':
-            return [backendFinding(backend, 'iam-unreadable', 'error', target.message)];
-        case 'unsupported':
-            return [
-                backendFinding(backend, 'unsupported-backend', 'warning', `${target.message}; gateway-guard cannot verify who may call it. Make sure the backend accepts only the gateway's identity token, or add a policy exception with the reason.`),
-            ];
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/iam/gather.js
-
-
-/** Reads one policy, turning failure into a fact instead of an exception. */
-async function readPolicy(resource, level, permission, read) {
-    try {
-        return { resource, level, policy: await read() };
-    }
-    catch (err) {
-        return { resource, level, error: `Could not read the IAM policy of ${resource}: ${explainFailure(err, permission)}` };
-    }
-}
-/** The policies of a project and of every folder and organization above it, nearest first. */
-async function ancestorPolicies(google, projectId) {
-    const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () => google.resourceManager.iamPolicy(`projects/${projectId}`));
-    const ancestors = [];
-    let ancestryError;
-    try {
-        let parent = (await google.resourceManager.project(projectId)).parent;
-        while (parent) {
-            if (ancestors.includes(parent))
-                break;
-            ancestors.push(parent);
-            parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
-        }
-    }
-    catch (err) {
-        const what = ancestors.at(-1) ?? `projects/${projectId}`;
-        const permission = what.startsWith('folders/') ? 'resourcemanager.folders.get' : 'resourcemanager.projects.get';
-        ancestryError = `Could not walk the folders and organization above projects/${projectId}: ${explainFailure(err, permission)}`;
-    }
-    const denies = Promise.all([`projects/${projectId}`, ...ancestors].map((node) => readDenies(google, node)));
-    const policies = await Promise.all([
-        projectPolicy,
-        ...ancestors.map((name) => {
-            const level = name.startsWith('folders/') ? 'folder' : 'organization';
-            return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () => google.resourceManager.iamPolicy(name));
-        }),
-    ]);
-    return ancestryError ? { policies, denies: await denies, ancestryError } : { policies, denies: await denies };
-}
-/** The deny policies attached to a project, folder or organization (`projects/p`, `folders/1`, ...). */
-async function readDenies(google, node) {
-    const attachmentPoint = `cloudresourcemanager.googleapis.com/${node}`;
-    try {
-        return { attachmentPoint, policies: await google.iam.denyPolicies(attachmentPoint) };
-    }
-    catch (err) {
-        // Google lists nothing (not 404) for a node without deny policies; a 404 means the node itself is gone.
-        if (err instanceof GoogleApiError && err.status === 404)
-            return { attachmentPoint, policies: [] };
-        return { attachmentPoint, error: `Could not read the deny policies of ${node}: ${explainFailure(err, 'iam.denypolicies.list')}` };
-    }
-}
-/** Completes policies with the definitions of every role that matters for `emails` or the public. */
-async function withRoles(google, policies, emails, ancestryError, denies) {
-    const names = new Set(emails.flatMap((email) => rolesToRead({ policies }, email)));
-    const roles = new Map();
-    await Promise.all([...names].map(async (name) => {
+    else if (parsed.kind === 'gateway') {
+        let served;
         try {
-            roles.set(name, { definition: await google.iam.role(name) });
+            served = (await api.gateway(parsed.name)).apiConfig;
         }
         catch (err) {
-            roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
+            return unreadable(err, 'gateway', parsed.name, 'apigateway.gateways.get');
         }
-    }));
-    return { policies, roles, ...(denies ? { denies } : {}), ...(ancestryError ? { ancestryError } : {}) };
-}
-/** The resource's own policies, then its project's and ancestors', with the roles that matter. */
-async function gatherAccess(google, own, project, accounts) {
-    const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
-    return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
-}
-
-;// CONCATENATED MODULE: ./.build/facts.js
-
-/** Reads the policies that apply to a resolved backend (each read once per run through the executor's cache). */
-async function gatherFacts(google, target, accounts) {
-    switch (target.kind) {
-        case 'cloud-run':
-            return {
-                access: await gatherAccess(google, [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource))], target.project, accounts),
-            };
-        case 'cloud-functions': {
-            const { fn } = target;
-            const functionAccess = gatherAccess(google, [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment))], target.project, accounts);
-            if (!target.serviceName)
-                return { access: await functionAccess };
-            const serviceName = target.serviceName;
-            const [access, fnAccess] = await Promise.all([
-                gatherAccess(google, [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName))], target.project, accounts),
-                functionAccess,
-            ]);
-            return { access, functionAccess: fnAccess };
-        }
-        case 'app-engine':
-            return { access: await gatherAccess(google, iapPolicies(google, target), target.project, accounts) };
+        if (!served)
+            return nothing(parsed.name, `Gateway ${parsed.name} serves no API config: there is nothing to check.`);
+        configNames = [served];
     }
-}
-/** The IAP resources that guard an App Engine service, most specific first. */
-function iapResources(target) {
-    const root = `projects/${target.projectNumber ?? target.project}/iap_web`;
-    const app = `${root}/appengine-${target.app.id}`;
-    const service = `${app}/services/${target.serviceId}`;
-    return [...(target.versionId ? [`${service}/versions/${target.versionId}`] : []), service, app, root];
-}
-function iapPolicies(google, target) {
-    return iapResources(target).map((resource, i) => target.projectNumber
-        ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource))
-        : Promise.resolve({
-            resource,
-            level: 'iap',
-            error: `Could not read the IAP policy of ${resource}: the project number of ${target.project} is unknown (resourcemanager.projects.get was denied).`,
-        }));
-}
-
-;// CONCATENATED MODULE: ./.build/resolve/app-engine.js
-
-/** Finds the App Engine app (and service) behind an appspot.com address. */
-async function resolveAppEngine(google, info) {
-    let app;
-    try {
-        app = await google.appEngine.app(info.project);
-    }
-    catch (err) {
-        if (err instanceof GoogleApiError && err.status === 404) {
-            return { kind: 'not-found', backendKind: 'app-engine', message: `Project ${info.project} has no App Engine application (apps/${info.project}). Check the address.` };
-        }
-        return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${info.project}: ${explainFailure(err, 'appengine.applications.get')}` };
-    }
-    let resource = `apps/${app.id}`;
-    if (info.service && info.service !== 'default') {
+    else {
         try {
-            resource = await google.appEngine.service(app.id, info.service);
+            configNames = (await api.configs(parsed.name)).map((c) => c.name);
         }
         catch (err) {
-            if (err instanceof GoogleApiError && err.status === 404) {
-                return { kind: 'not-found', backendKind: 'app-engine', message: `App Engine app ${app.id} has no service ${info.service}. Check the address.` };
-            }
-            return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${app.id}/services/${info.service}: ${explainFailure(err, 'appengine.services.get')}` };
+            return unreadable(err, 'the configs of API', parsed.name, 'apigateway.apiconfigs.list');
+        }
+        if (configNames.length === 0) {
+            return nothing(parsed.name, `API ${parsed.name} has no config: there is nothing to check; name an API that has one, or a config or gateway.`);
         }
     }
-    else if (info.service) {
-        resource = `apps/${app.id}/services/default`;
-    }
-    let projectNumber;
-    try {
-        projectNumber = (await google.resourceManager.project(info.project)).projectNumber;
-    }
-    catch {
-        // IAP resources are named by project number; the IAP policy facts will report it as unreadable.
-    }
-    return {
-        kind: 'app-engine',
-        resource,
-        project: info.project,
-        ...(projectNumber ? { projectNumber } : {}),
-        app,
-        serviceId: info.service ?? 'default',
-        ...(info.version ? { versionId: info.version } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/resolve/cloud-functions.js
-
-/** Finds the function behind a cloudfunctions.net address (the v2 API serves both generations). */
-async function resolveCloudFunction(google, info) {
-    const name = `projects/${info.project}/locations/${info.region}/functions/${info.functionName}`;
-    let fn;
-    try {
-        fn = await google.functions.get(name);
-    }
-    catch (err) {
-        if (err instanceof GoogleApiError && err.status === 404) {
-            return {
-                kind: 'not-found',
-                backendKind: 'cloud-functions',
-                message: `No Cloud Function ${info.functionName} exists in project ${info.project}, region ${info.region} (${name}). Check the address.`,
-            };
+    const reads = await Promise.all(configNames.map(async (configName) => {
+        try {
+            return configRead(await api.config(configName));
         }
-        return { kind: 'unreadable', backendKind: 'cloud-functions', message: `Could not read ${name}: ${explainFailure(err, 'cloudfunctions.functions.get')}` };
-    }
-    return functionTarget(google, fn, info.project, info.region);
-}
-/** Completes a function with its underlying Cloud Run service (2nd gen). */
-async function functionTarget(google, fn, project, region) {
-    const base = { kind: 'cloud-functions', resource: fn.name, project, region, fn };
-    if (fn.environment === 'GEN_1')
-        return base;
-    if (!fn.runService) {
-        return {
-            kind: 'unreadable',
-            backendKind: 'cloud-functions',
-            message: `${fn.name} is a 2nd-gen function, but Google did not say which Cloud Run service runs it (serviceConfig.service is empty); its invoker grants cannot be checked.`,
-        };
-    }
-    try {
-        return { ...base, service: await google.run.service(fn.runService), serviceName: fn.runService };
-    }
-    catch (err) {
-        return {
-            kind: 'unreadable',
-            backendKind: 'cloud-functions',
-            message: `Could not read ${fn.runService}, the Cloud Run service of the 2nd-gen function ${fn.name}: ${explainFailure(err, 'run.services.get')}`,
-        };
-    }
-}
-/**
- * A run.app address may be a 2nd-gen function's own URL (its service carries the label
- * `goog-managed-by: cloudfunctions`): then the function is the backend (same grant, but the fix and the
- * message speak of the function). When functions cannot be listed, it stays Cloud Run.
- */
-async function asFunctionIfOwned(google, target) {
-    if (target.service.managedBy !== 'cloudfunctions')
-        return target;
-    let functions;
-    try {
-        functions = (await google.functions.list(target.project)).functions;
-    }
-    catch {
-        return target;
-    }
-    const suffix = serviceSuffix(target.resource);
-    const fn = functions.find((f) => f.runService && serviceSuffix(f.runService) === suffix);
-    if (!fn)
-        return target;
-    return { kind: 'cloud-functions', resource: fn.name, project: target.project, region: target.region, fn, service: target.service, serviceName: target.resource };
-}
-/** `locations/R/services/S`: the part of a service name that does not depend on project ID vs number. */
-function serviceSuffix(name) {
-    return name.replace(/^projects\/[^/]+\//, '');
-}
-
-;// CONCATENATED MODULE: ./.build/pipeline.js
-
-
-
-
-
-
-
-
-
-
-
-/** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
-async function checkBackends(backends, ctx) {
-    const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)]));
-    const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
-    const targets = new Map();
-    for (const [address, info] of infos)
-        targets.set(address, resolveTarget(ctx.google, info, candidates));
-    const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-    const factsByResource = new Map();
-    const factsOf = (target) => {
-        let facts = factsByResource.get(target.resource);
-        if (!facts) {
-            facts = gatherFacts(ctx.google, target, accounts);
-            factsByResource.set(target.resource, facts);
+        catch (err) {
+            return unreadable(err, 'API config', configName, 'apigateway.apiconfigs.get');
         }
-        return facts;
-    };
-    const perBackend = await Promise.all(backends.map(async (backend) => {
-        const target = await targets.get(backend.address);
-        const account = ctx.accountFor(backend.file);
-        let findings = await checkOne(backend, target, account, ctx.now, factsOf);
-        if (ctx.troubleshoot && 'resource' in target)
-            findings = await secondOpinion(ctx.google, backend, target, account, findings);
-        const result = {
-            address: backend.address,
-            kind: kindOf(target, infos.get(backend.address)),
-            operations: backend.operations,
-            file: backend.file,
-            line: backend.line,
-            status: 'pass',
-            ...('resource' in target ? { resource: target.resource } : {}),
-        };
-        return { result, findings };
     }));
-    return { backends: perBackend.map((p) => p.result), findings: perBackend.flatMap((p) => p.findings) };
+    return { configs: reads.flatMap((r) => r.configs), findings: reads.flatMap((r) => r.findings) };
 }
-async function checkOne(backend, target, account, now, factsOf) {
-    switch (target.kind) {
-        case 'cloud-run':
-            return checkCloudRun(backend, target, (await factsOf(target)).access, account, now);
-        case 'cloud-functions':
-            return checkCloudFunction(backend, target, await factsOf(target), account, now);
-        case 'app-engine':
-            return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
-        default:
-            return unresolvedTargetFindings(backend, target);
-    }
-}
-async function secondOpinion(google, backend, target, account, findings) {
-    const tuple = accessTuple(target);
-    const answer = await google.troubleshooter
-        .troubleshoot(account, tuple.fullResourceName, tuple.permission)
-        .catch((err) => ({ error: explainFailure(err, 'policytroubleshooter.iam.troubleshoot') }));
-    return applySecondOpinion(backend, findings, tuple, account, answer);
-}
-/** The grant that decides a call, in Policy Troubleshooter's terms. */
-function accessTuple(target) {
-    switch (target.kind) {
-        case 'cloud-run':
-            return { fullResourceName: `//run.googleapis.com/${target.resource}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' };
-        case 'cloud-functions':
-            return target.serviceName
-                ? { fullResourceName: `//run.googleapis.com/${target.serviceName}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' }
-                : { fullResourceName: `//cloudfunctions.googleapis.com/${target.resource}`, permission: 'cloudfunctions.functions.invoke', missingRule: 'missing-invoker' };
-        case 'app-engine':
-            return {
-                fullResourceName: `//iap.googleapis.com/${iapResources(target).at(-3) ?? ''}`,
-                permission: 'iap.webServiceVersions.accessViaIAP',
-                missingRule: 'missing-iap-access',
-            };
-    }
-}
-async function resolveTarget(google, info, candidates) {
-    switch (info.kind) {
-        case 'cloud-run': {
-            const target = await resolveCloudRun(google, info, info.form === 'hash' ? await candidates() : []);
-            return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
-        }
-        case 'cloud-functions':
-            return resolveCloudFunction(google, info);
-        case 'app-engine':
-            return resolveAppEngine(google, info);
-        case 'unknown':
-            return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
-    }
-}
-/** The `project` input's projects, then those other addresses name (numbers turned into IDs where readable). */
-async function candidateProjects(ctx, infos) {
-    const named = infos.map(namedProject).filter((p) => p !== undefined);
-    const ids = await Promise.all(named.map((p) => (/^\d+$/.test(p) ? ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)));
-    return [...new Set([...ctx.projects, ...ids])];
-}
-function kindOf(target, info) {
-    switch (target.kind) {
-        case 'cloud-run':
-        case 'cloud-functions':
-        case 'app-engine':
-            return target.kind;
-        case 'not-found':
-        case 'unreadable':
-            return target.backendKind;
-        default:
-            return info && info.kind !== 'unknown' ? info.kind : 'unknown';
-    }
-}
-function lazy(make) {
-    let value;
-    return () => (value ??= make());
-}
-
-;// CONCATENATED MODULE: ./.build/types.js
-/** Shared data model of the pipeline: spec → resolve → facts → checks → report. */
-/** Stable rule IDs of SPEC.md. */
-const RULES = [
-    'public-access',
-    'missing-invoker',
-    'missing-iap-access',
-    'missing-app-engine-permissions',
-    'auth-disabled',
-    'audience-mismatch',
-    'unreachable-backend',
-    'conditional-grant',
-    'unverified-grant',
-    'backend-not-found',
-    'unsupported-backend',
-    'iam-unreadable',
-    'invalid-spec',
-];
-
-;// CONCATENATED MODULE: ./.build/policy/schema.js
-/**
- * JSON Schema of the policy file. The source of truth: `schema/policy.schema.json` (which editors and the
- * README use) is generated from it by `__tests__/policy/generate-schema.ts`, and a test keeps the two equal.
- * Kept in TypeScript so the bundle needs no JSON asset.
- */
-
-/** Stable `$id` of the schema: where the repository serves it. */
-const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard/gateway-guard/main/schema/policy.schema.json';
-/** Rules whose findings can never be turned `off`: the gate fails closed. */
-const FAIL_CLOSED_RULES = ['iam-unreadable', 'invalid-spec'];
-/** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
-const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-/** A project ID (optionally with a legacy `domain:` prefix). */
-const PROJECT_PATTERN = '^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$';
-/** A service account email. */
-const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$';
-function severityProperties() {
-    const properties = {};
-    for (const rule of RULES) {
-        const closed = FAIL_CLOSED_RULES.includes(rule);
-        properties[rule] = {
-            title: `Severity of ${rule}`,
-            description: closed
-                ? `Severity of \`${rule}\` findings: error, warning or notice. Cannot be \`off\`: the gate fails closed, so what cannot be read or parsed is always reported.`
-                : `Severity of \`${rule}\` findings: error, warning or notice, or off to drop them.`,
-            enum: closed ? ['error', 'warning', 'notice'] : ['error', 'warning', 'notice', 'off'],
-        };
-    }
-    return properties;
-}
-/** The policy file's JSON Schema (draft-07, understood by editors and by ajv). */
-const POLICY_SCHEMA = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: POLICY_SCHEMA_ID,
-    title: 'gateway-guard policy',
-    description: 'Policy file of the gateway-guard action (default .github/gateway-guard.yml): exceptions, severity overrides, ' +
-        'extra projects to search, and the gateway service account per spec file.',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-        $schema: {
-            description: 'URL of this schema, for JSON policy files (in YAML, use a `# yaml-language-server: $schema=URL` comment).',
-            type: 'string',
-        },
-        exceptions: {
-            title: 'Exceptions',
-            description: 'Findings accepted on purpose. An excepted finding is still reported, as a notice with its reason, and never fails the step.',
-            type: 'array',
-            items: {
-                title: 'Exception',
-                description: 'Excepts one backend from one rule. Name the backend by exactly one of `address` or `resource`.',
-                type: 'object',
-                additionalProperties: false,
-                required: ['rule', 'reason'],
-                properties: {
-                    rule: { title: 'Rule', description: 'The rule ID to except.', enum: [...RULES] },
-                    address: {
-                        title: 'Backend address',
-                        description: 'The backend address exactly as written in the spec, e.g. https://status-abc123-uc.a.run.app.',
-                        type: 'string',
-                        minLength: 1,
-                    },
-                    resource: {
-                        title: 'Resource',
-                        description: 'The Google Cloud resource exactly as reported, e.g. projects/p/locations/us-central1/services/s.',
-                        type: 'string',
-                        minLength: 1,
-                    },
-                    reason: {
-                        title: 'Reason',
-                        description: 'Why the finding is accepted, e.g. a review ticket; shown with the finding. Required.',
-                        type: 'string',
-                        pattern: '\\S',
-                    },
-                    expires: {
-                        title: 'Expires',
-                        description: 'Last day (UTC, YYYY-MM-DD) the exception applies. After it the finding counts again and the expired exception is reported as a warning.',
-                        type: 'string',
-                        pattern: DATE_PATTERN,
-                        examples: ['2027-03-31'],
-                    },
+function configRead(config) {
+    const deployed = {
+        name: config.name,
+        ...(config.gatewayServiceAccount ? { serviceAccount: config.gatewayServiceAccount } : {}),
+        documents: config.documents,
+    };
+    if (config.documents.length > 0)
+        return { configs: [deployed], findings: [] };
+    if (config.grpcServices > 0) {
+        return {
+            configs: [deployed],
+            findings: [
+                {
+                    rule: 'unsupported-backend',
+                    severity: 'warning',
+                    resource: config.name,
+                    message: `API config ${config.name} is a gRPC config (no OpenAPI document): its backends are not checked.`,
                 },
-                oneOf: [{ required: ['address'] }, { required: ['resource'] }],
-            },
-        },
-        severity: {
-            title: 'Severity overrides',
-            description: 'Per-rule severity: error, warning, notice, or off (findings of the rule are dropped). `iam-unreadable` and `invalid-spec` cannot be turned off: the gate fails closed.',
-            type: 'object',
-            additionalProperties: false,
-            properties: severityProperties(),
-        },
-        projects: {
-            title: 'Projects',
-            description: 'Extra Google Cloud project IDs to search for addresses that do not name their project (hash-style *.a.run.app URLs).',
-            type: 'array',
-            uniqueItems: true,
-            items: { description: 'A project ID, e.g. shop-prod.', type: 'string', pattern: PROJECT_PATTERN },
-        },
-        serviceAccounts: {
-            title: 'Service account per spec file',
-            description: "The gateway's service account (email) for a spec file, keyed by the file's path relative to the workspace; other files use the `service-account` input.",
-            type: 'object',
-            additionalProperties: {
-                description: 'Service account email, e.g. internal-gw@gw-host.iam.gserviceaccount.com.',
-                type: 'string',
-                pattern: EMAIL_PATTERN,
-            },
-        },
-    },
-};
-
-;// CONCATENATED MODULE: ./.build/policy/apply.js
-
-/**
- * Severity overrides first (`off` drops the finding, except for `iam-unreadable` and `invalid-spec`,
- * which always count), then exceptions: the first unexpired exception with the finding's rule and its
- * exact `address` (or exact `resource`) sets `finding.exception`. An exception is live through its
- * `expires` day (UTC). An expired exception that would have matched adds one warning, with the
- * exception's rule, at its line in the policy file. Exceptions that match nothing add nothing: one
- * policy file may serve several jobs with different spec sets.
- */
-function applyPolicy(findings, policy, now) {
-    const today = now.toISOString().slice(0, 10);
-    const expiredHits = new Set();
-    const result = [];
-    for (const original of findings) {
-        const override = policy.severity[original.rule];
-        const failClosed = FAIL_CLOSED_RULES.includes(original.rule);
-        if (override === 'off' && !failClosed)
-            continue;
-        const finding = { ...original };
-        if (override !== undefined && override !== 'off')
-            finding.severity = override;
-        if (!finding.exception) {
-            const matching = policy.exceptions.filter((exception) => matches(exception, finding));
-            const live = matching.find((exception) => exception.expires === undefined || exception.expires >= today);
-            if (live) {
-                finding.exception = { reason: live.reason, ...(live.expires === undefined ? {} : { expires: live.expires }) };
-            }
-            else {
-                for (const exception of matching)
-                    expiredHits.add(exception);
-            }
-        }
-        result.push(finding);
+            ],
+        };
     }
-    for (const exception of policy.exceptions) {
-        if (expiredHits.has(exception))
-            result.push(expiredWarning(exception, policy.file));
-    }
-    return result;
+    return nothing(config.name, `API config ${config.name} holds no OpenAPI document: there is nothing to check.`, [deployed]);
 }
-function matches(exception, finding) {
-    if (exception.rule !== finding.rule)
-        return false;
-    if (exception.address !== undefined)
-        return finding.address === exception.address;
-    return exception.resource !== undefined && finding.resource === exception.resource;
-}
-function expiredWarning(exception, file) {
-    const target = exception.address ?? exception.resource ?? '';
-    const where = file ?? 'the policy file';
-    const warning = {
-        rule: exception.rule,
-        severity: 'warning',
-        message: `Exception for ${exception.rule} on ${target} expired on ${exception.expires}: the finding counts again. ` +
-            `Fix the finding, or renew the exception with a later "expires" in ${where} (reason was: ${exception.reason}).`,
-        line: exception.line,
-    };
-    if (file !== undefined)
-        warning.file = file;
-    if (exception.address !== undefined)
-        warning.address = exception.address;
-    if (exception.resource !== undefined)
-        warning.resource = exception.resource;
-    return warning;
-}
-/** The gateway service account for a spec file: the policy's `serviceAccounts` entry, else `fallback`. */
-function serviceAccountFor(policy, file, fallback) {
-    return policy.serviceAccounts[file] ?? fallback;
-}
-/** The `project` input's projects followed by the policy's, without repeats. */
-function searchProjects(inputProjects, policy) {
-    return [...new Set([...inputProjects, ...policy.projects])];
+function nothing(resource, message, configs = []) {
+    return { configs, findings: [{ rule: 'invalid-spec', severity: 'error', resource, message }] };
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./.build/spec/finding.js
 /** Longest piece of spec text quoted in a message. */
 const MAX_QUOTED = 200;
@@ -85777,6 +85101,32 @@ function invalidSpec(file, line, message) {
 /** Spec text for a message: truncated, then JSON-quoted so control characters stay visible. */
 function quote(text) {
     return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./.build/spec/backend-schema.js
+const BACKEND_FIELDS = [
+    { oas2: 'address', oas3: 'address', key: 'address', schema: { type: 'string', minLength: 1 } },
+    { oas2: 'jwt_audience', oas3: 'jwtAudience', key: 'jwtAudience', schema: { type: 'string', minLength: 1 } },
+    { oas2: 'disable_auth', oas3: 'disableAuth', key: 'disableAuth', schema: { type: 'boolean' } },
+    {
+        oas2: 'path_translation',
+        oas3: 'pathTranslation',
+        key: 'pathTranslation',
+        schema: { type: 'string', enum: ['APPEND_PATH_TO_ADDRESS', 'CONSTANT_ADDRESS'] },
+    },
+    { oas2: 'deadline', oas3: 'deadline', key: 'deadline', schema: { type: 'number', exclusiveMinimum: 0 } },
+    { oas2: 'protocol', oas3: 'protocol', key: 'protocol', schema: { type: 'string', enum: ['http/1.1', 'h2'] } },
+];
+/** JSON Schema of one backend object (`x-google-backend` in 2.0, an entry of `x-google-api-management.backends` in 3.x). */
+function backendSchema(style) {
+    return {
+        type: 'object',
+        properties: Object.fromEntries(BACKEND_FIELDS.map((field) => [field[style], field.schema])),
+        required: ['address'],
+        additionalProperties: false,
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
@@ -89688,444 +89038,6 @@ function entryOf(node, key) {
     return node?.kind === 'map' ? node.entries.find((entry) => entry.key === key) : undefined;
 }
 
-;// CONCATENATED MODULE: ./.build/policy/model.js
-/** A policy that changes nothing. */
-function emptyPolicy(file) {
-    return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], serviceAccounts: {} };
-}
-
-;// CONCATENATED MODULE: ./.build/policy/load.js
-/** Reads the policy file and validates it against the JSON Schema; problems become `invalid-spec` findings at their line. */
-
-
-
-
-
-
-
-
-/** Larger policy files are refused (a real one is a few KiB). */
-const MAX_POLICY_BYTES = 1024 * 1024;
-/** At most this many problems are reported for one policy file. */
-const MAX_PROBLEMS = 50;
-const load_ajv = new ajv.Ajv({ allErrors: true, strictRequired: false, strictTypes: true });
-const validate = load_ajv.compile(POLICY_SCHEMA);
-const TOP_KEYS = ['exceptions', 'severity', 'projects', 'serviceAccounts'];
-const EXCEPTION_KEYS = ['rule', 'address', 'resource', 'reason', 'expires'];
-/**
- * Loads the policy file `file` (relative to `workspace`). A missing file is the empty policy unless the
- * path was given explicitly; a missing explicit file or an invalid one yields `invalid-spec` findings
- * (and the empty policy). Never throws on bad input.
- */
-async function loadPolicy(file, workspace, explicit) {
-    const absolute = external_node_path_.resolve(workspace, file);
-    const relative = external_node_path_.relative(workspace, absolute).split(external_node_path_.sep).join('/') || file;
-    let source;
-    try {
-        const bytes = await (0,promises_namespaceObject.readFile)(absolute);
-        if (bytes.length > MAX_POLICY_BYTES) {
-            return failed(relative, undefined, `Policy file ${relative} is larger than 1 MiB; a policy holds a few exceptions and overrides, check the \`policy\` input`);
-        }
-        source = bytes.toString('utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            if (!explicit)
-                return { policy: emptyPolicy(), findings: [] };
-            return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) does not exist; create it or correct the path (relative to the repository root)`);
-        }
-        if (code === 'EISDIR') {
-            return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) is a directory; name the YAML file, e.g. .github/gateway-guard.yml`);
-        }
-        const reason = error instanceof Error ? error.message : String(error);
-        return failed(relative, undefined, `Policy file ${relative} cannot be read (${reason.slice(0, 200)}); check the \`policy\` input and the file's permissions`);
-    }
-    return parsePolicy(source, relative);
-}
-/** Validates policy text (YAML or JSON); `file` is used in findings. */
-function parsePolicy(source, file) {
-    const tree = parseTree(source);
-    if (!tree.ok)
-        return failed(file, tree.line, `Policy file: ${tree.message}`);
-    const root = tree.root;
-    if (root === null)
-        return { policy: emptyPolicy(file), findings: [] };
-    if (root.kind !== 'map') {
-        return failed(file, root.line, `Policy file: it must be a mapping with keys such as exceptions: and severity:, got ${root.kind === 'seq' ? 'a list' : 'a single value'}`);
-    }
-    const value = toJs(root);
-    const problems = new Map();
-    const report = (line, message) => problems.set(`${line}\u0000${message}`, { line, message });
-    if (!validate(value)) {
-        for (const error of validate.errors ?? []) {
-            if (error.schemaPath.includes('/oneOf/'))
-                continue; // explained by the oneOf error itself
-            const { line, message } = explain(error, root, value);
-            report(line, message);
-        }
-    }
-    const exceptions = Array.isArray(value['exceptions']) ? value['exceptions'] : [];
-    exceptions.forEach((item, index) => {
-        const expires = item?.['expires'];
-        if (typeof expires === 'string' && new RegExp(POLICY_SCHEMA.properties.exceptions.items.properties.expires.pattern).test(expires) && !isCalendarDate(expires)) {
-            report(lineAt(root, ['exceptions', index, 'expires']), `exceptions[${index}].expires ${quote(expires)} is not a calendar date; write an existing day as YYYY-MM-DD`);
-        }
-    });
-    if (problems.size > 0) {
-        const sorted = [...problems.values()].sort((a, b) => a.line - b.line).slice(0, MAX_PROBLEMS);
-        return { policy: emptyPolicy(file), findings: sorted.map((p) => invalidSpec(file, p.line, `Policy file: ${p.message}`)) };
-    }
-    return { policy: load_toPolicy(value, root, file), findings: [] };
-}
-function failed(file, line, message) {
-    const finding = { rule: 'invalid-spec', severity: 'error', file, message };
-    if (line !== undefined)
-        finding.line = line;
-    return { policy: emptyPolicy(file), findings: [finding] };
-}
-function load_toPolicy(value, root, file) {
-    const policy = emptyPolicy(file);
-    const exceptions = (value['exceptions'] ?? []);
-    exceptions.forEach((item, index) => {
-        const exception = {
-            rule: item['rule'],
-            reason: item['reason'].trim(),
-            line: lineAt(root, ['exceptions', index]),
-        };
-        if (item['address'] !== undefined)
-            exception.address = item['address'];
-        if (item['resource'] !== undefined)
-            exception.resource = item['resource'];
-        if (item['expires'] !== undefined)
-            exception.expires = item['expires'];
-        policy.exceptions.push(exception);
-    });
-    const severity = (value['severity'] ?? {});
-    for (const rule of RULES)
-        if (severity[rule] !== undefined)
-            policy.severity[rule] = severity[rule];
-    policy.projects = [...(value['projects'] ?? [])];
-    for (const [spec, account] of Object.entries((value['serviceAccounts'] ?? {}))) {
-        policy.serviceAccounts[normalizeSpecPath(spec)] = account;
-    }
-    return policy;
-}
-/** A spec path as the spec stage reports it: POSIX, relative, no `./`. */
-function normalizeSpecPath(spec) {
-    return external_node_path_.posix.normalize(spec.replace(/\\/g, '/')).replace(/^(\.\/)+/, '');
-}
-function isCalendarDate(text) {
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
-}
-/** Line of the node at `segments` (the key's line for a mapping entry); the deepest existing node's line otherwise. */
-function lineAt(root, segments) {
-    let node = root;
-    let line = root.line;
-    for (const segment of segments) {
-        if (node.kind === 'map') {
-            const entry = node.entries.find((e) => e.key === String(segment));
-            if (!entry)
-                return line;
-            node = entry.value;
-            line = entry.keyLine;
-        }
-        else if (node.kind === 'seq' && typeof segment === 'number') {
-            const item = node.items[segment];
-            if (!item)
-                return line;
-            node = item;
-            line = item.line;
-        }
-        else {
-            return line;
-        }
-    }
-    return line;
-}
-function valueAt(value, segments) {
-    let current = value;
-    for (const segment of segments) {
-        if (current === null || typeof current !== 'object')
-            return undefined;
-        current = current[String(segment)];
-    }
-    return current;
-}
-/** `exceptions[0].expires`, `severity.public-access`, `serviceAccounts["specs/a.yaml"]`. */
-function where(segments) {
-    let text = '';
-    for (const segment of segments) {
-        if (typeof segment === 'number')
-            text += `[${segment}]`;
-        else if (/^[A-Za-z0-9_$-]+$/.test(segment))
-            text += text === '' ? segment : `.${segment}`;
-        else
-            text += `[${quote(segment)}]`;
-    }
-    return text || 'the top level';
-}
-function load_describe(value) {
-    if (typeof value === 'string')
-        return `the string ${quote(value)}`;
-    if (Array.isArray(value))
-        return 'a list';
-    if (value === null)
-        return 'an empty value';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return String(value);
-}
-function explain(error, root, value) {
-    const segments = pointerSegments(error.instancePath);
-    const here = where(segments);
-    const got = load_describe(valueAt(value, segments));
-    const parent = segments.at(-2);
-    const last = segments.at(-1);
-    const line = lineAt(root, segments);
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const key = String(error.params['additionalProperty']);
-            const keyLine = lineAt(root, [...segments, key]);
-            if (segments.length === 1 && segments[0] === 'severity') {
-                return { line: keyLine, message: `unknown rule ${quote(key)} in severity${suggest(key, RULES)}; rules are ${RULES.join(', ')}` };
-            }
-            const allowed = segments.length === 0 ? TOP_KEYS : EXCEPTION_KEYS;
-            return { line: keyLine, message: `unknown key ${quote(key)} in ${here}${suggest(key, allowed)}; allowed keys: ${allowed.join(', ')}` };
-        }
-        case 'required': {
-            const missing = String(error.params['missingProperty']);
-            if (missing === 'reason') {
-                return { line, message: `${here} has no "reason"; every exception needs one, e.g. reason: Public status page, reviewed in SEC-1042` };
-            }
-            if (missing === 'rule') {
-                return { line, message: `${here} has no "rule"; name the rule to except, e.g. rule: public-access` };
-            }
-            return { line, message: `${here} has no ${quote(missing)}; add it` };
-        }
-        case 'oneOf': {
-            const item = valueAt(value, segments);
-            if (item && item['address'] !== undefined && item['resource'] !== undefined) {
-                return { line, message: `${here} names both "address" and "resource"; keep exactly one of them` };
-            }
-            return {
-                line,
-                message: `${here} names no backend; add "address" (the URL exactly as in the spec) or "resource" (e.g. projects/p/locations/us-central1/services/s)`,
-            };
-        }
-        case 'enum': {
-            const allowed = error.params['allowedValues'].map(String);
-            if (last === 'rule') {
-                const given = String(valueAt(value, segments));
-                return { line, message: `unknown rule ${quote(given)} in ${here}${suggest(given, RULES)}; rules are ${RULES.join(', ')}` };
-            }
-            if (parent === 'severity' && typeof last === 'string') {
-                const closed = FAIL_CLOSED_RULES.includes(last);
-                if (closed && valueAt(value, segments) === 'off') {
-                    return { line, message: `${here} cannot be off: ${last} findings always count (the gate fails closed); use error, warning or notice` };
-                }
-                return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
-            }
-            return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
-        }
-        case 'type':
-        case 'pattern':
-        case 'minLength':
-            return { line, message: fieldMessage(segments, here, got, error) };
-        case 'uniqueItems': {
-            const index = Math.max(Number(error.params['i']), Number(error.params['j']));
-            const item = load_describe(valueAt(value, [...segments, index]));
-            return { line: lineAt(root, [...segments, index]), message: `${here} lists ${item} twice; remove one` };
-        }
-        default:
-            return { line, message: `${here} ${error.message ?? 'is invalid'}; got ${got}` };
-    }
-}
-function fieldMessage(segments, here, got, error) {
-    const last = segments.at(-1);
-    const first = segments[0];
-    if (segments.length === 1 && first === 'exceptions')
-        return `exceptions must be a list (- rule: ...), got ${got}`;
-    if (segments.length === 1 && (first === 'severity' || first === 'serviceAccounts'))
-        return `${here} must be a mapping, got ${got}`;
-    if (segments.length === 1 && first === 'projects')
-        return `projects must be a list of project IDs, e.g. [shop-prod, shop-data]; got ${got}`;
-    if (first === 'exceptions' && segments.length === 2)
-        return `${here} must be a mapping with rule, address or resource, and reason; got ${got}`;
-    if (last === 'expires')
-        return `${here} must be a date written YYYY-MM-DD, e.g. 2027-03-31; got ${got}`;
-    if (last === 'reason')
-        return `${here} must be a non-empty text saying why the finding is accepted; got ${got}`;
-    if (last === 'address' || last === 'resource')
-        return `${here} must be a non-empty text, exactly as reported; got ${got}`;
-    if (first === 'projects')
-        return `${here} must be a project ID (6-30 lowercase letters, digits and hyphens, e.g. shop-prod); got ${got}`;
-    if (first === 'serviceAccounts')
-        return `${here} must be a service account email (NAME@PROJECT.iam.gserviceaccount.com); got ${got}`;
-    if (first === '$schema')
-        return `$schema must be a URL; got ${got}`;
-    return `${here} ${error.message ?? 'is invalid'}; got ${got}`;
-}
-/** ` (did you mean "x"?)` for a close spelling (edit distance ≤ 2, or case only). */
-function suggest(given, options) {
-    let best;
-    let bestDistance = 3;
-    for (const option of options) {
-        const distance = option.toLowerCase() === given.toLowerCase() ? 0 : editDistance(given, option);
-        if (distance < bestDistance) {
-            best = option;
-            bestDistance = distance;
-        }
-    }
-    return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
-}
-function editDistance(a, b) {
-    if (Math.abs(a.length - b.length) > 2)
-        return 3;
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 3;
-}
-
-;// CONCATENATED MODULE: ./.build/policy/index.js
-/** Policy stage: the policy file (exceptions, severity overrides, projects, service accounts per spec). */
-
-
-
-
-
-;// CONCATENATED MODULE: ./.build/report/verdict.js
-const SEVERITY_RANK = { error: 0, warning: 1, notice: 2, pass: 3 };
-/** Severity a finding reports with: a policy exception lowers it to `notice`. */
-function effectiveSeverity(finding) {
-    return finding.exception ? 'notice' : finding.severity;
-}
-/** Code-point string order, independent of the runner's locale. */
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Most severe first, then by file, line, rule and message; findings without a file go last. */
-function compareFindings(a, b) {
-    return (SEVERITY_RANK[effectiveSeverity(a)] - SEVERITY_RANK[effectiveSeverity(b)] ||
-        compareOptional(a.file, b.file) ||
-        (a.line ?? 0) - (b.line ?? 0) ||
-        compareText(a.rule, b.rule) ||
-        compareText(a.message, b.message));
-}
-function compareOptional(a, b) {
-    if (a === b)
-        return 0;
-    if (a === undefined)
-        return 1;
-    if (b === undefined)
-        return -1;
-    return compareText(a, b);
-}
-/** Whether findings with these counts fail the step under `failOn`. */
-function fails(counts, failOn) {
-    if (failOn === 'error')
-        return counts.errors > 0;
-    if (failOn === 'warning')
-        return counts.errors + counts.warnings > 0;
-    return false;
-}
-/** Builds the report that every renderer reads. */
-function buildReport(run) {
-    const findings = run.findings.map(toReportFinding).sort(compareFindings);
-    const counts = { errors: 0, warnings: 0, notices: 0 };
-    for (const finding of findings) {
-        if (finding.severity === 'error')
-            counts.errors++;
-        else if (finding.severity === 'warning')
-            counts.warnings++;
-        else
-            counts.notices++;
-    }
-    return {
-        result: fails(counts, run.failOn) ? 'fail' : 'pass',
-        failOn: run.failOn,
-        serviceAccount: run.serviceAccount,
-        specFiles: [...run.specFiles],
-        counts,
-        backends: groupBackends(run.backends, findings),
-        findings,
-    };
-}
-function toReportFinding(finding) {
-    if (!finding.exception)
-        return { ...finding };
-    return { ...finding, severity: 'notice', originalSeverity: finding.severity };
-}
-/** One entry per address (first declaration's file and line), with every operation and the worst status. */
-function groupBackends(backends, findings) {
-    const byAddress = new Map();
-    for (const backend of backends) {
-        const seen = byAddress.get(backend.address);
-        if (!seen) {
-            byAddress.set(backend.address, { ...backend, operations: verdict_unique(backend.operations) });
-            continue;
-        }
-        seen.operations = verdict_unique([...seen.operations, ...backend.operations]);
-        seen.resource ??= backend.resource;
-        if (seen.kind === 'unknown')
-            seen.kind = backend.kind;
-        seen.status = worst(seen.status, backend.status);
-    }
-    for (const finding of findings) {
-        const backend = finding.address === undefined ? undefined : byAddress.get(finding.address);
-        if (backend)
-            backend.status = worst(backend.status, finding.severity);
-    }
-    return [...byAddress.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.address, b.address));
-}
-function worst(a, b) {
-    return SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b;
-}
-function verdict_unique(items) {
-    return [...new Set(items)];
-}
-
-;// CONCATENATED MODULE: ./.build/spec/backend-schema.js
-const BACKEND_FIELDS = [
-    { oas2: 'address', oas3: 'address', key: 'address', schema: { type: 'string', minLength: 1 } },
-    { oas2: 'jwt_audience', oas3: 'jwtAudience', key: 'jwtAudience', schema: { type: 'string', minLength: 1 } },
-    { oas2: 'disable_auth', oas3: 'disableAuth', key: 'disableAuth', schema: { type: 'boolean' } },
-    {
-        oas2: 'path_translation',
-        oas3: 'pathTranslation',
-        key: 'pathTranslation',
-        schema: { type: 'string', enum: ['APPEND_PATH_TO_ADDRESS', 'CONSTANT_ADDRESS'] },
-    },
-    { oas2: 'deadline', oas3: 'deadline', key: 'deadline', schema: { type: 'number', exclusiveMinimum: 0 } },
-    { oas2: 'protocol', oas3: 'protocol', key: 'protocol', schema: { type: 'string', enum: ['http/1.1', 'h2'] } },
-];
-/** JSON Schema of one backend object (`x-google-backend` in 2.0, an entry of `x-google-api-management.backends` in 3.x). */
-function backendSchema(style) {
-    return {
-        type: 'object',
-        properties: Object.fromEntries(BACKEND_FIELDS.map((field) => [field[style], field.schema])),
-        required: ['address'],
-        additionalProperties: false,
-    };
-}
-
 ;// CONCATENATED MODULE: ./.build/spec/backend-config.js
 
 
@@ -90136,7 +89048,7 @@ const validators = {
     oas2: backend_config_ajv.compile(backendSchema('oas2')),
     oas3: backend_config_ajv.compile(backendSchema('oas3')),
 };
-const backend_config_SCHEMES = new Set(['http:', 'https:', 'grpc:', 'grpcs:']);
+const SCHEMES = new Set(['http:', 'https:', 'grpc:', 'grpcs:']);
 /** Validates one backend object and normalises it to BackendConfig, fields in declaration order. */
 function readBackend(node, place) {
     const { file, label, style } = place;
@@ -90218,7 +89130,7 @@ function hasCredentials(address) {
     return url.username !== '' || url.password !== '';
 }
 function isBackendUrl(address) {
-    return URL.canParse(address) && backend_config_SCHEMES.has(new URL(address).protocol);
+    return URL.canParse(address) && SCHEMES.has(new URL(address).protocol);
 }
 function describeValue(value) {
     if (typeof value === 'string')
@@ -90542,7 +89454,2513 @@ function errorCode(error) {
 
 
 
+;// CONCATENATED MODULE: ./.build/deployed/specs.js
+
+
+
+/**
+ * Reads the deployed config(s) behind `name` (config, API or gateway) and parses every OpenAPI document.
+ * The gateway service account is the config's own (what is live); `fallbackAccount` (the service-account
+ * input) serves configs that declare none. Resource names (`projects/P/serviceAccounts/ID` or
+ * `projects/P/accounts/ID`) are resolved to the email through IAM. Never throws for bad input or Google errors.
+ */
+async function deployedBackends(google, name, fallbackAccount) {
+    const read = await loadDeployed(google.apiGateway, name);
+    const findings = [...read.findings];
+    const files = [];
+    const backends = [];
+    const notes = [];
+    const accountByFile = new Map();
+    const emails = new Set();
+    const fallback = fallbackAccount?.trim() || undefined;
+    const accounts = await Promise.all(read.configs.map((config) => accountOf(google, config, fallback)));
+    read.configs.forEach((config, index) => {
+        const account = accounts[index];
+        if ('finding' in account)
+            findings.push(account.finding);
+        else {
+            emails.add(account.email);
+            if (fallback && config.serviceAccount && !sameAccount(fallback, config.serviceAccount, account.email)) {
+                notes.push(`API config ${config.name} runs as ${account.email}: that is the account checked, not the service-account input (${fallback}), which only serves configs without a gatewayServiceAccount.`);
+            }
+        }
+        const used = new Set();
+        config.documents.forEach((document, i) => {
+            const file = uniqueFile(documentFile(config.name, document.path, i), used);
+            files.push(file);
+            const parsed = parseSpec(document.text, file);
+            findings.push(...parsed.findings);
+            if ('email' in account) {
+                accountByFile.set(file, account.email);
+                backends.push(...parsed.backends);
+            }
+        });
+    });
+    return {
+        files,
+        backends,
+        findings,
+        serviceAccount: emails.size > 0 ? [...emails].sort().join(', ') : (fallback ?? read.configs.find((c) => c.serviceAccount)?.serviceAccount ?? ''),
+        accountFor: (file) => accountByFile.get(file) ?? '',
+        configs: read.configs.map((c) => c.name),
+        notes,
+    };
+}
+async function accountOf(google, config, fallback) {
+    const given = config.serviceAccount ?? fallback;
+    if (!given) {
+        return {
+            finding: {
+                rule: 'iam-unreadable',
+                severity: 'error',
+                resource: config.name,
+                message: `API config ${config.name} declares no gatewayServiceAccount, so its backends are not checked: give the service account the gateway calls them as (input \`service-account\`, CLI --service-account).`,
+            },
+        };
+    }
+    if (!given.startsWith('projects/'))
+        return { email: given };
+    try {
+        return { email: await google.iam.serviceAccountEmail(given) };
+    }
+    catch (err) {
+        const project = given.split('/')[1] ?? 'PROJECT';
+        const source = config.serviceAccount ? `the gatewayServiceAccount of API config ${config.name}` : 'the service-account input';
+        return {
+            finding: {
+                rule: 'iam-unreadable',
+                severity: 'error',
+                resource: config.name,
+                message: `Could not resolve ${given} (${source}) to its email, so the backends of ${config.name} are not checked: ${explainFailure(err, 'iam.serviceAccounts.get')}`,
+                fix: `gcloud projects add-iam-policy-binding ${project} --member=IDENTITY_RUNNING_THE_CHECK --role=roles/iam.serviceAccountViewer`,
+            },
+        };
+    }
+}
+function sameAccount(input, configured, email) {
+    const norm = (s) => s.trim().toLowerCase().replace(/^projects\/([^/]+)\/accounts\//, 'projects/$1/serviceaccounts/');
+    return norm(input) === norm(configured) || norm(input) === norm(email);
+}
+/**
+ * Where findings in a deployed document point: `apis/API/configs/CONFIG/PATH`, the config's short name
+ * followed by the document's upload path (leading `/`, `.` and `..` segments dropped), so documents of
+ * different configs never collide and a reader sees at once that the file is the deployed one.
+ */
+function documentFile(configName, documentPath, index = 0) {
+    const m = /(?:^|\/)apis\/([^/]+)\/configs\/([^/]+)$/.exec(configName);
+    const prefix = m ? `apis/${m[1]}/configs/${m[2]}` : configName.replace(/^\/+/, '');
+    const segments = documentPath.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+    const rest = segments.length > 0 ? segments.join('/') : `document-${index + 1}`;
+    return `${prefix}/${rest}`;
+}
+function uniqueFile(file, used) {
+    let candidate = file;
+    for (let n = 2; used.has(candidate); n++)
+        candidate = `${file}~${n}`;
+    used.add(candidate);
+    return candidate;
+}
+
+;// CONCATENATED MODULE: ./.build/deployed/index.js
+/** Deployed stage: what is live in API Gateway (a config, every config of an API, or a gateway's config) → backends. */
+
+
+
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/apigateway/v1.js
+var v1 = __nccwpck_require__(5558);
+;// CONCATENATED MODULE: ./.build/gcp/policy.js
+/** Always ask for policy version 3: lower versions hide conditions behind `_withcond_` role names. */
+const POLICY_VERSION = 3;
+/** Converts a client-library policy into plain data. */
+function toPolicy(bindings) {
+    return {
+        bindings: (bindings ?? []).map((b) => ({
+            role: b.role ?? '',
+            members: b.members ?? [],
+            ...(b.condition
+                ? {
+                    condition: {
+                        title: b.condition.title ?? undefined,
+                        description: b.condition.description ?? undefined,
+                        expression: b.condition.expression ?? undefined,
+                    },
+                }
+                : {}),
+        })),
+    };
+}
+/** Collects every page of a list call. */
+async function allPages(fetchPage, collect) {
+    let pageToken;
+    const seen = new Set();
+    do {
+        const page = await fetchPage(pageToken);
+        collect(page);
+        pageToken = page.nextPageToken || undefined;
+        if (pageToken && seen.has(pageToken))
+            throw new Error(`the API repeated page token ${pageToken}`);
+        if (pageToken)
+            seen.add(pageToken);
+    } while (pageToken);
+}
+
+;// CONCATENATED MODULE: ./.build/gcp/api-gateway.js
+
+
+/** API Gateway reads: configs with their OpenAPI documents, the configs of an API, gateways. */
+class ApiGatewayApi {
+    v1;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new v1/* apigateway_v1 */.$.Apigateway(options);
+    }
+    /** A config by full name, with its OpenAPI documents decoded. */
+    config(name) {
+        return this.executor.once(`apigateway.config ${name}`, `Reading API config ${name}`, async (timeout) => {
+            const res = await this.v1.projects.locations.apis.configs.get({ name, view: 'FULL' }, { timeout });
+            const c = res.data;
+            return {
+                name: c.name ?? name,
+                gatewayServiceAccount: c.gatewayServiceAccount || undefined,
+                state: c.state ?? undefined,
+                documents: (c.openapiDocuments ?? []).map((d) => ({
+                    path: d.document?.path ?? '',
+                    text: decodeBase64(d.document?.contents),
+                })),
+                grpcServices: c.grpcServices?.length ?? 0,
+            };
+        });
+    }
+    /** Every config of an API (`projects/P/locations/global/apis/A`), all pages, without documents. */
+    configs(apiName) {
+        return this.executor.once(`apigateway.configs ${apiName}`, `Listing the configs of API ${apiName}`, async (timeout) => {
+            const configs = [];
+            await allPages(async (pageToken) => (await this.v1.projects.locations.apis.configs.list({ parent: apiName, pageToken }, { timeout })).data, (page) => {
+                for (const c of page.apiConfigs ?? []) {
+                    if (!c.name)
+                        continue;
+                    configs.push({ name: c.name, gatewayServiceAccount: c.gatewayServiceAccount || undefined, state: c.state ?? undefined });
+                }
+            });
+            return configs;
+        });
+    }
+    /** A gateway by full name (`projects/P/locations/REGION/gateways/G`). */
+    gateway(name) {
+        return this.executor.once(`apigateway.gateway ${name}`, `Reading gateway ${name}`, async (timeout) => {
+            const res = await this.v1.projects.locations.gateways.get({ name }, { timeout });
+            const g = res.data;
+            return {
+                name: g.name ?? name,
+                apiConfig: g.apiConfig || undefined,
+                state: g.state ?? undefined,
+                defaultHostname: g.defaultHostname ?? undefined,
+            };
+        });
+    }
+}
+/** Decodes a protobuf `bytes` field (base64, standard or URL-safe alphabet) as UTF-8 text. */
+function decodeBase64(contents) {
+    return contents ? Buffer.from(contents, 'base64').toString('utf8') : '';
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/appengine/v1.js
+var appengine_v1 = __nccwpck_require__(5257);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iap/v1.js
+var iap_v1 = __nccwpck_require__(4044);
+;// CONCATENATED MODULE: ./.build/gcp/app-engine.js
+
+
+
+/** App Engine reads, and the IAP policies that guard an app. */
+class AppEngineApi {
+    executor;
+    appengine;
+    iap;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.appengine = new appengine_v1/* appengine_v1 */.O.Appengine(options);
+        this.iap = new iap_v1/* iap_v1 */.l.Iap(options);
+    }
+    /** The application of a project (its ID is the project ID). */
+    app(appId) {
+        return this.executor.once(`appengine.app ${appId}`, `Reading App Engine application apps/${appId}`, async (timeout) => {
+            const res = await this.appengine.apps.get({ appsId: appId }, { timeout });
+            return {
+                id: res.data.id ?? appId,
+                defaultHostname: res.data.defaultHostname ?? undefined,
+                iapEnabled: res.data.iap?.enabled === true,
+                oauth2ClientId: res.data.iap?.oauth2ClientId ?? undefined,
+                servingStatus: res.data.servingStatus ?? undefined,
+            };
+        });
+    }
+    /** Whether a service exists in the app (404 throws). */
+    service(appId, serviceId) {
+        const name = `apps/${appId}/services/${serviceId}`;
+        return this.executor.once(`appengine.service ${name}`, `Reading App Engine service ${name}`, async (timeout) => {
+            const res = await this.appengine.apps.services.get({ appsId: appId, servicesId: serviceId }, { timeout });
+            return res.data.name ?? name;
+        });
+    }
+    /** The allow policy of an IAP resource, e.g. `projects/NUMBER/iap_web/appengine-APP`. */
+    iapPolicy(resource) {
+        return this.executor.once(`iap.policy ${resource}`, `Reading the IAP policy of ${resource}`, async (timeout) => {
+            const res = await this.iap.v1.getIamPolicy({ resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } }, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/google-auth-library/build/src/index.js
+var src = __nccwpck_require__(492);
+;// CONCATENATED MODULE: ./.build/gcp/client-options.js
+
+const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+/** Google with Application Default Credentials, or an emulator at `host:port` without auth. */
+function clientOptions(emulatorHost) {
+    return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new src.GoogleAuth({ scopes: SCOPES }) };
+}
+/** Why Application Default Credentials cannot be used, or undefined when they can. */
+async function credentialsProblem(options) {
+    if (!options.auth)
+        return undefined;
+    try {
+        await options.auth.getClient();
+        return undefined;
+    }
+    catch (err) {
+        return err instanceof Error ? err.message.split('\n')[0] : String(err);
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/gcp/executor.js
+
+const DEFAULT_EXECUTOR_OPTIONS = {
+    concurrency: 16,
+    deadline: Number.POSITIVE_INFINITY,
+    callTimeoutMs: 30_000,
+    maxAttempts: 5,
+    backoffMs: 250,
+};
+/** Runs each distinct call once per run (by key), under the concurrency limit, retrying transient errors. */
+class CallExecutor {
+    options;
+    /** HTTP attempts made, retries included. */
+    attempts = 0;
+    active = 0;
+    waiting = [];
+    cache = new Map();
+    constructor(options = {}) {
+        this.options = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
+    }
+    /** The result of `fn` for `key`, asking Google at most once per run. `describe` names the call in errors. */
+    once(key, describe, fn) {
+        let pending = this.cache.get(key);
+        if (!pending) {
+            pending = this.run(describe, fn);
+            this.cache.set(key, pending);
+        }
+        return pending;
+    }
+    async run(describe, fn) {
+        for (let attempt = 1;; attempt++) {
+            let error;
+            let waitSeconds;
+            await this.acquire(describe);
+            try {
+                this.attempts++;
+                const remaining = this.options.deadline - Date.now();
+                return await fn(Math.max(1, Math.min(this.options.callTimeoutMs, remaining)));
+            }
+            catch (err) {
+                error = toGoogleApiError(err, describe);
+                waitSeconds = retryAfterSeconds(err);
+            }
+            finally {
+                this.release();
+            }
+            if (!error.retryable || attempt >= this.options.maxAttempts)
+                throw error;
+            const backoff = this.options.backoffMs * 2 ** (attempt - 1);
+            const delay = waitSeconds !== undefined ? waitSeconds * 1000 : backoff / 2 + Math.random() * (backoff / 2);
+            if (Date.now() + delay >= this.options.deadline)
+                throw error;
+            await sleep(delay);
+        }
+    }
+    async acquire(describe) {
+        if (Date.now() >= this.options.deadline)
+            throw deadlineError(describe);
+        if (this.active < this.options.concurrency) {
+            this.active++;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+        this.active++;
+        if (Date.now() >= this.options.deadline) {
+            this.release();
+            throw deadlineError(describe);
+        }
+    }
+    release() {
+        this.active--;
+        this.waiting.shift()?.();
+    }
+}
+function deadlineError(describe) {
+    return new GoogleApiError(`${describe}: not checked before the time limit (input \`timeout\`) ran out`, 0, 'DEADLINE_EXCEEDED');
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v1.js
+var cloudfunctions_v1 = __nccwpck_require__(6794);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudfunctions/v2.js
+var v2 = __nccwpck_require__(519);
+;// CONCATENATED MODULE: ./.build/gcp/functions.js
+
+
+
+/** Cloud Functions reads. The v2 API serves both generations; 1st-gen policies are read through v1. */
+class CloudFunctionsApi {
+    executor;
+    v1;
+    v2;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new cloudfunctions_v1/* cloudfunctions_v1 */.z.Cloudfunctions(options);
+        this.v2 = new v2/* cloudfunctions_v2 */.s.Cloudfunctions(options);
+    }
+    /** A function by full name, `projects/P/locations/R/functions/F`. */
+    get(name) {
+        return this.executor.once(`functions.get ${name}`, `Reading Cloud Function ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.functions.get({ name }, { timeout });
+            return toFunctionInfo(res.data);
+        });
+    }
+    /** Every function of a project, in every region (the `-` location). */
+    list(project) {
+        const parent = `projects/${project}/locations/-`;
+        return this.executor.once(`functions.list ${parent}`, `Listing Cloud Functions of projects/${project}`, async (timeout) => {
+            const listing = { functions: [], unreachable: [] };
+            await allPages(async (pageToken) => (await this.v2.projects.locations.functions.list({ parent, pageToken }, { timeout })).data, (page) => {
+                for (const f of page.functions ?? [])
+                    listing.functions.push(toFunctionInfo(f));
+                listing.unreachable.push(...(page.unreachable ?? []));
+            });
+            return listing;
+        });
+    }
+    /** The allow policy of a function, through the API of its generation. */
+    iamPolicy(name, environment) {
+        return this.executor.once(`functions.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
+            const params = { resource: name, 'options.requestedPolicyVersion': POLICY_VERSION };
+            const res = environment === 'GEN_1'
+                ? await this.v1.projects.locations.functions.getIamPolicy(params, { timeout })
+                : await this.v2.projects.locations.functions.getIamPolicy(params, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+function toFunctionInfo(f) {
+    return {
+        name: f.name ?? '',
+        environment: f.environment ?? 'GEN_2',
+        url: f.url ?? undefined,
+        state: f.state ?? undefined,
+        eventType: f.eventTrigger ? (f.eventTrigger.eventType ?? 'event') : undefined,
+        ingressSettings: f.serviceConfig?.ingressSettings ?? undefined,
+        runService: f.serviceConfig?.service ?? undefined,
+        runUri: f.serviceConfig?.uri ?? undefined,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v1.js
+var iam_v1 = __nccwpck_require__(3273);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/iam/v2.js
+var iam_v2 = __nccwpck_require__(8736);
+;// CONCATENATED MODULE: ./.build/gcp/iam.js
+
+
+
+/** IAM reads: role definitions, service accounts, deny policies. */
+class IamApi {
+    v1;
+    v2;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new iam_v1/* iam_v1 */.E.Iam(options);
+        this.v2 = new iam_v2/* iam_v2 */.x.Iam(options);
+    }
+    /** A role definition, predefined (`roles/x`) or custom (`projects/p/roles/x`, `organizations/o/roles/x`). */
+    role(name) {
+        return this.executor.once(`iam.role ${name}`, `Reading role ${name}`, async (timeout) => {
+            const res = name.startsWith('projects/')
+                ? await this.v1.projects.roles.get({ name }, { timeout })
+                : name.startsWith('organizations/')
+                    ? await this.v1.organizations.roles.get({ name }, { timeout })
+                    : await this.v1.roles.get({ name }, { timeout });
+            return {
+                name,
+                title: res.data.title ?? undefined,
+                includedPermissions: res.data.includedPermissions ?? [],
+                deleted: res.data.deleted === true,
+                stage: res.data.stage ?? undefined,
+            };
+        });
+    }
+    /** The email of a service account named `projects/P/serviceAccounts/ID` (or `projects/P/accounts/ID`). */
+    serviceAccountEmail(name) {
+        const normalized = name.replace(/^projects\/([^/]+)\/accounts\//, 'projects/$1/serviceAccounts/');
+        return this.executor.once(`iam.sa ${normalized}`, `Reading service account ${name}`, async (timeout) => {
+            const res = await this.v1.projects.serviceAccounts.get({ name: normalized }, { timeout });
+            if (!res.data.email)
+                throw new Error(`service account ${name} has no email`);
+            return res.data.email;
+        });
+    }
+    /**
+     * The deny policies attached to `attachmentPoint` (e.g. `cloudresourcemanager.googleapis.com/projects/p`),
+     * with their rules: Google's list omits rules, so each listed policy without them is read once more.
+     */
+    async denyPolicies(attachmentPoint) {
+        const parent = `policies/${encodeURIComponent(attachmentPoint)}/denypolicies`;
+        const listed = await this.executor.once(`iam.deny ${attachmentPoint}`, `Listing the deny policies of ${attachmentPoint}`, async (timeout) => {
+            const policies = [];
+            await allPages(async (pageToken) => (await this.v2.policies.listPolicies({ parent, pageToken }, { timeout })).data, (page) => policies.push(...(page.policies ?? [])));
+            return policies;
+        });
+        const full = await Promise.all(listed.map((p) => p.rules || !p.name
+            ? p
+            : this.executor.once(`iam.denyPolicy ${p.name}`, `Reading deny policy ${p.name}`, async (timeout) => {
+                return (await this.v2.policies.get({ name: p.name }, { timeout })).data;
+            })));
+        return full.map(toDenyPolicy);
+    }
+}
+function toDenyPolicy(p) {
+    const rules = [];
+    for (const rule of p.rules ?? []) {
+        const d = rule.denyRule;
+        if (!d)
+            continue;
+        rules.push({
+            deniedPrincipals: d.deniedPrincipals ?? [],
+            exceptionPrincipals: d.exceptionPrincipals ?? [],
+            deniedPermissions: d.deniedPermissions ?? [],
+            exceptionPermissions: d.exceptionPermissions ?? [],
+            ...(d.denialCondition?.expression
+                ? { denialCondition: { title: d.denialCondition.title ?? undefined, expression: d.denialCondition.expression } }
+                : {}),
+        });
+    }
+    return { name: p.name ?? '', displayName: p.displayName ?? undefined, rules };
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/cloudresourcemanager/v3.js
+var v3 = __nccwpck_require__(4766);
+;// CONCATENATED MODULE: ./.build/gcp/resource-manager.js
+
+
+/** Resource Manager reads: projects, folders, and the allow policies of projects, folders and organizations. */
+class ResourceManagerApi {
+    v3;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v3 = new v3/* cloudresourcemanager_v3 */.h.Cloudresourcemanager(options);
+    }
+    /** A project by ID or number. */
+    project(idOrNumber) {
+        const name = `projects/${idOrNumber}`;
+        return this.executor.once(`crm.project ${name}`, `Reading project ${idOrNumber}`, async (timeout) => {
+            const res = await this.v3.projects.get({ name }, { timeout });
+            const number = (res.data.name ?? '').replace(/^projects\//, '');
+            return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
+        });
+    }
+    /** A folder, for its parent. */
+    folder(name) {
+        return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
+            const res = await this.v3.folders.get({ name }, { timeout });
+            return { name, parent: res.data.parent ?? undefined };
+        });
+    }
+    /** The allow policy of a project (`projects/ID`), folder or organization. */
+    iamPolicy(resource) {
+        return this.executor.once(`crm.policy ${resource}`, `Reading the IAM policy of ${resource}`, async (timeout) => {
+            const params = { resource, requestBody: { options: { requestedPolicyVersion: POLICY_VERSION } } };
+            const res = resource.startsWith('folders/')
+                ? await this.v3.folders.getIamPolicy(params, { timeout })
+                : resource.startsWith('organizations/')
+                    ? await this.v3.organizations.getIamPolicy(params, { timeout })
+                    : await this.v3.projects.getIamPolicy(params, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v1.js
+var run_v1 = __nccwpck_require__(4077);
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/run/v2.js
+var run_v2 = __nccwpck_require__(5876);
+;// CONCATENATED MODULE: ./.build/gcp/run.js
+
+
+
+/** Cloud Run reads: services, their regions, their policies. */
+class CloudRunApi {
+    v1;
+    v2;
+    executor;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v1 = new run_v1/* run_v1 */.c.Run(options);
+        this.v2 = new run_v2/* run_v2 */.V.Run(options);
+    }
+    /** A Cloud Run service by full name. */
+    service(name) {
+        return this.executor.once(`run.get ${name}`, `Reading Cloud Run service ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.services.get({ name }, { timeout });
+            return toRunService(res.data);
+        });
+    }
+    /** Every Cloud Run service of one project and region, all pages. */
+    services(project, region) {
+        const parent = `projects/${project}/locations/${region}`;
+        return this.executor.once(`run.list ${parent}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
+            const listing = { services: [], unreachable: [] };
+            await allPages(async (pageToken) => (await this.v2.projects.locations.services.list({ parent, pageToken }, { timeout })).data, (page) => {
+                for (const s of page.services ?? [])
+                    listing.services.push(toRunService(s));
+                listing.unreachable.push(...(page.unreachable ?? []));
+            });
+            return listing;
+        });
+    }
+    /** The regions where Cloud Run is offered to a project. */
+    locations(project) {
+        const name = `projects/${project}`;
+        return this.executor.once(`run.locations ${name}`, `Listing Cloud Run regions of ${name}`, async (timeout) => {
+            const regions = [];
+            await allPages(async (pageToken) => (await this.v1.projects.locations.list({ name, pageToken }, { timeout })).data, (page) => {
+                for (const l of page.locations ?? [])
+                    if (l.locationId)
+                        regions.push(l.locationId);
+            });
+            return regions;
+        });
+    }
+    /** The allow policy of a Cloud Run service. */
+    iamPolicy(name) {
+        return this.executor.once(`run.policy ${name}`, `Reading the IAM policy of ${name}`, async (timeout) => {
+            const res = await this.v2.projects.locations.services.getIamPolicy({ resource: name, 'options.requestedPolicyVersion': POLICY_VERSION }, { timeout });
+            return toPolicy(res.data.bindings);
+        });
+    }
+}
+function toRunService(s) {
+    return {
+        name: s.name ?? '',
+        uri: s.uri ?? undefined,
+        urls: s.urls ?? [],
+        ingress: s.ingress ?? undefined,
+        invokerIamDisabled: s.invokerIamDisabled === true,
+        defaultUriDisabled: s.defaultUriDisabled === true,
+        customAudiences: s.customAudiences ?? [],
+        ...(s.labels?.['goog-managed-by'] ? { managedBy: s.labels['goog-managed-by'] } : {}),
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/googleapis/build/src/apis/policytroubleshooter/v3.js
+var policytroubleshooter_v3 = __nccwpck_require__(9747);
+;// CONCATENATED MODULE: ./.build/gcp/troubleshooter.js
+
+/** Policy Troubleshooter (IAM v3): Google's own evaluation, which sees groups and deny policies. */
+class TroubleshooterApi {
+    executor;
+    v3;
+    constructor(executor, options) {
+        this.executor = executor;
+        this.v3 = new policytroubleshooter_v3/* policytroubleshooter_v3 */.u.Policytroubleshooter(options);
+    }
+    /** Whether `principal` (an email) holds `permission` on `fullResourceName` (`//run.googleapis.com/projects/...`). */
+    troubleshoot(principal, fullResourceName, permission) {
+        const key = `troubleshoot ${principal} ${fullResourceName} ${permission}`;
+        return this.executor.once(key, `Asking Policy Troubleshooter about ${permission} on ${fullResourceName}`, async (timeout) => {
+            const res = await this.v3.iam.troubleshoot({ requestBody: { accessTuple: { principal, fullResourceName, permission } } }, { timeout });
+            return {
+                state: res.data.overallAccessState ?? 'OVERALL_ACCESS_STATE_UNSPECIFIED',
+                allowState: res.data.allowPolicyExplanation?.allowAccessState ?? undefined,
+                denyState: res.data.denyPolicyExplanation?.denyAccessState ?? undefined,
+            };
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/gcp/google-cloud.js
+
+
+
+
+
+
+
+
+
+/** The only door to Google: one client per API, sharing one executor (limit, retries, deadline, cache). */
+class GoogleCloud {
+    executor;
+    run;
+    resourceManager;
+    iam;
+    apiGateway;
+    functions;
+    appEngine;
+    troubleshooter;
+    client;
+    constructor(options = {}) {
+        this.executor = new CallExecutor(options);
+        const client = clientOptions(options.emulatorHost);
+        this.client = client;
+        this.run = new CloudRunApi(this.executor, client);
+        this.resourceManager = new ResourceManagerApi(this.executor, client);
+        this.iam = new IamApi(this.executor, client);
+        this.apiGateway = new ApiGatewayApi(this.executor, client);
+        this.functions = new CloudFunctionsApi(this.executor, client);
+        this.appEngine = new AppEngineApi(this.executor, client);
+        this.troubleshooter = new TroubleshooterApi(this.executor, client);
+    }
+    /** Why Google cannot be called at all (no credentials), or undefined. Always fine in emulator mode. */
+    credentialsProblem() {
+        return credentialsProblem(this.client);
+    }
+    /** HTTP attempts made so far, retries included. */
+    get callCount() {
+        return this.executor.attempts;
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/iam/conditions.js
+const DAY_MS = 86_400_000;
+/** A time-bound grant that ends within this many days is called out as expiring. */
+const EXPIRY_WARNING_DAYS = 14;
+const END_OF_GRANT = /request\.time\s*(<=?)\s*timestamp\(\s*["']([^"']+)["']\s*\)/g;
+/**
+ * Judges a condition at `now`. Only end times (`request.time < timestamp(...)`) joined by `&&` are
+ * evaluated: a grant whose end has passed grants nothing; anything else stays conditional.
+ */
+function judgeCondition(condition, now) {
+    const expression = condition.expression ?? '';
+    const ends = [...expression.matchAll(END_OF_GRANT)].map((m) => Date.parse(m[2] ?? ''));
+    const onlyConjunction = !/\|\|/.test(expression);
+    const validEnds = ends.filter((t) => !Number.isNaN(t));
+    if (validEnds.length === 0 || !onlyConjunction)
+        return { state: 'conditional', expiresSoon: false };
+    const end = Math.min(...validEnds);
+    const endsAt = new Date(end).toISOString();
+    if (end <= now.getTime())
+        return { state: 'expired', endsAt };
+    return { state: 'conditional', endsAt, expiresSoon: end - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS };
+}
+
+;// CONCATENATED MODULE: ./.build/iam/deny.js
+/** `run.routes.invoke` → `run.googleapis.com/routes.invoke`, the permission format of deny policies. */
+function denyPermission(permission) {
+    const dot = permission.indexOf('.');
+    return `${permission.slice(0, dot)}.googleapis.com/${permission.slice(dot + 1)}`;
+}
+function permissionMatches(pattern, permission) {
+    if (pattern === permission || pattern === '*')
+        return true;
+    return pattern.endsWith('*') && permission.startsWith(pattern.slice(0, -1));
+}
+/** How a deny-policy principal (IAM v2 identifier) relates to the service account `email`. */
+function matchDenyPrincipal(principal, email) {
+    if (principal === 'principalSet://goog/public:all')
+        return 'everyone';
+    const sa = /^principal:\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/(.+)$/.exec(principal);
+    if (sa)
+        return (sa[1] ?? '').toLowerCase() === email.toLowerCase() ? 'account' : 'no';
+    const inProject = /^principalSet:\/\/cloudresourcemanager\.googleapis\.com\/projects\/([^/]+)\/type\/ServiceAccount$/.exec(principal);
+    if (inProject)
+        return email.toLowerCase().endsWith(`@${(inProject[1] ?? '').toLowerCase()}.iam.gserviceaccount.com`) ? 'account' : 'maybe';
+    if (/^principalSet:\/\/cloudresourcemanager\.googleapis\.com\/(folders|organizations)\/[^/]+\/type\/ServiceAccount$/.test(principal))
+        return 'maybe';
+    if (principal.startsWith('principalSet://goog/group/'))
+        return 'maybe';
+    return 'no';
+}
+function describe(policy, rule) {
+    const condition = rule.denialCondition ? ` when "${rule.denialCondition.title ?? rule.denialCondition.expression}"` : '';
+    return `deny policy ${policy}${condition}`;
+}
+/** Evaluates every deny rule of the facts against `permission` for `email`. */
+function whoIsDenied(permission, email, facts) {
+    const answer = { denied: [], mayBeDenied: [], deniedToEveryone: [], unknown: [] };
+    const wanted = denyPermission(permission);
+    for (const fact of facts.denies ?? []) {
+        if (!fact.policies) {
+            answer.unknown.push(fact.error ?? `the deny policies of ${fact.attachmentPoint} could not be read`);
+            continue;
+        }
+        for (const policy of fact.policies) {
+            const name = policy.name ? decodeURIComponent(policy.name) : fact.attachmentPoint;
+            for (const rule of policy.rules) {
+                if (!rule.deniedPermissions.some((p) => permissionMatches(p, wanted)))
+                    continue;
+                if (rule.exceptionPermissions.some((p) => permissionMatches(p, wanted)))
+                    continue;
+                const matches = rule.deniedPrincipals.map((p) => matchDenyPrincipal(p, email));
+                const exceptions = rule.exceptionPrincipals.map((p) => matchDenyPrincipal(p, email));
+                const text = describe(name, rule);
+                const everyone = matches.includes('everyone');
+                if (everyone && !rule.denialCondition && rule.exceptionPrincipals.length === 0)
+                    answer.deniedToEveryone.push(text);
+                if (exceptions.includes('account'))
+                    continue;
+                const hits = matches.includes('account') || everyone;
+                const certain = hits && !rule.denialCondition && !exceptions.includes('maybe');
+                if (certain)
+                    answer.denied.push(text);
+                else if (hits || matches.includes('maybe'))
+                    answer.mayBeDenied.push(text);
+            }
+        }
+    }
+    return answer;
+}
+
+;// CONCATENATED MODULE: ./.build/iam/principals.js
+const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
+/** Classifies `member` against the service account `email` (matched case-insensitively, as IAM does). */
+function matchMember(member, email) {
+    if (PUBLIC_MEMBERS.includes(member))
+        return 'public';
+    const colon = member.indexOf(':');
+    const type = colon < 0 ? member : member.slice(0, colon);
+    const value = colon < 0 ? '' : member.slice(colon + 1);
+    switch (type) {
+        case 'serviceAccount':
+            return value.toLowerCase() === email.toLowerCase() ? 'self' : 'other';
+        case 'group':
+        case 'principalSet':
+        case 'principal':
+            return 'unverified';
+        default:
+            return 'other';
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/iam/evaluate.js
+
+
+
+/** Evaluates which grants of `permission` apply, for the account `email` and for the public. */
+function whoHolds(permission, email, facts, now) {
+    const deny = whoIsDenied(permission, email, facts);
+    const answer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [], deny };
+    const unknownForBoth = (reason) => {
+        answer.unknownForAccount.push(reason);
+        answer.unknownForPublic.push(reason);
+    };
+    if (facts.ancestryError)
+        unknownForBoth(facts.ancestryError);
+    for (const fact of facts.policies) {
+        if (!fact.policy) {
+            unknownForBoth(fact.error ?? `the IAM policy of ${fact.resource} could not be read`);
+            continue;
+        }
+        for (const binding of fact.policy.bindings) {
+            const matches = binding.members.map((member) => ({ member, match: matchMember(member, email) }));
+            const relevant = matches.filter((m) => m.match !== 'other');
+            if (relevant.length === 0)
+                continue;
+            const role = facts.roles.get(binding.role);
+            if (!role?.definition) {
+                const reason = role?.error ?? `role ${binding.role} could not be read`;
+                if (relevant.some((m) => m.match !== 'public'))
+                    answer.unknownForAccount.push(reason);
+                if (relevant.some((m) => m.match === 'public'))
+                    answer.unknownForPublic.push(reason);
+                continue;
+            }
+            const def = role.definition;
+            if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission))
+                continue;
+            for (const { member, match } of relevant) {
+                const grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
+                if (match === 'public') {
+                    if (binding.condition) {
+                        const verdict = judgeCondition(binding.condition, now);
+                        if (verdict.state === 'expired')
+                            continue;
+                        grant.condition = binding.condition;
+                    }
+                    if (deny.deniedToEveryone.length === 0)
+                        answer.public.push(grant);
+                }
+                else if (match === 'unverified') {
+                    answer.unverified.push(grant);
+                }
+                else if (binding.condition) {
+                    const verdict = judgeCondition(binding.condition, now);
+                    if (verdict.state === 'expired')
+                        continue;
+                    answer.conditional.push({ ...grant, condition: binding.condition, endsAt: verdict.endsAt, expiresSoon: verdict.expiresSoon });
+                }
+                else {
+                    answer.direct.push(grant);
+                }
+            }
+        }
+    }
+    return answer;
+}
+/** Roles worth reading: those bound to the account, to the public, or to principals that may contain it. */
+function rolesToRead(facts, email) {
+    const roles = new Set();
+    for (const fact of facts.policies) {
+        for (const binding of fact.policy?.bindings ?? []) {
+            if (binding.members.some((m) => matchMember(m, email) !== 'other'))
+                roles.add(binding.role);
+        }
+    }
+    return [...roles].sort();
+}
+
+;// CONCATENATED MODULE: ./.build/checks/finding.js
+/** A finding about one backend declaration, located at its line. */
+function backendFinding(backend, rule, severity, message, extra = {}) {
+    return {
+        rule,
+        severity,
+        message,
+        file: backend.file,
+        line: backend.line,
+        address: backend.address,
+        ...(extra.resource ? { resource: extra.resource } : {}),
+        ...(extra.permission ? { permission: extra.permission } : {}),
+        ...(extra.fix ? { fix: extra.fix } : {}),
+    };
+}
+/** Shell-quotes a value for a copy-pasteable command when it needs it. */
+function shellArg(value) {
+    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./.build/checks/grants.js
+
+/** Describes where a grant sits, e.g. `roles/run.invoker on folders/12 (inherited)`. */
+function describeGrant(g) {
+    const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
+    const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
+    return `${g.member} holds ${g.role} on ${where}${condition}`;
+}
+/** The gcloud command that removes a grant wherever it sits. */
+function removeCommand(g, commands) {
+    const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
+    const id = g.resource.split('/')[1] ?? g.resource;
+    switch (g.level) {
+        case 'project':
+            return `gcloud projects remove-iam-policy-binding ${id} ${args}`;
+        case 'folder':
+            return `gcloud resource-manager folders remove-iam-policy-binding ${id} ${args}`;
+        case 'organization':
+            return `gcloud organizations remove-iam-policy-binding ${id} ${args}`;
+        default:
+            return commands.remove(g.member, g.role);
+    }
+}
+/** `public-access` findings for every public grant of the invoking permission. */
+function publicGrantFindings(backend, resource, permission, answer, commands) {
+    return answer.public.map((g) => backendFinding(backend, 'public-access', 'error', `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`, { resource, fix: removeCommand(g, commands) }));
+}
+/**
+ * The service account's side: nothing when it holds the permission outright; otherwise the weakest
+ * standing grant (conditional, unverified), else unreadable, else missing.
+ */
+function accountGrantFindings(backend, resource, permission, account, answer, missing) {
+    const { deny } = answer;
+    if (deny.denied.length > 0) {
+        return [
+            backendFinding(backend, 'missing-invoker', 'error', `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`, { resource, permission }),
+        ];
+    }
+    if (answer.direct.length > 0) {
+        if (deny.mayBeDenied.length > 0) {
+            return [
+                backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} (${describeGrant(answer.direct[0])}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`, { resource, permission }),
+            ];
+        }
+        if (deny.unknown.length > 0) {
+            return [
+                backendFinding(backend, 'iam-unreadable', 'error', `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`, { resource, permission }),
+            ];
+        }
+        return [];
+    }
+    if (answer.conditional.length > 0) {
+        const g = answer.conditional[0];
+        const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
+        return [
+            backendFinding(backend, 'conditional-grant', 'warning', `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`, { resource, fix: missing.fix, permission }),
+        ];
+    }
+    if (answer.unverified.length > 0) {
+        const g = answer.unverified[0];
+        return [
+            backendFinding(backend, 'unverified-grant', 'warning', `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`, { resource, fix: missing.fix, permission }),
+        ];
+    }
+    if (answer.unknownForAccount.length > 0) {
+        return [
+            backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`, { resource, permission }),
+        ];
+    }
+    const note = missing.note ? ` ${missing.note}` : '';
+    return [
+        backendFinding(backend, missing.rule ?? 'missing-invoker', 'error', `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`, { resource, fix: missing.fix, permission }),
+    ];
+}
+/** `iam-unreadable` when public access could not be ruled out. */
+function publicUnknownFindings(backend, resource, answer) {
+    if (answer.public.length > 0 || answer.unknownForPublic.length === 0)
+        return [];
+    return [
+        backendFinding(backend, 'iam-unreadable', 'error', `Cannot rule out public access to this backend: ${unique(answer.unknownForPublic).join(' ')}`, { resource }),
+    ];
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+/** Folds several `iam-unreadable` findings of one backend into one, so a reviewer reads each cause once. */
+function mergeUnreadable(findings) {
+    const unreadable = findings.filter((f) => f.rule === 'iam-unreadable');
+    if (unreadable.length < 2)
+        return findings;
+    const first = unreadable[0];
+    const message = unique(unreadable.map((f) => f.message)).join(' ');
+    return [...findings.filter((f) => f.rule !== 'iam-unreadable'), { ...first, message }];
+}
+
+;// CONCATENATED MODULE: ./.build/checks/app-engine.js
+
+
+
+const IAP_ACCESS = 'iap.webServiceVersions.accessViaIAP';
+/** What API Gateway's service account needs besides IAP access, per Google's guide. */
+const APP_ENGINE_PERMISSIONS = ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'];
+function iapCommands(target) {
+    const service = target.serviceId === 'default' ? '' : ` --service=${target.serviceId}`;
+    const where = `--project=${target.project} --resource-type=app-engine${service}`;
+    return {
+        add: (member, role) => `gcloud iap web add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+        remove: (member, role) => `gcloud iap web remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+    };
+}
+/** Every rule for an App Engine backend behind IAP. Pure. */
+function checkAppEngine(backend, target, access, account, now) {
+    const { resource, app } = target;
+    const member = `serviceAccount:${account}`;
+    const commands = iapCommands(target);
+    const findings = [];
+    const answer = whoHolds(IAP_ACCESS, account, access, now);
+    if (!app.iapEnabled) {
+        findings.push(backendFinding(backend, 'public-access', 'error', `Identity-Aware Proxy is off for App Engine app ${app.id}: anyone can call ${backend.address}. Turn IAP on, then grant the gateway's service account IAP-secured Web App User.`, { resource, fix: `gcloud iap web enable --resource-type=app-engine --project=${target.project}` }));
+    }
+    else {
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+    }
+    findings.push(...publicGrantFindings(backend, resource, IAP_ACCESS, answer, commands));
+    findings.push(...accountGrantFindings(backend, resource, IAP_ACCESS, account, answer, {
+        rule: 'missing-iap-access',
+        role: 'roles/iap.httpsResourceAccessor (IAP-secured Web App User)',
+        fix: commands.add(member, 'roles/iap.httpsResourceAccessor'),
+        note: 'Owner and Editor do not include it.',
+    }));
+    findings.push(...appEnginePermissionFindings(backend, target, access, account, now));
+    if (backend.disableAuth) {
+        findings.push(backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so IAP refuses every call (or the app is public). Remove disable_auth and set jwt_audience to the IAP OAuth client ID.`, { resource }));
+    }
+    else if (app.iapEnabled) {
+        findings.push(...iapAudienceFindings(backend, target));
+    }
+    return mergeUnreadable(findings);
+}
+function appEnginePermissionFindings(backend, target, access, account, now) {
+    const projectChain = { ...access, policies: access.policies.filter((p) => p.level !== 'resource' && p.level !== 'iap') };
+    const answers = APP_ENGINE_PERMISSIONS.map((permission) => ({ permission, answer: whoHolds(permission, account, projectChain, now) }));
+    const pending = answers.filter((a) => a.answer.direct.length === 0);
+    if (pending.length === 0)
+        return [];
+    const unknown = pending.filter((a) => a.answer.unknownForAccount.length > 0 && a.answer.conditional.length + a.answer.unverified.length === 0);
+    const weak = pending.filter((a) => a.answer.conditional.length + a.answer.unverified.length > 0);
+    const missing = pending.filter((a) => !unknown.includes(a) && !weak.includes(a)).map((a) => a.permission);
+    const findings = [];
+    const resource = `projects/${target.project}`;
+    if (missing.length > 0) {
+        const role = `projects/${target.project}/roles/apiGatewayAppEngineCaller`;
+        findings.push(backendFinding(backend, 'missing-app-engine-permissions', 'error', `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`, {
+            resource,
+            fix: `gcloud iam roles create apiGatewayAppEngineCaller --project=${target.project} --title="API Gateway App Engine caller" --permissions=${APP_ENGINE_PERMISSIONS.join(',')} && ` +
+                `gcloud projects add-iam-policy-binding ${target.project} --member=${shellArg(`serviceAccount:${account}`)} --role=${role}`,
+        }));
+    }
+    for (const { permission, answer } of weak) {
+        const grant = answer.conditional[0] ?? answer.unverified[0];
+        if (!grant)
+            continue;
+        findings.push(backendFinding(backend, answer.conditional.length > 0 ? 'conditional-grant' : 'unverified-grant', 'warning', `${account} holds ${permission} only through ${describeGrant(grant)}; grant it to the service account without a condition.`, { resource }));
+    }
+    if (unknown.length > 0) {
+        findings.push(backendFinding(backend, 'iam-unreadable', 'error', `Cannot verify that ${account} holds ${unknown.map((u) => u.permission).join(', ')}: ${[...new Set(unknown.flatMap((u) => u.answer.unknownForAccount))].join(' ')}`, { resource }));
+    }
+    return findings;
+}
+/** Behind IAP, the token's audience must be the IAP OAuth client ID. */
+function iapAudienceFindings(backend, target) {
+    const clientId = target.app.oauth2ClientId;
+    if (!clientId) {
+        return [
+            backendFinding(backend, 'audience-mismatch', 'warning', `App Engine app ${target.app.id} reports no IAP OAuth client ID, so the audience the gateway must mint cannot be verified. Set jwt_audience to the client ID shown on the IAP page.`, { resource: target.resource }),
+        ];
+    }
+    if (backend.jwtAudience === clientId)
+        return [];
+    return [
+        backendFinding(backend, 'audience-mismatch', 'error', backend.jwtAudience
+            ? `jwt_audience is ${backend.jwtAudience}, but IAP accepts only tokens for its OAuth client ID ${clientId}. Set jwt_audience: ${clientId}.`
+            : `No jwt_audience is set, so the gateway mints tokens for ${backend.address}; IAP accepts only its OAuth client ID. Set jwt_audience: ${clientId}.`, { resource: target.resource }),
+    ];
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/address.js
+const DETERMINISTIC_RUN = /^(?<service>[a-z0-9-]+)-(?<number>\d{6,})\.(?<region>[a-z]+-[a-z]+\d+)\.run\.app$/;
+const HASH_RUN = /^[a-z0-9-]+\.a\.run\.app$/;
+const FUNCTIONS = /^(?<region>[a-z]+-[a-z]+\d+)-(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.cloudfunctions\.net$/;
+const APP_ENGINE = /^(?<prefix>(?:[a-z0-9-]+-dot-)*)(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])(?:\.[a-z0-9]{2,4}\.r)?\.appspot\.com$/;
+const address_SCHEMES = ['https:', 'http:', 'grpc:', 'grpcs:'];
+/** Classifies a backend address by its host. Pure: no lookups. */
+function classifyAddress(address) {
+    let url;
+    try {
+        url = new URL(address);
+    }
+    catch {
+        return { kind: 'unknown', reason: 'it is not an absolute URL' };
+    }
+    if (!address_SCHEMES.includes(url.protocol))
+        return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
+    const host = url.hostname.toLowerCase();
+    if (url.username || url.password)
+        return { kind: 'unknown', reason: 'it carries credentials' };
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
+        return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
+    }
+    if (url.port !== '')
+        return { kind: 'unknown', reason: `it uses port ${url.port}; Google's serverless hosts answer on the default port only` };
+    if (url.protocol === 'http:' || url.protocol === 'grpc:') {
+        return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
+    }
+    const origin = `https://${host}`;
+    // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
+    // under the service's IAM: resolve the service by its untagged host.
+    const tagged = /^([a-z0-9-]+?)---(.+\.run\.app)$/.exec(host);
+    const runHost = tagged?.[2] ?? host;
+    const tag = tagged ? { tag: tagged[1] ?? '' } : {};
+    let m = DETERMINISTIC_RUN.exec(runHost);
+    if (m?.groups) {
+        const { service = '', number = '', region = '' } = m.groups;
+        return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region, ...tag };
+    }
+    if (HASH_RUN.test(runHost))
+        return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tag };
+    m = FUNCTIONS.exec(host);
+    if (m?.groups) {
+        const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
+        if (!functionName)
+            return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
+        return { kind: 'cloud-functions', origin, region: m.groups.region ?? '', project: m.groups.project ?? '', functionName };
+    }
+    m = APP_ENGINE.exec(host);
+    if (m?.groups) {
+        // [[INSTANCE-dot-]VERSION-dot-]SERVICE-dot-PROJECT: the service is always the part before the project.
+        const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
+        const project = m.groups.project ?? '';
+        if (parts.length >= 2)
+            return { kind: 'app-engine', origin, project, version: parts.at(-2), service: parts.at(-1) };
+        if (parts.length === 1)
+            return { kind: 'app-engine', origin, project, service: parts[0] };
+        return { kind: 'app-engine', origin, project };
+    }
+    return { kind: 'unknown', reason: 'it is not a Cloud Run, Cloud Functions or App Engine address' };
+}
+/** The project an address names outright (ID or number), if any. */
+function namedProject(info) {
+    switch (info.kind) {
+        case 'cloud-run':
+            return info.form === 'deterministic' ? info.projectNumber : undefined;
+        case 'cloud-functions':
+        case 'app-engine':
+            return info.project;
+        default:
+            return undefined;
+    }
+}
+/** The `https://host` origin of a URL, or undefined when it does not parse. */
+function originOf(url) {
+    try {
+        return `https://${new URL(url).hostname.toLowerCase()}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/cloud-run.js
+
+
+/** Finds the Cloud Run service behind a run.app address. */
+async function resolveCloudRun(google, info, candidateProjects) {
+    if (info.form === 'deterministic')
+        return resolveDeterministic(google, info);
+    if (candidateProjects.length === 0) {
+        return {
+            kind: 'not-found',
+            backendKind: 'cloud-run',
+            message: `${info.origin} does not name its project (hash-style run.app URL), and there is no project to search: ` +
+                'set the `project` input (or `projects` in the policy file) to the project(s) that host this service.',
+        };
+    }
+    const problems = [];
+    const results = await Promise.all(candidateProjects.map((project) => searchProject(google, project, info.origin, problems)));
+    const found = results.find((t) => t !== undefined);
+    if (found)
+        return found;
+    if (problems.length > 0) {
+        return {
+            kind: 'unreadable',
+            backendKind: 'cloud-run',
+            message: `Could not search every candidate project for ${info.origin}: ${problems.join(' ')}`,
+        };
+    }
+    return {
+        kind: 'not-found',
+        backendKind: 'cloud-run',
+        message: `No Cloud Run service has the URL ${info.origin} in project(s) ${candidateProjects.join(', ')}. Check the address, or add the hosting project to the \`project\` input.`,
+    };
+}
+async function resolveDeterministic(google, info) {
+    let project = info.projectNumber;
+    try {
+        project = (await google.resourceManager.project(info.projectNumber)).projectId;
+    }
+    catch {
+        // The Run API accepts a project number too; the project's own policy read will report the denial.
+    }
+    const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
+    try {
+        const service = await google.run.service(name);
+        return runTarget(service, project, info.region);
+    }
+    catch (err) {
+        if (!(err instanceof GoogleApiError) || err.status !== 404) {
+            return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(err, 'run.services.get')}` };
+        }
+    }
+    // Long service names are shortened in deterministic URLs: fall back to matching the region's URLs.
+    const problems = [];
+    const found = await searchRegion(google, project, info.region, info.origin, problems);
+    if (found)
+        return found;
+    if (problems.length > 0)
+        return { kind: 'unreadable', backendKind: 'cloud-run', message: problems.join(' ') };
+    return {
+        kind: 'not-found',
+        backendKind: 'cloud-run',
+        message: `No Cloud Run service ${info.service} (or any with the URL ${info.origin}) exists in ${project}, region ${info.region}.`,
+    };
+}
+async function searchProject(google, project, origin, problems) {
+    let regions;
+    try {
+        regions = await google.run.locations(project);
+    }
+    catch (err) {
+        problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
+        return undefined;
+    }
+    const results = await Promise.all(regions.map((region) => searchRegion(google, project, region, origin, problems)));
+    return results.find((t) => t !== undefined);
+}
+async function searchRegion(google, project, region, origin, problems) {
+    try {
+        const listing = await google.run.services(project, region);
+        const service = listing.services.find((s) => serviceOrigins(s).includes(origin));
+        if (service)
+            return runTarget(service, project, region);
+        for (const location of listing.unreachable)
+            problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);
+    }
+    catch (err) {
+        problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
+    }
+    return undefined;
+}
+/** Every origin a service answers on. */
+function serviceOrigins(service) {
+    return [service.uri, ...service.urls].flatMap((u) => (u ? [originOf(u) ?? ''] : [])).filter(Boolean);
+}
+function runTarget(service, project, region) {
+    const name = service.name || `projects/${project}/locations/${region}/services/unknown`;
+    return { kind: 'cloud-run', resource: name, project, region, service };
+}
+
+;// CONCATENATED MODULE: ./.build/checks/audience.js
+
+/** The audience API Gateway puts in the identity token it mints for a backend. */
+function mintedAudience(backend) {
+    return backend.jwtAudience ?? backend.address;
+}
+/** How a backend that accepts `origins` and exact `customAudiences` judges `audience`. */
+function judgeUrlAudience(audience, origins, customAudiences) {
+    if (customAudiences.includes(audience))
+        return 'accepted';
+    // The exact audience plus a path (e.g. a 2nd-gen function's cloudfunctions.net URL + /v1): not documented.
+    if (customAudiences.some((a) => a.startsWith('https://') && audience.startsWith(`${a.replace(/\/$/, '')}/`)))
+        return 'undocumented';
+    const origin = originOf(audience);
+    if (origin && origins.some((o) => origin.endsWith(`---${o.slice('https://'.length)}`)))
+        return 'undocumented';
+    if (!origin || !origins.includes(origin))
+        return 'rejected';
+    const url = new URL(audience);
+    const bare = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+    return bare ? 'accepted' : 'undocumented';
+}
+
+;// CONCATENATED MODULE: ./.build/checks/cloud-run.js
+
+
+
+
+
+const RUN_INVOKE = 'run.routes.invoke';
+/** A Cloud Run service's name split for gcloud: `NAME --project=P --region=R`. */
+function runServiceArgs(serviceName) {
+    const [, project = '', , region = '', , name = ''] = serviceName.split('/');
+    return `${name} --project=${project} --region=${region}`;
+}
+/** gcloud commands that change the IAM policy of one Cloud Run service. */
+function runCommands(serviceName) {
+    const where = runServiceArgs(serviceName);
+    return {
+        add: (member, role) => `gcloud run services add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+        remove: (member, role) => `gcloud run services remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+    };
+}
+/**
+ * Who may call a Cloud Run service (directly, or as a 2nd-gen function's): public access, the account's
+ * grant, and ingress. `resource` is what findings name; `grant` says how to fix a missing grant.
+ */
+function runServiceAccessFindings(backend, resource, service, access, account, now, grant) {
+    const answer = whoHolds(RUN_INVOKE, account, access, now);
+    const findings = [];
+    if (service.invokerIamDisabled) {
+        findings.push(backendFinding(backend, 'public-access', 'error', `The Cloud Run invoker IAM check is disabled on ${service.name}: anyone can call it, whatever its IAM policy says. Turn the check back on.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --invoker-iam-check` }));
+    }
+    else {
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+    }
+    findings.push(...publicGrantFindings(backend, resource, RUN_INVOKE, answer, runCommands(service.name)));
+    findings.push(...accountGrantFindings(backend, resource, RUN_INVOKE, account, answer, {
+        role: 'roles/run.invoker',
+        fix: grant.fix,
+        ...(grant.note ? { note: grant.note } : {}),
+    }));
+    if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {
+        const internal = service.ingress === 'INGRESS_TRAFFIC_INTERNAL_ONLY' ? 'internal' : 'internal and Cloud Load Balancing';
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${service.name} accepts only ${internal} traffic (ingress ${service.ingress}); API Gateway calls it from outside your network, so its calls will be refused with 404. Allow all ingress, or route the gateway through a load balancer.`, { resource, fix: `gcloud run services update ${runServiceArgs(service.name)} --ingress=all` }));
+    }
+    return findings;
+}
+/** `auth-disabled` when the gateway is told not to authenticate to the backend. */
+function authDisabledFindings(backend, resource, fix) {
+    if (!backend.disableAuth)
+        return [];
+    return [
+        backendFinding(backend, 'auth-disabled', 'error', `disable_auth is true: the gateway sends no identity token to ${resource}, so the call only works if the backend is public. Remove disable_auth and grant the gateway's service account its invoker role.`, { resource, fix }),
+    ];
+}
+/** Every rule for a Cloud Run backend. Pure: the facts were gathered before. */
+function checkCloudRun(backend, target, access, account, now) {
+    const { service, resource } = target;
+    const fix = runCommands(resource).add(`serviceAccount:${account}`, 'roles/run.invoker');
+    const findings = runServiceAccessFindings(backend, resource, service, access, account, now, { fix });
+    if (service.defaultUriDisabled && /\.run\.app$/i.test(new URL(backend.address).hostname)) {
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} has its default run.app URL disabled, so ${backend.address} does not answer. Enable the default URL or point the backend at the service's custom domain.`, { resource, fix: `gcloud run services update ${runServiceArgs(resource)} --default-url` }));
+    }
+    findings.push(...authDisabledFindings(backend, resource, fix));
+    if (!backend.disableAuth)
+        findings.push(...runAudienceFindings(backend, resource, service, []));
+    return mergeUnreadable(findings);
+}
+/** `audience-mismatch` for a backend served by a Cloud Run service (also accepting `extraAudiences`). */
+function runAudienceFindings(backend, resource, service, extraAudiences) {
+    const audience = mintedAudience(backend);
+    const exact = [...service.customAudiences, ...extraAudiences.flatMap((a) => [a, a.replace(/\/$/, '')])];
+    const verdict = judgeUrlAudience(audience, serviceOrigins(service), exact);
+    if (verdict === 'accepted')
+        return [];
+    const accepted = [...new Set([...serviceOrigins(service), ...service.customAudiences, ...extraAudiences])].join(', ') || 'none';
+    return [
+        backendFinding(backend, 'audience-mismatch', verdict === 'rejected' ? 'error' : 'warning', verdict === 'rejected'
+            ? `The gateway will mint identity tokens for audience ${audience}, which ${resource} does not accept (it accepts ${accepted}). Set jwt_audience to the service URL, or add a custom audience.`
+            : `The gateway will mint identity tokens for audience ${audience}: the service URL with a path. Google does not document whether Cloud Run accepts that; set jwt_audience to the bare service URL.`, { resource }),
+    ];
+}
+
+;// CONCATENATED MODULE: ./.build/checks/cloud-functions.js
+
+
+
+
+const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';
+/** `NAME --project=P --region=R` for gcloud functions commands. */
+function functionArgs(name) {
+    const [, project = '', , region = '', , fn = ''] = name.split('/');
+    return `${fn} --project=${project} --region=${region}`;
+}
+function functionCommands(name) {
+    const where = functionArgs(name);
+    return {
+        add: (member, role) => `gcloud functions add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+        remove: (member, role) => `gcloud functions remove-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,
+    };
+}
+/** Every rule for a Cloud Functions backend, 1st or 2nd gen. Pure. */
+function checkCloudFunction(backend, target, facts, account, now) {
+    const { fn, resource } = target;
+    const member = `serviceAccount:${account}`;
+    const findings = [];
+    if (target.service) {
+        const fix = `gcloud functions add-invoker-policy-binding ${functionArgs(fn.name)} --member=${shellArg(member)}`;
+        const oldStyle = facts.functionAccess ? whoHolds(FUNCTIONS_INVOKE, account, facts.functionAccess, now).direct : [];
+        const note = oldStyle.length
+            ? `It holds ${oldStyle[0]?.role} on ${oldStyle[0]?.resource}, which grants ${FUNCTIONS_INVOKE}: that authorizes 1st-gen functions only. A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, which needs ${RUN_INVOKE} (roles/run.invoker).`
+            : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
+        findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note }));
+        findings.push(...authDisabledFindings(backend, resource, fix));
+        if (!backend.disableAuth)
+            findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
+    }
+    else {
+        const commands = functionCommands(fn.name);
+        const fix = commands.add(member, 'roles/cloudfunctions.invoker');
+        const answer = whoHolds(FUNCTIONS_INVOKE, account, facts.access, now);
+        findings.push(...publicGrantFindings(backend, resource, FUNCTIONS_INVOKE, answer, commands));
+        findings.push(...publicUnknownFindings(backend, resource, answer));
+        findings.push(...accountGrantFindings(backend, resource, FUNCTIONS_INVOKE, account, answer, { role: 'roles/cloudfunctions.invoker', fix }));
+        const ingress = fn.ingressSettings;
+        if (ingress === 'ALLOW_INTERNAL_ONLY' || ingress === 'ALLOW_INTERNAL_AND_GCLB') {
+            findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} accepts only internal${ingress === 'ALLOW_INTERNAL_AND_GCLB' ? ' and Cloud Load Balancing' : ''} traffic (ingress ${ingress}); API Gateway calls it from outside your network, so its calls will be refused. Allow all ingress.`, { resource, fix: `gcloud functions deploy ${functionArgs(fn.name)} --ingress-settings=all` }));
+        }
+        findings.push(...authDisabledFindings(backend, resource, fix));
+        if (!backend.disableAuth && fn.url)
+            findings.push(...gen1AudienceFindings(backend, resource, fn.url));
+    }
+    if (fn.eventType) {
+        findings.push(backendFinding(backend, 'unreachable-backend', 'warning', `${resource} is triggered by events (${fn.eventType}), not HTTP: it has no URL the gateway can call. Point the backend at an HTTP function.`, { resource }));
+    }
+    return mergeUnreadable(findings);
+}
+/** A 1st-gen function accepts exactly its URL as audience. */
+function gen1AudienceFindings(backend, resource, url) {
+    const audience = backend.jwtAudience ?? backend.address;
+    if (audience.replace(/\/$/, '') === url.replace(/\/$/, ''))
+        return [];
+    return [
+        backendFinding(backend, 'audience-mismatch', 'error', `The gateway will mint identity tokens for audience ${audience}, but a 1st-gen function accepts only its URL ${url}. Set jwt_audience: ${url}.`, { resource }),
+    ];
+}
+
+;// CONCATENATED MODULE: ./.build/checks/second-opinion.js
+
+const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'conditional-grant', 'unverified-grant']);
+/**
+ * Reconciles our findings about the account's grant with Policy Troubleshooter's answer: it confirms or
+ * overturns an unverified or conditional grant, and any other disagreement becomes a warning that shows both.
+ */
+function applySecondOpinion(backend, findings, tuple, account, answer) {
+    const resource = findings.find((f) => f.resource)?.resource;
+    const extra = resource ? { resource } : {};
+    if ('error' in answer) {
+        return [
+            ...findings,
+            backendFinding(backend, 'iam-unreadable', 'warning', `Policy Troubleshooter could not be asked (${answer.error}); the verdict rests on gateway-guard's own evaluation.`, extra),
+        ];
+    }
+    const ours = findings.filter((f) => ACCOUNT_RULES.has(f.rule) && f.permission === tuple.permission);
+    const others = findings.filter((f) => !ours.includes(f));
+    const theirs = `Policy Troubleshooter answers ${answer.state} for ${account}, ${tuple.permission} on ${tuple.fullResourceName}`;
+    const weak = ours.filter((f) => f.rule === 'conditional-grant' || f.rule === 'unverified-grant');
+    const missing = ours.filter((f) => f.rule === tuple.missingRule);
+    if (answer.state === 'CAN_ACCESS') {
+        if (weak.length > 0 && missing.length === 0)
+            return others; // confirmed: the group or condition does grant it
+        if (missing.length > 0) {
+            return [...findings, backendFinding(backend, 'unverified-grant', 'warning', `${theirs}, but gateway-guard found no grant: ${missing[0]?.message} Review the grant it relies on.`, extra)];
+        }
+        return findings;
+    }
+    if (answer.state === 'CANNOT_ACCESS') {
+        if (weak.length > 0) {
+            return [
+                ...others,
+                backendFinding(backend, tuple.missingRule, 'error', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), overturning: ${weak[0]?.message}`, extra),
+            ];
+        }
+        if (ours.length === 0) {
+            return [
+                ...findings,
+                backendFinding(backend, 'unverified-grant', 'warning', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), although gateway-guard found a grant. Check deny policies and conditions that gateway-guard cannot see.`, extra),
+            ];
+        }
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./.build/checks/target.js
+
+/** Findings for a backend whose resource could not be resolved: not found, unreadable, or unsupported. */
+function unresolvedTargetFindings(backend, target) {
+    switch (target.kind) {
+        case 'not-found':
+            return [backendFinding(backend, 'backend-not-found', 'error', target.message)];
+        case 'unreadable':
+            return [backendFinding(backend, 'iam-unreadable', 'error', target.message)];
+        case 'unsupported':
+            return [
+                backendFinding(backend, 'unsupported-backend', 'warning', `${target.message}; gateway-guard cannot verify who may call it. Make sure the backend accepts only the gateway's identity token, or add a policy exception with the reason.`),
+            ];
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/iam/gather.js
+
+
+/** Reads one policy, turning failure into a fact instead of an exception. */
+async function readPolicy(resource, level, permission, read) {
+    try {
+        return { resource, level, policy: await read() };
+    }
+    catch (err) {
+        return { resource, level, error: `Could not read the IAM policy of ${resource}: ${explainFailure(err, permission)}` };
+    }
+}
+/** The policies of a project and of every folder and organization above it, nearest first. */
+async function ancestorPolicies(google, projectId) {
+    const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () => google.resourceManager.iamPolicy(`projects/${projectId}`));
+    const ancestors = [];
+    let ancestryError;
+    try {
+        let parent = (await google.resourceManager.project(projectId)).parent;
+        while (parent) {
+            if (ancestors.includes(parent))
+                break;
+            ancestors.push(parent);
+            parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
+        }
+    }
+    catch (err) {
+        const what = ancestors.at(-1) ?? `projects/${projectId}`;
+        const permission = what.startsWith('folders/') ? 'resourcemanager.folders.get' : 'resourcemanager.projects.get';
+        ancestryError = `Could not walk the folders and organization above projects/${projectId}: ${explainFailure(err, permission)}`;
+    }
+    const denies = Promise.all([`projects/${projectId}`, ...ancestors].map((node) => readDenies(google, node)));
+    const policies = await Promise.all([
+        projectPolicy,
+        ...ancestors.map((name) => {
+            const level = name.startsWith('folders/') ? 'folder' : 'organization';
+            return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () => google.resourceManager.iamPolicy(name));
+        }),
+    ]);
+    return ancestryError ? { policies, denies: await denies, ancestryError } : { policies, denies: await denies };
+}
+/** The deny policies attached to a project, folder or organization (`projects/p`, `folders/1`, ...). */
+async function readDenies(google, node) {
+    const attachmentPoint = `cloudresourcemanager.googleapis.com/${node}`;
+    try {
+        return { attachmentPoint, policies: await google.iam.denyPolicies(attachmentPoint) };
+    }
+    catch (err) {
+        // Google lists nothing (not 404) for a node without deny policies; a 404 means the node itself is gone.
+        if (err instanceof GoogleApiError && err.status === 404)
+            return { attachmentPoint, policies: [] };
+        return { attachmentPoint, error: `Could not read the deny policies of ${node}: ${explainFailure(err, 'iam.denypolicies.list')}` };
+    }
+}
+/** Completes policies with the definitions of every role that matters for `emails` or the public. */
+async function withRoles(google, policies, emails, ancestryError, denies) {
+    const names = new Set(emails.flatMap((email) => rolesToRead({ policies }, email)));
+    const roles = new Map();
+    await Promise.all([...names].map(async (name) => {
+        try {
+            roles.set(name, { definition: await google.iam.role(name) });
+        }
+        catch (err) {
+            roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
+        }
+    }));
+    return { policies, roles, ...(denies ? { denies } : {}), ...(ancestryError ? { ancestryError } : {}) };
+}
+/** The resource's own policies, then its project's and ancestors', with the roles that matter. */
+async function gatherAccess(google, own, project, accounts) {
+    const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
+    return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
+}
+
+;// CONCATENATED MODULE: ./.build/facts.js
+
+/** Reads the policies that apply to a resolved backend (each read once per run through the executor's cache). */
+async function gatherFacts(google, target, accounts) {
+    switch (target.kind) {
+        case 'cloud-run':
+            return {
+                access: await gatherAccess(google, [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource))], target.project, accounts),
+            };
+        case 'cloud-functions': {
+            const { fn } = target;
+            const functionAccess = gatherAccess(google, [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment))], target.project, accounts);
+            if (!target.serviceName)
+                return { access: await functionAccess };
+            const serviceName = target.serviceName;
+            const [access, fnAccess] = await Promise.all([
+                gatherAccess(google, [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName))], target.project, accounts),
+                functionAccess,
+            ]);
+            return { access, functionAccess: fnAccess };
+        }
+        case 'app-engine':
+            return { access: await gatherAccess(google, iapPolicies(google, target), target.project, accounts) };
+    }
+}
+/** The IAP resources that guard an App Engine service, most specific first. */
+function iapResources(target) {
+    const root = `projects/${target.projectNumber ?? target.project}/iap_web`;
+    const app = `${root}/appengine-${target.app.id}`;
+    const service = `${app}/services/${target.serviceId}`;
+    return [...(target.versionId ? [`${service}/versions/${target.versionId}`] : []), service, app, root];
+}
+function iapPolicies(google, target) {
+    return iapResources(target).map((resource, i) => target.projectNumber
+        ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource))
+        : Promise.resolve({
+            resource,
+            level: 'iap',
+            error: `Could not read the IAP policy of ${resource}: the project number of ${target.project} is unknown (resourcemanager.projects.get was denied).`,
+        }));
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/app-engine.js
+
+/** Finds the App Engine app (and service) behind an appspot.com address. */
+async function resolveAppEngine(google, info) {
+    let app;
+    try {
+        app = await google.appEngine.app(info.project);
+    }
+    catch (err) {
+        if (err instanceof GoogleApiError && err.status === 404) {
+            return { kind: 'not-found', backendKind: 'app-engine', message: `Project ${info.project} has no App Engine application (apps/${info.project}). Check the address.` };
+        }
+        return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${info.project}: ${explainFailure(err, 'appengine.applications.get')}` };
+    }
+    let resource = `apps/${app.id}`;
+    if (info.service && info.service !== 'default') {
+        try {
+            resource = await google.appEngine.service(app.id, info.service);
+        }
+        catch (err) {
+            if (err instanceof GoogleApiError && err.status === 404) {
+                return { kind: 'not-found', backendKind: 'app-engine', message: `App Engine app ${app.id} has no service ${info.service}. Check the address.` };
+            }
+            return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${app.id}/services/${info.service}: ${explainFailure(err, 'appengine.services.get')}` };
+        }
+    }
+    else if (info.service) {
+        resource = `apps/${app.id}/services/default`;
+    }
+    let projectNumber;
+    try {
+        projectNumber = (await google.resourceManager.project(info.project)).projectNumber;
+    }
+    catch {
+        // IAP resources are named by project number; the IAP policy facts will report it as unreadable.
+    }
+    return {
+        kind: 'app-engine',
+        resource,
+        project: info.project,
+        ...(projectNumber ? { projectNumber } : {}),
+        app,
+        serviceId: info.service ?? 'default',
+        ...(info.version ? { versionId: info.version } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/resolve/cloud-functions.js
+
+/** Finds the function behind a cloudfunctions.net address (the v2 API serves both generations). */
+async function resolveCloudFunction(google, info) {
+    const name = `projects/${info.project}/locations/${info.region}/functions/${info.functionName}`;
+    let fn;
+    try {
+        fn = await google.functions.get(name);
+    }
+    catch (err) {
+        if (err instanceof GoogleApiError && err.status === 404) {
+            return {
+                kind: 'not-found',
+                backendKind: 'cloud-functions',
+                message: `No Cloud Function ${info.functionName} exists in project ${info.project}, region ${info.region} (${name}). Check the address.`,
+            };
+        }
+        return { kind: 'unreadable', backendKind: 'cloud-functions', message: `Could not read ${name}: ${explainFailure(err, 'cloudfunctions.functions.get')}` };
+    }
+    return functionTarget(google, fn, info.project, info.region);
+}
+/** Completes a function with its underlying Cloud Run service (2nd gen). */
+async function functionTarget(google, fn, project, region) {
+    const base = { kind: 'cloud-functions', resource: fn.name, project, region, fn };
+    if (fn.environment === 'GEN_1')
+        return base;
+    if (!fn.runService) {
+        return {
+            kind: 'unreadable',
+            backendKind: 'cloud-functions',
+            message: `${fn.name} is a 2nd-gen function, but Google did not say which Cloud Run service runs it (serviceConfig.service is empty); its invoker grants cannot be checked.`,
+        };
+    }
+    try {
+        return { ...base, service: await google.run.service(fn.runService), serviceName: fn.runService };
+    }
+    catch (err) {
+        return {
+            kind: 'unreadable',
+            backendKind: 'cloud-functions',
+            message: `Could not read ${fn.runService}, the Cloud Run service of the 2nd-gen function ${fn.name}: ${explainFailure(err, 'run.services.get')}`,
+        };
+    }
+}
+/**
+ * A run.app address may be a 2nd-gen function's own URL (its service carries the label
+ * `goog-managed-by: cloudfunctions`): then the function is the backend (same grant, but the fix and the
+ * message speak of the function). When functions cannot be listed, it stays Cloud Run.
+ */
+async function asFunctionIfOwned(google, target) {
+    if (target.service.managedBy !== 'cloudfunctions')
+        return target;
+    let functions;
+    try {
+        functions = (await google.functions.list(target.project)).functions;
+    }
+    catch {
+        return target;
+    }
+    const suffix = serviceSuffix(target.resource);
+    const fn = functions.find((f) => f.runService && serviceSuffix(f.runService) === suffix);
+    if (!fn)
+        return target;
+    return { kind: 'cloud-functions', resource: fn.name, project: target.project, region: target.region, fn, service: target.service, serviceName: target.resource };
+}
+/** `locations/R/services/S`: the part of a service name that does not depend on project ID vs number. */
+function serviceSuffix(name) {
+    return name.replace(/^projects\/[^/]+\//, '');
+}
+
+;// CONCATENATED MODULE: ./.build/pipeline.js
+
+
+
+
+
+
+
+
+
+
+
+/** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
+async function checkBackends(backends, ctx) {
+    const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)]));
+    const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
+    const targets = new Map();
+    for (const [address, info] of infos)
+        targets.set(address, resolveTarget(ctx.google, info, candidates));
+    const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
+    const factsByResource = new Map();
+    const factsOf = (target) => {
+        let facts = factsByResource.get(target.resource);
+        if (!facts) {
+            facts = gatherFacts(ctx.google, target, accounts);
+            factsByResource.set(target.resource, facts);
+        }
+        return facts;
+    };
+    const perBackend = await Promise.all(backends.map(async (backend) => {
+        const target = await targets.get(backend.address);
+        const account = ctx.accountFor(backend.file);
+        let findings = await checkOne(backend, target, account, ctx.now, factsOf);
+        if (ctx.troubleshoot && 'resource' in target)
+            findings = await secondOpinion(ctx.google, backend, target, account, findings);
+        const result = {
+            address: backend.address,
+            kind: kindOf(target, infos.get(backend.address)),
+            operations: backend.operations,
+            file: backend.file,
+            line: backend.line,
+            status: 'pass',
+            ...('resource' in target ? { resource: target.resource } : {}),
+        };
+        return { result, findings };
+    }));
+    return { backends: perBackend.map((p) => p.result), findings: perBackend.flatMap((p) => p.findings) };
+}
+async function checkOne(backend, target, account, now, factsOf) {
+    switch (target.kind) {
+        case 'cloud-run':
+            return checkCloudRun(backend, target, (await factsOf(target)).access, account, now);
+        case 'cloud-functions':
+            return checkCloudFunction(backend, target, await factsOf(target), account, now);
+        case 'app-engine':
+            return checkAppEngine(backend, target, (await factsOf(target)).access, account, now);
+        default:
+            return unresolvedTargetFindings(backend, target);
+    }
+}
+async function secondOpinion(google, backend, target, account, findings) {
+    const tuple = accessTuple(target);
+    const answer = await google.troubleshooter
+        .troubleshoot(account, tuple.fullResourceName, tuple.permission)
+        .catch((err) => ({ error: explainFailure(err, 'policytroubleshooter.iam.troubleshoot') }));
+    return applySecondOpinion(backend, findings, tuple, account, answer);
+}
+/** The grant that decides a call, in Policy Troubleshooter's terms. */
+function accessTuple(target) {
+    switch (target.kind) {
+        case 'cloud-run':
+            return { fullResourceName: `//run.googleapis.com/${target.resource}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' };
+        case 'cloud-functions':
+            return target.serviceName
+                ? { fullResourceName: `//run.googleapis.com/${target.serviceName}`, permission: 'run.routes.invoke', missingRule: 'missing-invoker' }
+                : { fullResourceName: `//cloudfunctions.googleapis.com/${target.resource}`, permission: 'cloudfunctions.functions.invoke', missingRule: 'missing-invoker' };
+        case 'app-engine':
+            return {
+                fullResourceName: `//iap.googleapis.com/${iapResources(target).at(-3) ?? ''}`,
+                permission: 'iap.webServiceVersions.accessViaIAP',
+                missingRule: 'missing-iap-access',
+            };
+    }
+}
+async function resolveTarget(google, info, candidates) {
+    switch (info.kind) {
+        case 'cloud-run': {
+            const target = await resolveCloudRun(google, info, info.form === 'hash' ? await candidates() : []);
+            return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
+        }
+        case 'cloud-functions':
+            return resolveCloudFunction(google, info);
+        case 'app-engine':
+            return resolveAppEngine(google, info);
+        case 'unknown':
+            return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
+    }
+}
+/** The `project` input's projects, then those other addresses name (numbers turned into IDs where readable). */
+async function candidateProjects(ctx, infos) {
+    const named = infos.map(namedProject).filter((p) => p !== undefined);
+    const ids = await Promise.all(named.map((p) => (/^\d+$/.test(p) ? ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)));
+    return [...new Set([...ctx.projects, ...ids])];
+}
+function kindOf(target, info) {
+    switch (target.kind) {
+        case 'cloud-run':
+        case 'cloud-functions':
+        case 'app-engine':
+            return target.kind;
+        case 'not-found':
+        case 'unreadable':
+            return target.backendKind;
+        default:
+            return info && info.kind !== 'unknown' ? info.kind : 'unknown';
+    }
+}
+function lazy(make) {
+    let value;
+    return () => (value ??= make());
+}
+
+;// CONCATENATED MODULE: ./.build/types.js
+/** Shared data model of the pipeline: spec → resolve → facts → checks → report. */
+/** Stable rule IDs of SPEC.md. */
+const RULES = [
+    'public-access',
+    'missing-invoker',
+    'missing-iap-access',
+    'missing-app-engine-permissions',
+    'auth-disabled',
+    'audience-mismatch',
+    'unreachable-backend',
+    'conditional-grant',
+    'unverified-grant',
+    'backend-not-found',
+    'unsupported-backend',
+    'iam-unreadable',
+    'invalid-spec',
+];
+
+;// CONCATENATED MODULE: ./.build/policy/schema.js
+/**
+ * JSON Schema of the policy file. The source of truth: `schema/policy.schema.json` (which editors and the
+ * README use) is generated from it by `__tests__/policy/generate-schema.ts`, and a test keeps the two equal.
+ * Kept in TypeScript so the bundle needs no JSON asset.
+ */
+
+/** Stable `$id` of the schema: where the repository serves it. */
+const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard/gateway-guard/main/schema/policy.schema.json';
+/** Rules whose findings can never be turned `off`: the gate fails closed. */
+const FAIL_CLOSED_RULES = ['iam-unreadable', 'invalid-spec'];
+/** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+/** A project ID (optionally with a legacy `domain:` prefix). */
+const PROJECT_PATTERN = '^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$';
+/** A service account email. */
+const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$';
+function severityProperties() {
+    const properties = {};
+    for (const rule of RULES) {
+        const closed = FAIL_CLOSED_RULES.includes(rule);
+        properties[rule] = {
+            title: `Severity of ${rule}`,
+            description: closed
+                ? `Severity of \`${rule}\` findings: error, warning or notice. Cannot be \`off\`: the gate fails closed, so what cannot be read or parsed is always reported.`
+                : `Severity of \`${rule}\` findings: error, warning or notice, or off to drop them.`,
+            enum: closed ? ['error', 'warning', 'notice'] : ['error', 'warning', 'notice', 'off'],
+        };
+    }
+    return properties;
+}
+/** The policy file's JSON Schema (draft-07, understood by editors and by ajv). */
+const POLICY_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: POLICY_SCHEMA_ID,
+    title: 'gateway-guard policy',
+    description: 'Policy file of the gateway-guard action (default .github/gateway-guard.yml): exceptions, severity overrides, ' +
+        'extra projects to search, and the gateway service account per spec file.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        $schema: {
+            description: 'URL of this schema, for JSON policy files (in YAML, use a `# yaml-language-server: $schema=URL` comment).',
+            type: 'string',
+        },
+        exceptions: {
+            title: 'Exceptions',
+            description: 'Findings accepted on purpose. An excepted finding is still reported, as a notice with its reason, and never fails the step.',
+            type: 'array',
+            items: {
+                title: 'Exception',
+                description: 'Excepts one backend from one rule. Name the backend by exactly one of `address` or `resource`.',
+                type: 'object',
+                additionalProperties: false,
+                required: ['rule', 'reason'],
+                properties: {
+                    rule: { title: 'Rule', description: 'The rule ID to except.', enum: [...RULES] },
+                    address: {
+                        title: 'Backend address',
+                        description: 'The backend address exactly as written in the spec, e.g. https://status-abc123-uc.a.run.app.',
+                        type: 'string',
+                        minLength: 1,
+                    },
+                    resource: {
+                        title: 'Resource',
+                        description: 'The Google Cloud resource exactly as reported, e.g. projects/p/locations/us-central1/services/s.',
+                        type: 'string',
+                        minLength: 1,
+                    },
+                    reason: {
+                        title: 'Reason',
+                        description: 'Why the finding is accepted, e.g. a review ticket; shown with the finding. Required.',
+                        type: 'string',
+                        pattern: '\\S',
+                    },
+                    expires: {
+                        title: 'Expires',
+                        description: 'Last day (UTC, YYYY-MM-DD) the exception applies. After it the finding counts again and the expired exception is reported as a warning.',
+                        type: 'string',
+                        pattern: DATE_PATTERN,
+                        examples: ['2027-03-31'],
+                    },
+                },
+                oneOf: [{ required: ['address'] }, { required: ['resource'] }],
+            },
+        },
+        severity: {
+            title: 'Severity overrides',
+            description: 'Per-rule severity: error, warning, notice, or off (findings of the rule are dropped). `iam-unreadable` and `invalid-spec` cannot be turned off: the gate fails closed.',
+            type: 'object',
+            additionalProperties: false,
+            properties: severityProperties(),
+        },
+        projects: {
+            title: 'Projects',
+            description: 'Extra Google Cloud project IDs to search for addresses that do not name their project (hash-style *.a.run.app URLs).',
+            type: 'array',
+            uniqueItems: true,
+            items: { description: 'A project ID, e.g. shop-prod.', type: 'string', pattern: PROJECT_PATTERN },
+        },
+        serviceAccounts: {
+            title: 'Service account per spec file',
+            description: "The gateway's service account (email) for a spec file, keyed by the file's path relative to the workspace; other files use the `service-account` input.",
+            type: 'object',
+            additionalProperties: {
+                description: 'Service account email, e.g. internal-gw@gw-host.iam.gserviceaccount.com.',
+                type: 'string',
+                pattern: EMAIL_PATTERN,
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./.build/policy/apply.js
+
+/**
+ * Severity overrides first (`off` drops the finding, except for `iam-unreadable` and `invalid-spec`,
+ * which always count), then exceptions: the first unexpired exception with the finding's rule and its
+ * exact `address` (or exact `resource`) sets `finding.exception`. An exception is live through its
+ * `expires` day (UTC). An expired exception that would have matched adds one warning, with the
+ * exception's rule, at its line in the policy file. Exceptions that match nothing add nothing: one
+ * policy file may serve several jobs with different spec sets.
+ */
+function applyPolicy(findings, policy, now) {
+    const today = now.toISOString().slice(0, 10);
+    const expiredHits = new Set();
+    const result = [];
+    for (const original of findings) {
+        const override = policy.severity[original.rule];
+        const failClosed = FAIL_CLOSED_RULES.includes(original.rule);
+        if (override === 'off' && !failClosed)
+            continue;
+        const finding = { ...original };
+        if (override !== undefined && override !== 'off')
+            finding.severity = override;
+        if (!finding.exception) {
+            const matching = policy.exceptions.filter((exception) => matches(exception, finding));
+            const live = matching.find((exception) => exception.expires === undefined || exception.expires >= today);
+            if (live) {
+                finding.exception = { reason: live.reason, ...(live.expires === undefined ? {} : { expires: live.expires }) };
+            }
+            else {
+                for (const exception of matching)
+                    expiredHits.add(exception);
+            }
+        }
+        result.push(finding);
+    }
+    for (const exception of policy.exceptions) {
+        if (expiredHits.has(exception))
+            result.push(expiredWarning(exception, policy.file));
+    }
+    return result;
+}
+function matches(exception, finding) {
+    if (exception.rule !== finding.rule)
+        return false;
+    if (exception.address !== undefined)
+        return finding.address === exception.address;
+    return exception.resource !== undefined && finding.resource === exception.resource;
+}
+function expiredWarning(exception, file) {
+    const target = exception.address ?? exception.resource ?? '';
+    const where = file ?? 'the policy file';
+    const warning = {
+        rule: exception.rule,
+        severity: 'warning',
+        message: `Exception for ${exception.rule} on ${target} expired on ${exception.expires}: the finding counts again. ` +
+            `Fix the finding, or renew the exception with a later "expires" in ${where} (reason was: ${exception.reason}).`,
+        line: exception.line,
+    };
+    if (file !== undefined)
+        warning.file = file;
+    if (exception.address !== undefined)
+        warning.address = exception.address;
+    if (exception.resource !== undefined)
+        warning.resource = exception.resource;
+    return warning;
+}
+/** The gateway service account for a spec file: the policy's `serviceAccounts` entry, else `fallback`. */
+function serviceAccountFor(policy, file, fallback) {
+    return policy.serviceAccounts[file] ?? fallback;
+}
+/** The `project` input's projects followed by the policy's, without repeats. */
+function searchProjects(inputProjects, policy) {
+    return [...new Set([...inputProjects, ...policy.projects])];
+}
+
+;// CONCATENATED MODULE: ./.build/policy/model.js
+/** A policy that changes nothing. */
+function emptyPolicy(file) {
+    return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], serviceAccounts: {} };
+}
+
+;// CONCATENATED MODULE: ./.build/policy/load.js
+/** Reads the policy file and validates it against the JSON Schema; problems become `invalid-spec` findings at their line. */
+
+
+
+
+
+
+
+
+/** Larger policy files are refused (a real one is a few KiB). */
+const MAX_POLICY_BYTES = 1024 * 1024;
+/** At most this many problems are reported for one policy file. */
+const MAX_PROBLEMS = 50;
+const load_ajv = new ajv.Ajv({ allErrors: true, strictRequired: false, strictTypes: true });
+const validate = load_ajv.compile(POLICY_SCHEMA);
+const TOP_KEYS = ['exceptions', 'severity', 'projects', 'serviceAccounts'];
+const EXCEPTION_KEYS = ['rule', 'address', 'resource', 'reason', 'expires'];
+/**
+ * Loads the policy file `file` (relative to `workspace`). A missing file is the empty policy unless the
+ * path was given explicitly; a missing explicit file or an invalid one yields `invalid-spec` findings
+ * (and the empty policy). Never throws on bad input.
+ */
+async function loadPolicy(file, workspace, explicit) {
+    const absolute = external_node_path_.resolve(workspace, file);
+    const relative = external_node_path_.relative(workspace, absolute).split(external_node_path_.sep).join('/') || file;
+    let source;
+    try {
+        const bytes = await (0,promises_namespaceObject.readFile)(absolute);
+        if (bytes.length > MAX_POLICY_BYTES) {
+            return failed(relative, undefined, `Policy file ${relative} is larger than 1 MiB; a policy holds a few exceptions and overrides, check the \`policy\` input`);
+        }
+        source = bytes.toString('utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+            if (!explicit)
+                return { policy: emptyPolicy(), findings: [] };
+            return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) does not exist; create it or correct the path (relative to the repository root)`);
+        }
+        if (code === 'EISDIR') {
+            return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) is a directory; name the YAML file, e.g. .github/gateway-guard.yml`);
+        }
+        const reason = error instanceof Error ? error.message : String(error);
+        return failed(relative, undefined, `Policy file ${relative} cannot be read (${reason.slice(0, 200)}); check the \`policy\` input and the file's permissions`);
+    }
+    return parsePolicy(source, relative);
+}
+/** Validates policy text (YAML or JSON); `file` is used in findings. */
+function parsePolicy(source, file) {
+    const tree = parseTree(source);
+    if (!tree.ok)
+        return failed(file, tree.line, `Policy file: ${tree.message}`);
+    const root = tree.root;
+    if (root === null)
+        return { policy: emptyPolicy(file), findings: [] };
+    if (root.kind !== 'map') {
+        return failed(file, root.line, `Policy file: it must be a mapping with keys such as exceptions: and severity:, got ${root.kind === 'seq' ? 'a list' : 'a single value'}`);
+    }
+    const value = toJs(root);
+    const problems = new Map();
+    const report = (line, message) => problems.set(`${line}\u0000${message}`, { line, message });
+    if (!validate(value)) {
+        for (const error of validate.errors ?? []) {
+            if (error.schemaPath.includes('/oneOf/'))
+                continue; // explained by the oneOf error itself
+            const { line, message } = explain(error, root, value);
+            report(line, message);
+        }
+    }
+    const exceptions = Array.isArray(value['exceptions']) ? value['exceptions'] : [];
+    exceptions.forEach((item, index) => {
+        const expires = item?.['expires'];
+        if (typeof expires === 'string' && new RegExp(POLICY_SCHEMA.properties.exceptions.items.properties.expires.pattern).test(expires) && !isCalendarDate(expires)) {
+            report(lineAt(root, ['exceptions', index, 'expires']), `exceptions[${index}].expires ${quote(expires)} is not a calendar date; write an existing day as YYYY-MM-DD`);
+        }
+    });
+    if (problems.size > 0) {
+        const sorted = [...problems.values()].sort((a, b) => a.line - b.line).slice(0, MAX_PROBLEMS);
+        return { policy: emptyPolicy(file), findings: sorted.map((p) => invalidSpec(file, p.line, `Policy file: ${p.message}`)) };
+    }
+    return { policy: load_toPolicy(value, root, file), findings: [] };
+}
+function failed(file, line, message) {
+    const finding = { rule: 'invalid-spec', severity: 'error', file, message };
+    if (line !== undefined)
+        finding.line = line;
+    return { policy: emptyPolicy(file), findings: [finding] };
+}
+function load_toPolicy(value, root, file) {
+    const policy = emptyPolicy(file);
+    const exceptions = (value['exceptions'] ?? []);
+    exceptions.forEach((item, index) => {
+        const exception = {
+            rule: item['rule'],
+            reason: item['reason'].trim(),
+            line: lineAt(root, ['exceptions', index]),
+        };
+        if (item['address'] !== undefined)
+            exception.address = item['address'];
+        if (item['resource'] !== undefined)
+            exception.resource = item['resource'];
+        if (item['expires'] !== undefined)
+            exception.expires = item['expires'];
+        policy.exceptions.push(exception);
+    });
+    const severity = (value['severity'] ?? {});
+    for (const rule of RULES)
+        if (severity[rule] !== undefined)
+            policy.severity[rule] = severity[rule];
+    policy.projects = [...(value['projects'] ?? [])];
+    for (const [spec, account] of Object.entries((value['serviceAccounts'] ?? {}))) {
+        policy.serviceAccounts[normalizeSpecPath(spec)] = account;
+    }
+    return policy;
+}
+/** A spec path as the spec stage reports it: POSIX, relative, no `./`. */
+function normalizeSpecPath(spec) {
+    return external_node_path_.posix.normalize(spec.replace(/\\/g, '/')).replace(/^(\.\/)+/, '');
+}
+function isCalendarDate(text) {
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+/** Line of the node at `segments` (the key's line for a mapping entry); the deepest existing node's line otherwise. */
+function lineAt(root, segments) {
+    let node = root;
+    let line = root.line;
+    for (const segment of segments) {
+        if (node.kind === 'map') {
+            const entry = node.entries.find((e) => e.key === String(segment));
+            if (!entry)
+                return line;
+            node = entry.value;
+            line = entry.keyLine;
+        }
+        else if (node.kind === 'seq' && typeof segment === 'number') {
+            const item = node.items[segment];
+            if (!item)
+                return line;
+            node = item;
+            line = item.line;
+        }
+        else {
+            return line;
+        }
+    }
+    return line;
+}
+function valueAt(value, segments) {
+    let current = value;
+    for (const segment of segments) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[String(segment)];
+    }
+    return current;
+}
+/** `exceptions[0].expires`, `severity.public-access`, `serviceAccounts["specs/a.yaml"]`. */
+function where(segments) {
+    let text = '';
+    for (const segment of segments) {
+        if (typeof segment === 'number')
+            text += `[${segment}]`;
+        else if (/^[A-Za-z0-9_$-]+$/.test(segment))
+            text += text === '' ? segment : `.${segment}`;
+        else
+            text += `[${quote(segment)}]`;
+    }
+    return text || 'the top level';
+}
+function load_describe(value) {
+    if (typeof value === 'string')
+        return `the string ${quote(value)}`;
+    if (Array.isArray(value))
+        return 'a list';
+    if (value === null)
+        return 'an empty value';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return String(value);
+}
+function explain(error, root, value) {
+    const segments = pointerSegments(error.instancePath);
+    const here = where(segments);
+    const got = load_describe(valueAt(value, segments));
+    const parent = segments.at(-2);
+    const last = segments.at(-1);
+    const line = lineAt(root, segments);
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const key = String(error.params['additionalProperty']);
+            const keyLine = lineAt(root, [...segments, key]);
+            if (segments.length === 1 && segments[0] === 'severity') {
+                return { line: keyLine, message: `unknown rule ${quote(key)} in severity${suggest(key, RULES)}; rules are ${RULES.join(', ')}` };
+            }
+            const allowed = segments.length === 0 ? TOP_KEYS : EXCEPTION_KEYS;
+            return { line: keyLine, message: `unknown key ${quote(key)} in ${here}${suggest(key, allowed)}; allowed keys: ${allowed.join(', ')}` };
+        }
+        case 'required': {
+            const missing = String(error.params['missingProperty']);
+            if (missing === 'reason') {
+                return { line, message: `${here} has no "reason"; every exception needs one, e.g. reason: Public status page, reviewed in SEC-1042` };
+            }
+            if (missing === 'rule') {
+                return { line, message: `${here} has no "rule"; name the rule to except, e.g. rule: public-access` };
+            }
+            return { line, message: `${here} has no ${quote(missing)}; add it` };
+        }
+        case 'oneOf': {
+            const item = valueAt(value, segments);
+            if (item && item['address'] !== undefined && item['resource'] !== undefined) {
+                return { line, message: `${here} names both "address" and "resource"; keep exactly one of them` };
+            }
+            return {
+                line,
+                message: `${here} names no backend; add "address" (the URL exactly as in the spec) or "resource" (e.g. projects/p/locations/us-central1/services/s)`,
+            };
+        }
+        case 'enum': {
+            const allowed = error.params['allowedValues'].map(String);
+            if (last === 'rule') {
+                const given = String(valueAt(value, segments));
+                return { line, message: `unknown rule ${quote(given)} in ${here}${suggest(given, RULES)}; rules are ${RULES.join(', ')}` };
+            }
+            if (parent === 'severity' && typeof last === 'string') {
+                const closed = FAIL_CLOSED_RULES.includes(last);
+                if (closed && valueAt(value, segments) === 'off') {
+                    return { line, message: `${here} cannot be off: ${last} findings always count (the gate fails closed); use error, warning or notice` };
+                }
+                return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
+            }
+            return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
+        }
+        case 'type':
+        case 'pattern':
+        case 'minLength':
+            return { line, message: fieldMessage(segments, here, got, error) };
+        case 'uniqueItems': {
+            const index = Math.max(Number(error.params['i']), Number(error.params['j']));
+            const item = load_describe(valueAt(value, [...segments, index]));
+            return { line: lineAt(root, [...segments, index]), message: `${here} lists ${item} twice; remove one` };
+        }
+        default:
+            return { line, message: `${here} ${error.message ?? 'is invalid'}; got ${got}` };
+    }
+}
+function fieldMessage(segments, here, got, error) {
+    const last = segments.at(-1);
+    const first = segments[0];
+    if (segments.length === 1 && first === 'exceptions')
+        return `exceptions must be a list (- rule: ...), got ${got}`;
+    if (segments.length === 1 && (first === 'severity' || first === 'serviceAccounts'))
+        return `${here} must be a mapping, got ${got}`;
+    if (segments.length === 1 && first === 'projects')
+        return `projects must be a list of project IDs, e.g. [shop-prod, shop-data]; got ${got}`;
+    if (first === 'exceptions' && segments.length === 2)
+        return `${here} must be a mapping with rule, address or resource, and reason; got ${got}`;
+    if (last === 'expires')
+        return `${here} must be a date written YYYY-MM-DD, e.g. 2027-03-31; got ${got}`;
+    if (last === 'reason')
+        return `${here} must be a non-empty text saying why the finding is accepted; got ${got}`;
+    if (last === 'address' || last === 'resource')
+        return `${here} must be a non-empty text, exactly as reported; got ${got}`;
+    if (first === 'projects')
+        return `${here} must be a project ID (6-30 lowercase letters, digits and hyphens, e.g. shop-prod); got ${got}`;
+    if (first === 'serviceAccounts')
+        return `${here} must be a service account email (NAME@PROJECT.iam.gserviceaccount.com); got ${got}`;
+    if (first === '$schema')
+        return `$schema must be a URL; got ${got}`;
+    return `${here} ${error.message ?? 'is invalid'}; got ${got}`;
+}
+/** ` (did you mean "x"?)` for a close spelling (edit distance ≤ 2, or case only). */
+function suggest(given, options) {
+    let best;
+    let bestDistance = 3;
+    for (const option of options) {
+        const distance = option.toLowerCase() === given.toLowerCase() ? 0 : editDistance(given, option);
+        if (distance < bestDistance) {
+            best = option;
+            bestDistance = distance;
+        }
+    }
+    return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
+}
+function editDistance(a, b) {
+    if (Math.abs(a.length - b.length) > 2)
+        return 3;
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 3;
+}
+
+;// CONCATENATED MODULE: ./.build/policy/index.js
+/** Policy stage: the policy file (exceptions, severity overrides, projects, service accounts per spec). */
+
+
+
+
+
+;// CONCATENATED MODULE: ./.build/report/redact.js
+/** Replaces secrets in text shown to people or written to files: known values and credential-shaped strings. */
+const CREDENTIAL_PATTERNS = [
+    /\b(Bearer|token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+    /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+    /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+    /\bya29\.[A-Za-z0-9._-]{10,}/g,
+];
+/** `text` with each of `secrets` and anything shaped like a credential replaced by `***`. */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets)
+        if (secret.length >= 4)
+            out = out.split(secret).join('***');
+    for (const pattern of CREDENTIAL_PATTERNS)
+        out = out.replace(pattern, (match, scheme) => (typeof scheme === 'string' && scheme.length < match.length ? `${scheme} ***` : '***'));
+    return out;
+}
+/** A deep copy of `value` with every string redacted. */
+function redactDeep(value, secrets) {
+    if (typeof value === 'string')
+        return redact(value, secrets);
+    if (Array.isArray(value))
+        return value.map((v) => redactDeep(v, secrets));
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./.build/report/verdict.js
+const SEVERITY_RANK = { error: 0, warning: 1, notice: 2, pass: 3 };
+/** Severity a finding reports with: a policy exception lowers it to `notice`. */
+function effectiveSeverity(finding) {
+    return finding.exception ? 'notice' : finding.severity;
+}
+/** Code-point string order, independent of the runner's locale. */
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Most severe first, then by file, line, rule and message; findings without a file go last. */
+function compareFindings(a, b) {
+    return (SEVERITY_RANK[effectiveSeverity(a)] - SEVERITY_RANK[effectiveSeverity(b)] ||
+        compareOptional(a.file, b.file) ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        compareText(a.rule, b.rule) ||
+        compareText(a.message, b.message));
+}
+function compareOptional(a, b) {
+    if (a === b)
+        return 0;
+    if (a === undefined)
+        return 1;
+    if (b === undefined)
+        return -1;
+    return compareText(a, b);
+}
+/** Whether findings with these counts fail the step under `failOn`. */
+function fails(counts, failOn) {
+    if (failOn === 'error')
+        return counts.errors > 0;
+    if (failOn === 'warning')
+        return counts.errors + counts.warnings > 0;
+    return false;
+}
+/** Builds the report that every renderer reads. */
+function buildReport(run) {
+    const findings = run.findings.map(toReportFinding).sort(compareFindings);
+    const counts = { errors: 0, warnings: 0, notices: 0 };
+    for (const finding of findings) {
+        if (finding.severity === 'error')
+            counts.errors++;
+        else if (finding.severity === 'warning')
+            counts.warnings++;
+        else
+            counts.notices++;
+    }
+    return {
+        result: fails(counts, run.failOn) ? 'fail' : 'pass',
+        failOn: run.failOn,
+        serviceAccount: run.serviceAccount,
+        specFiles: [...run.specFiles],
+        counts,
+        backends: groupBackends(run.backends, findings),
+        findings,
+    };
+}
+function toReportFinding(finding) {
+    if (!finding.exception)
+        return { ...finding };
+    return { ...finding, severity: 'notice', originalSeverity: finding.severity };
+}
+/** One entry per address (first declaration's file and line), with every operation and the worst status. */
+function groupBackends(backends, findings) {
+    const byAddress = new Map();
+    for (const backend of backends) {
+        const seen = byAddress.get(backend.address);
+        if (!seen) {
+            byAddress.set(backend.address, { ...backend, operations: verdict_unique(backend.operations) });
+            continue;
+        }
+        seen.operations = verdict_unique([...seen.operations, ...backend.operations]);
+        seen.resource ??= backend.resource;
+        if (seen.kind === 'unknown')
+            seen.kind = backend.kind;
+        seen.status = worst(seen.status, backend.status);
+    }
+    for (const finding of findings) {
+        const backend = finding.address === undefined ? undefined : byAddress.get(finding.address);
+        if (backend)
+            backend.status = worst(backend.status, finding.severity);
+    }
+    return [...byAddress.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.address, b.address));
+}
+function worst(a, b) {
+    return SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b;
+}
+function verdict_unique(items) {
+    return [...new Set(items)];
+}
+
 ;// CONCATENATED MODULE: ./.build/gate.js
+
+
 
 
 
@@ -90560,8 +91978,9 @@ async function runGate(options) {
     });
     const now = options.now ?? new Date();
     const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
-    const spec = await readSpecFiles(options.specPatterns, options.workspace);
-    const noCredentials = spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
+    // Spec files, or (api-config) the documents of what is deployed, which takes Google to read.
+    const spec = options.apiConfig ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
+    const noCredentials = !spec || spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
     if (noCredentials) {
         const neutral = options.missingCredentials === 'neutral';
         const finding = {
@@ -90573,32 +91992,48 @@ async function runGate(options) {
         };
         const report = buildReport({
             serviceAccount: options.serviceAccount,
-            specFiles: spec.files,
+            specFiles: spec?.files ?? [],
             backends: [],
-            findings: [...policy.findings, ...spec.findings, finding],
+            findings: [...policy.findings, ...(spec?.findings ?? []), finding],
             failOn: options.failOn,
         });
-        return { report, callCount: 0 };
+        return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
     }
-    const account = await resolveAccount(google, options.serviceAccount);
-    const email = account.email;
-    const outcome = email
-        ? await checkBackends(spec.backends, {
+    const source = spec
+        ? await localSource(google, spec, options.serviceAccount)
+        : await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount);
+    const outcome = source.backends.length > 0
+        ? await checkBackends(source.backends, {
             google,
-            accountFor: (file) => serviceAccountFor(policy.policy, file, email),
+            accountFor: (file) => serviceAccountFor(policy.policy, file, source.accountFor(file)),
             projects: searchProjects(options.projects, policy.policy),
             now,
             troubleshoot: options.troubleshoot ?? false,
         })
         : { backends: [], findings: [] };
     const report = buildReport({
-        serviceAccount: email ?? options.serviceAccount,
-        specFiles: spec.files,
+        serviceAccount: source.serviceAccount,
+        specFiles: source.files,
         backends: outcome.backends,
-        findings: [...policy.findings, ...applyPolicy([...spec.findings, ...account.findings, ...outcome.findings], policy.policy, now)],
+        findings: [...policy.findings, ...applyPolicy([...source.findings, ...outcome.findings], policy.policy, now)],
         failOn: options.failOn,
     });
-    return { report, callCount: google.callCount };
+    // Google's error messages can echo request data; nothing credential-like leaves through the report.
+    return { report: redactDeep(report, options.secrets ?? []), callCount: google.callCount, notes: source.notes };
+}
+/** Spec files checked as the service-account input: the same shape as a deployed source. */
+async function localSource(google, spec, serviceAccount) {
+    const account = await resolveAccount(google, serviceAccount);
+    const email = account.email;
+    return {
+        files: spec.files,
+        backends: email ? spec.backends : [],
+        findings: [...spec.findings, ...account.findings],
+        serviceAccount: email ?? serviceAccount,
+        accountFor: () => email ?? '',
+        configs: [],
+        notes: [],
+    };
 }
 /** The gateway service account's email: as given, or read from IAM when given as a resource name. */
 async function resolveAccount(google, given) {
@@ -90649,6 +92084,7 @@ function splitList(input) {
 
 ;// CONCATENATED MODULE: ./.build/inputs.js
 
+
 /** Bad input: the message says which input and what to write instead. */
 class InputError extends Error {
     name = 'InputError';
@@ -90660,6 +92096,11 @@ function parseInputs(read) {
     const apiConfig = read('api-config').trim();
     if (specPatterns.length === 0 && !apiConfig) {
         throw new InputError('Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config.');
+    }
+    if (apiConfig && !isDeployedName(apiConfig))
+        throw new InputError(deployedNameProblem(apiConfig, 'Input `api-config`'));
+    if (apiConfig && specPatterns.length > 0) {
+        throw new InputError('Give either `spec` (OpenAPI files in the repository) or `api-config` (what is deployed), not both.');
     }
     if (!serviceAccount && !apiConfig) {
         throw new InputError("Input `service-account` is required: the email of the gateway's service account (the config's gatewayServiceAccount), e.g. gw@my-project.iam.gserviceaccount.com.");
@@ -91194,6 +92635,7 @@ const HOMEPAGE = 'https://github.com/gateway-guard/gateway-guard';
 
 
 
+
 /** Entry point of the action: inputs → gate → annotations, summary, outputs, exit code. */
 async function main() {
     let inputs;
@@ -91207,8 +92649,9 @@ async function main() {
     }
     if (inputs.githubToken)
         core_setSecret(inputs.githubToken);
-    const { report, callCount } = await runGate({
+    const { report, callCount, notes } = await runGate({
         specPatterns: inputs.specPatterns,
+        apiConfig: inputs.apiConfig || undefined,
         workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
         serviceAccount: inputs.serviceAccount,
         projects: inputs.projects,
@@ -91220,8 +92663,11 @@ async function main() {
         timeoutSeconds: inputs.timeoutSeconds,
         troubleshoot: inputs.troubleshoot,
         missingCredentials: inputs.missingCredentials,
+        secrets: inputs.githubToken ? [inputs.githubToken] : [],
         credentialsHint: forkHint(),
     });
+    for (const note of notes)
+        info(note);
     await publish(report, inputs);
     const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
     info(verdict);
@@ -91280,7 +92726,7 @@ async function comment(report, inputs) {
     const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${github_context.runId}` });
     const result = await upsertComment({ token: inputs.githubToken, apiUrl: github_context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
     if (result.warning)
-        warning(result.warning);
+        warning(redact(result.warning, [inputs.githubToken]));
     else
         info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
 }

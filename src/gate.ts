@@ -1,11 +1,13 @@
+import { deployedBackends, type DeployedSource } from './deployed/index.ts';
 import { explainFailure } from './gcp/errors.ts';
 import { GoogleCloud } from './gcp/google-cloud.ts';
 import { checkBackends } from './pipeline.ts';
 import { applyPolicy, loadPolicy, searchProjects, serviceAccountFor } from './policy/index.ts';
 import type { FailOn, Report } from './report/model.ts';
+import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
-import type { Finding } from './types.ts';
+import type { Finding, SpecReadResult } from './types.ts';
 
 /** Where the policy file is looked for when none is named. */
 export const DEFAULT_POLICY_FILE = '.github/gateway-guard.yml';
@@ -34,12 +36,18 @@ export interface GateOptions {
   /** Extra sentence for the missing-credentials message, e.g. why a fork PR has none. */
   credentialsHint?: string;
   now?: Date;
+  /** Values that must never appear in the report (e.g. the GitHub token), besides credential-shaped text. */
+  secrets?: string[];
+  /** Deployed config, API or gateway to check instead of spec files (input `api-config`, CLI --api-config). */
+  apiConfig?: string;
 }
 
 /** The report of one run, and how many Google API calls it took. */
 export interface GateResult {
   report: Report;
   callCount: number;
+  /** Lines to log that are not findings (e.g. the service-account input was not the account checked). */
+  notes: string[];
 }
 
 /** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
@@ -51,8 +59,9 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   });
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
-  const spec = await readSpecFiles(options.specPatterns, options.workspace);
-  const noCredentials = spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
+  // Spec files, or (api-config) the documents of what is deployed, which takes Google to read.
+  const spec = options.apiConfig ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
+  const noCredentials = !spec || spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
   if (noCredentials) {
     const neutral = options.missingCredentials === 'neutral';
     const finding: Finding = {
@@ -65,32 +74,50 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     };
     const report = buildReport({
       serviceAccount: options.serviceAccount,
-      specFiles: spec.files,
+      specFiles: spec?.files ?? [],
       backends: [],
-      findings: [...policy.findings, ...spec.findings, finding],
+      findings: [...policy.findings, ...(spec?.findings ?? []), finding],
       failOn: options.failOn,
     });
-    return { report, callCount: 0 };
+    return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
-  const account = await resolveAccount(google, options.serviceAccount);
-  const email = account.email;
-  const outcome = email
-    ? await checkBackends(spec.backends, {
-        google,
-        accountFor: (file) => serviceAccountFor(policy.policy, file, email),
-        projects: searchProjects(options.projects, policy.policy),
-        now,
-        troubleshoot: options.troubleshoot ?? false,
-      })
-    : { backends: [], findings: [] };
+  const source = spec
+    ? await localSource(google, spec, options.serviceAccount)
+    : await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount);
+  const outcome =
+    source.backends.length > 0
+      ? await checkBackends(source.backends, {
+          google,
+          accountFor: (file) => serviceAccountFor(policy.policy, file, source.accountFor(file)),
+          projects: searchProjects(options.projects, policy.policy),
+          now,
+          troubleshoot: options.troubleshoot ?? false,
+        })
+      : { backends: [], findings: [] };
   const report = buildReport({
-    serviceAccount: email ?? options.serviceAccount,
-    specFiles: spec.files,
+    serviceAccount: source.serviceAccount,
+    specFiles: source.files,
     backends: outcome.backends,
-    findings: [...policy.findings, ...applyPolicy([...spec.findings, ...account.findings, ...outcome.findings], policy.policy, now)],
+    findings: [...policy.findings, ...applyPolicy([...source.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
   });
-  return { report, callCount: google.callCount };
+  // Google's error messages can echo request data; nothing credential-like leaves through the report.
+  return { report: redactDeep(report, options.secrets ?? []), callCount: google.callCount, notes: source.notes };
+}
+
+/** Spec files checked as the service-account input: the same shape as a deployed source. */
+async function localSource(google: GoogleCloud, spec: SpecReadResult, serviceAccount: string): Promise<DeployedSource> {
+  const account = await resolveAccount(google, serviceAccount);
+  const email = account.email;
+  return {
+    files: spec.files,
+    backends: email ? spec.backends : [],
+    findings: [...spec.findings, ...account.findings],
+    serviceAccount: email ?? serviceAccount,
+    accountFor: () => email ?? '',
+    configs: [],
+    notes: [],
+  };
 }
 
 /** The gateway service account's email: as given, or read from IAM when given as a resource name. */

@@ -1,3 +1,4 @@
+import { deployedNameProblem, isDeployedName } from './deployed/name.ts';
 import { splitList } from './spec/list.ts';
 import type { FailOn } from './report/model.ts';
 
@@ -35,6 +36,10 @@ export function parseInputs(read: InputReader): ActionInputs {
   const apiConfig = read('api-config').trim();
   if (specPatterns.length === 0 && !apiConfig) {
     throw new InputError('Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config.');
+  }
+  if (apiConfig && !isDeployedName(apiConfig)) throw new InputError(deployedNameProblem(apiConfig, 'Input `api-config`'));
+  if (apiConfig && specPatterns.length > 0) {
+    throw new InputError('Give either `spec` (OpenAPI files in the repository) or `api-config` (what is deployed), not both.');
   }
   if (!serviceAccount && !apiConfig) {
     throw new InputError(

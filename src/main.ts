@@ -9,6 +9,7 @@ import { runGate } from './gate.ts';
 import { InputError, parseInputs, type ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
 import { renderJsonReport } from './report/json-report.ts';
+import { redact } from './report/redact.ts';
 import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
@@ -24,8 +25,9 @@ async function main(): Promise<void> {
     throw err;
   }
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const { report, callCount } = await runGate({
+  const { report, callCount, notes } = await runGate({
     specPatterns: inputs.specPatterns,
+    apiConfig: inputs.apiConfig || undefined,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     serviceAccount: inputs.serviceAccount,
     projects: inputs.projects,
@@ -37,8 +39,10 @@ async function main(): Promise<void> {
     timeoutSeconds: inputs.timeoutSeconds,
     troubleshoot: inputs.troubleshoot,
     missingCredentials: inputs.missingCredentials,
+    secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),
   });
+  for (const note of notes) core.info(note);
   await publish(report, inputs);
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   core.info(verdict);
@@ -92,7 +96,7 @@ async function comment(report: Report, inputs: ActionInputs): Promise<void> {
   const marker = commentMarker(report.specFiles);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
-  if (result.warning) core.warning(result.warning);
+  if (result.warning) core.warning(redact(result.warning, [inputs.githubToken]));
   else core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
 }
 

@@ -89,6 +89,10 @@ export function explainFailure(err: unknown, permission: string): string {
       return `${e.message} — access denied, or the resource does not exist: the identity running the check needs \`${permission}\` on it.`;
     case 404:
       return `${e.message} — not found.`;
+    case 400:
+    case 409:
+    case 412:
+      return `${e.message} — Google rejected the request; this is likely a bug in gateway-guard or an unusual resource name: please report it.`;
     default:
       return e.googleStatus === 'DEADLINE_EXCEEDED'
         ? e.message

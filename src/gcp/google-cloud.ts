@@ -1,3 +1,4 @@
+import { ApiGatewayApi } from './api-gateway.ts';
 import { AppEngineApi } from './app-engine.ts';
 import { clientOptions, credentialsProblem, type ClientOptions } from './client-options.ts';
 import { CallExecutor, type ExecutorOptions } from './executor.ts';
@@ -19,6 +20,7 @@ export class GoogleCloud {
   readonly run: CloudRunApi;
   readonly resourceManager: ResourceManagerApi;
   readonly iam: IamApi;
+  readonly apiGateway: ApiGatewayApi;
   readonly functions: CloudFunctionsApi;
   readonly appEngine: AppEngineApi;
   readonly troubleshooter: TroubleshooterApi;
@@ -32,6 +34,7 @@ export class GoogleCloud {
     this.run = new CloudRunApi(this.executor, client);
     this.resourceManager = new ResourceManagerApi(this.executor, client);
     this.iam = new IamApi(this.executor, client);
+    this.apiGateway = new ApiGatewayApi(this.executor, client);
     this.functions = new CloudFunctionsApi(this.executor, client);
     this.appEngine = new AppEngineApi(this.executor, client);
     this.troubleshooter = new TroubleshooterApi(this.executor, client);

@@ -1,0 +1,156 @@
+/**
+ * Issue 8: a property test of the spec reader. `parseSpec` on arbitrary strings, on arbitrary JSON
+ * values written as JSON and YAML, and on mutations of the valid fixture specs never throws, always
+ * returns `{ backends, findings }` whose invalid-spec findings sit at a positive integer line, and
+ * finishes (each call under a second).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { dump } from 'js-yaml';
+import { FIXTURES } from '../e2e/harness.ts';
+import { parseSpec } from '../../src/spec/index.ts';
+
+const FILE = 'specs/openapi.yaml';
+const PER_CALL_MS = 1_000;
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const params = (numRuns: number) => ({ numRuns, seed: SEED, endOnFailure: true });
+
+/** Runs parseSpec and checks every invariant; returns the result for more specific checks. */
+function checked(text: string): ReturnType<typeof parseSpec> {
+  const started = performance.now();
+  const result = parseSpec(text, FILE); // throwing fails the property
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < PER_CALL_MS, `parseSpec took ${elapsed.toFixed(0)} ms on ${text.length} chars`);
+  assert.ok(result && Array.isArray(result.backends) && Array.isArray(result.findings), 'returns { backends, findings }');
+  const lines = text.split(/\r\n|\r|\n/).length;
+  for (const finding of result.findings) {
+    assert.equal(typeof finding.message, 'string');
+    assert.ok(finding.message.length > 0);
+    if (finding.rule !== 'invalid-spec') continue;
+    assert.equal(finding.severity, 'error');
+    assert.equal(finding.file, FILE);
+    assert.ok(Number.isInteger(finding.line) && (finding.line as number) >= 1, `invalid-spec line ${finding.line}`);
+    assert.ok((finding.line as number) <= lines + 1, `line ${finding.line} past the end (${lines} lines)`);
+  }
+  for (const backend of result.backends) {
+    assert.equal(typeof backend.address, 'string');
+    assert.equal(backend.file, FILE);
+    assert.ok(Number.isInteger(backend.line) && backend.line >= 1 && backend.line <= lines + 1, `backend line ${backend.line}`);
+    assert.ok(Array.isArray(backend.operations));
+  }
+  // Never a silent nothing: text that is not an OpenAPI document always yields a finding.
+  if (result.findings.length === 0) assert.match(text, /swagger|openapi/, 'no finding for a non-OpenAPI text');
+  return result;
+}
+
+const yamlish = fc.constantFrom(
+  ...[':', ': ', '- ', '-', '?', '&a ', '*a', '&b ', '*b', '!!binary ', '!!str ', '!<tag:x> ', '<<: *a', '[', ']', '{', '}', ',', '"', "'", '|', '>', '#', '%YAML 1.2\n', '---\n', '...\n', '\n', '\r\n', '  ', '\t', '\\', '\u0000', '\uFEFF', '\u2028', '\uD800', 'swagger: "2.0"\n', 'openapi: 3.1.0\n', 'x-google-backend:', 'address: ', '$ref: ', 'paths:', 'get:'],
+);
+/** Strings biased towards YAML syntax, plus arbitrary Unicode (lone surrogates included). */
+const yamlText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: fc.oneof(yamlish, fc.string({ maxLength: 4 })), maxLength: 60 }),
+);
+
+test('arbitrary strings: never throws, always a well-formed result', () => {
+  fc.assert(fc.property(yamlText, (text) => void checked(text)), params(1_500));
+});
+
+/** JSON values that may look like OpenAPI: some with a version and x-google-backend at the top. */
+const jsonValue = fc.jsonValue({ maxDepth: 6 });
+const specLike = fc.record(
+  {
+    swagger: fc.constantFrom('2.0', 2, '3.0', null),
+    openapi: fc.constantFrom('3.0.3', '3.1.0', '3.2', 3, true),
+    info: jsonValue,
+    'x-google-backend': fc.oneof(jsonValue, fc.record({ address: fc.oneof(fc.webUrl(), jsonValue) }, { requiredKeys: [] }), fc.string()),
+    'x-google-api-management': fc.oneof(jsonValue, fc.record({ backends: fc.dictionary(fc.string(), fc.oneof(jsonValue, fc.record({ address: fc.oneof(fc.webUrl(), jsonValue) }))) })),
+    paths: fc.oneof(jsonValue, fc.dictionary(fc.string(), fc.dictionary(fc.constantFrom('get', 'post', 'x', 'trace'), fc.oneof(jsonValue, fc.record({ 'x-google-backend': jsonValue }))))),
+  },
+  { requiredKeys: [] },
+);
+const anyJson = fc.oneof(jsonValue, specLike);
+
+test('arbitrary JSON values written as JSON: never throws, always a well-formed result', () => {
+  fc.assert(
+    fc.property(anyJson, fc.boolean(), (value, pretty) => void checked(JSON.stringify(value, null, pretty ? 2 : undefined) ?? 'null')),
+    params(800),
+  );
+});
+
+test('arbitrary JSON values written as YAML: never throws, always a well-formed result', () => {
+  fc.assert(
+    fc.property(anyJson, (value) => {
+      let text: string;
+      try {
+        text = dump(value);
+      } catch {
+        return; // the dumper refused (e.g. undefined): nothing to parse
+      }
+      checked(text);
+    }),
+    params(800),
+  );
+});
+
+const fixtures = ['orders.yaml', 'orders-oas3.yaml', 'inventory-oas31.yaml', 'orders.json', 'orders.min.json'].map((name) =>
+  readFileSync(path.join(FIXTURES, 'specs', name), 'utf8'),
+);
+
+test('control: every fixture spec parses to backends and no finding', () => {
+  for (const text of fixtures) {
+    const result = checked(text);
+    assert.ok(result.backends.length > 0);
+    assert.deepEqual(result.findings, []);
+  }
+});
+
+/** One edit of a text: delete, insert, replace, duplicate or swap lines, re-indent. */
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(yamlish, fc.string({ maxLength: 8 })) }),
+  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: fc.oneof(yamlish, fc.string({ maxLength: 3 })) }),
+  fc.record({ kind: fc.constant('dupLine' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('swapLines' as const), at: fc.nat(), with: fc.nat() }),
+  fc.record({ kind: fc.constant('indent' as const), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+function mutate(text: string, m: Mutation): string {
+  const at = text.length === 0 ? 0 : m.at % text.length;
+  const lines = text.split('\n');
+  const line = lines.length === 0 ? 0 : m.at % lines.length;
+  switch (m.kind) {
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + m.length);
+    case 'insert':
+      return text.slice(0, at) + m.text + text.slice(at);
+    case 'replace':
+      return text.slice(0, at) + m.text + text.slice(at + 1);
+    case 'dupLine':
+      lines.splice(line, 0, lines[line] ?? '');
+      return lines.join('\n');
+    case 'swapLines': {
+      const other = m.with % lines.length;
+      [lines[line], lines[other]] = [lines[other] ?? '', lines[line] ?? ''];
+      return lines.join('\n');
+    }
+    case 'indent': {
+      const current = lines[line] ?? '';
+      lines[line] = m.by >= 0 ? ' '.repeat(m.by) + current : current.replace(new RegExp(`^ {0,${-m.by}}`), '');
+      return lines.join('\n');
+    }
+  }
+}
+
+test('mutated valid specs: never throws, always a well-formed result', () => {
+  fc.assert(
+    fc.property(fc.nat({ max: fixtures.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }), (index, mutations) => {
+      checked(mutations.reduce(mutate, fixtures[index]!));
+    }),
+    params(1_200),
+  );
+});
