@@ -1,106 +1,25 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import * as core from '@actions/core';
-import { context } from '@actions/github';
-import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
-import { commentMarker, renderComment } from './report/comment.ts';
-import { runGate } from './gate.ts';
-import { InputError, parseInputs, type ActionInputs } from './inputs.ts';
-import { selectAnnotations } from './report/annotations.ts';
-import { renderJsonReport } from './report/json-report.ts';
-import { redact } from './report/redact.ts';
-import type { Report } from './report/model.ts';
-import { renderSarif } from './report/sarif.ts';
-import { renderSummary } from './report/summary.ts';
-import { HOMEPAGE, VERSION } from './version.ts';
+#!/usr/bin/env node
+/**
+ * Entry of dist/index.js. Run by the GitHub runner (`node dist/index.js`, no arguments) it is the action;
+ * run with arguments (`gateway-guard check ...`) it is the command line. This file is bundled on its own and
+ * kept tiny: bad action inputs are refused before the rest (dist/lib/index.js, built from lib.ts) is loaded.
+ */
+import { InputError, parseInputs } from './inputs.ts';
+import { failStep } from './workflow-command.ts';
 
-/** Entry point of the action: inputs → gate → annotations, summary, outputs, exit code. */
-async function main(): Promise<void> {
-  let inputs: ActionInputs;
+type Lib = typeof import('./lib.ts');
+// Beside this file: lib.ts in the source tree, lib/index.js in dist/. Not bundled here (webpackIgnore).
+const here = import.meta.url.replace(/[^/]*$/, '');
+const libUrl = here + (import.meta.url.endsWith('.ts') ? 'lib.ts' : 'lib/index.js');
+const loadLib = (): Promise<Lib> => import(/* webpackIgnore: true */ libUrl) as Promise<Lib>;
+
+if (process.argv.length > 2 || process.env.GITHUB_ACTIONS !== 'true') {
+  await (await loadLib()).runCliProcess();
+} else {
   try {
-    inputs = parseInputs((name) => core.getInput(name));
+    const inputs = parseInputs((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '');
+    await (await loadLib()).runAction(inputs);
   } catch (err) {
-    if (err instanceof InputError) return core.setFailed(err.message);
-    throw err;
-  }
-  if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const { report, callCount, notes } = await runGate({
-    specPatterns: inputs.specPatterns,
-    apiConfig: inputs.apiConfig || undefined,
-    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    serviceAccount: inputs.serviceAccount,
-    projects: inputs.projects,
-    failOn: inputs.failOn,
-    policyFile: inputs.policyFile,
-    policyExplicit: inputs.policyFileExplicit,
-    emulatorHost: process.env.GATEWAY_GUARD_EMULATOR_HOST?.trim() || undefined,
-    concurrency: inputs.concurrency,
-    timeoutSeconds: inputs.timeoutSeconds,
-    troubleshoot: inputs.troubleshoot,
-    missingCredentials: inputs.missingCredentials,
-    secrets: inputs.githubToken ? [inputs.githubToken] : [],
-    credentialsHint: forkHint(),
-  });
-  for (const note of notes) core.info(note);
-  await publish(report, inputs);
-  const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
-  core.info(verdict);
-  if (report.result === 'fail') {
-    // Not setFailed: its own error annotation would push one of the spec's out of GitHub's 10 per step.
-    core.info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
-    process.exitCode = 1;
+    failStep(err instanceof InputError ? err.message : `gateway-guard stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
-
-async function publish(report: Report, inputs: ActionInputs): Promise<void> {
-  for (const a of selectAnnotations(report.findings)) {
-    const props = { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.line ? { startLine: a.line } : {}) };
-    if (a.level === 'error') core.error(a.message, props);
-    else if (a.level === 'warning') core.warning(a.message, props);
-    else core.notice(a.message, props);
-  }
-  const reportFile = path.join(process.env.RUNNER_TEMP || tmpdir(), 'gateway-guard', `report-${process.env.GITHUB_ACTION || 'local'}.json`);
-  await mkdir(path.dirname(reportFile), { recursive: true });
-  await writeFile(reportFile, renderJsonReport(report));
-  if (inputs.sarifFile) {
-    const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
-    await mkdir(path.dirname(sarifPath), { recursive: true });
-    await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
-  }
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report), true).write();
-  if (inputs.comment) await comment(report, inputs);
-  core.setOutput('result', report.result);
-  core.setOutput('errors', String(report.counts.errors));
-  core.setOutput('warnings', String(report.counts.warnings));
-  core.setOutput('report-file', reportFile);
-}
-
-/** Why a PR from a fork has no Google credentials, when this run is one. */
-function forkHint(): string | undefined {
-  const pr = pullRequestFromEvent(context.eventName, context.payload);
-  if (!pr?.fromFork || context.eventName !== 'pull_request') return undefined;
-  return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
-}
-
-/** The sticky PR comment, on pull_request events; a refusal to comment warns and leaves the verdict alone. */
-async function comment(report: Report, inputs: ActionInputs): Promise<void> {
-  const pr = pullRequestFromEvent(context.eventName, context.payload);
-  if (!pr) return;
-  if (!inputs.githubToken) {
-    core.warning('No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.');
-    return;
-  }
-  const { owner, repo } = context.repo;
-  const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
-  const marker = commentMarker(report.specFiles);
-  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
-  const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
-  if (result.warning) core.warning(redact(result.warning, [inputs.githubToken]));
-  else core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
-}
-
-main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  core.setFailed(`gateway-guard stopped on an unexpected error: ${message}`);
-});

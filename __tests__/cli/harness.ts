@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The CLI under test: the TypeScript entry by default; set GATEWAY_GUARD_CLI=dist/cli/index.js to test the bundle. */
-export const CLI = path.resolve(ROOT, process.env.GATEWAY_GUARD_CLI || 'src/cli.ts');
+/** The CLI under test: the bundle (dist/index.js with arguments is the command line); GATEWAY_GUARD_CLI overrides. */
+export const CLI = path.resolve(ROOT, process.env.GATEWAY_GUARD_CLI || 'dist/index.js');
 export const DEPLOYED_WORLD = path.join(ROOT, '__tests__/fixtures/worlds/deployed-configs.yaml');
 export const SA = 'gw@gw-host.iam.gserviceaccount.com';
 
