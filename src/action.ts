@@ -31,6 +31,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     concurrency: inputs.concurrency,
     timeoutSeconds: inputs.timeoutSeconds,
     troubleshoot: inputs.troubleshoot,
+    assetInventory: inputs.assetInventory,
     missingCredentials: inputs.missingCredentials,
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),

@@ -1,6 +1,8 @@
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { AccessFacts } from './iam/facts.ts';
-import { gatherAccess, readPolicy } from './iam/gather.ts';
+import { BATCH_LIMIT, type AttachedPolicy } from './gcp/asset.ts';
+import { ancestorPolicies, gatherAccess, readPolicy, rolePrefetcher, withRoles, type OnPolicy } from './iam/gather.ts';
+import type { PolicyFact, PolicyLevel } from './iam/facts.ts';
 import type { ResolvedTarget } from './resolve/target.ts';
 
 /** What the rules of each backend kind need to know about who may call it. */
@@ -13,12 +15,13 @@ export interface BackendFacts {
 
 /** Reads the policies that apply to a resolved backend (each read once per run through the executor's cache). */
 export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, accounts: string[]): Promise<BackendFacts> {
+  const onPolicy = rolePrefetcher(google, accounts);
   switch (target.kind) {
     case 'cloud-run':
       return {
         access: await gatherAccess(
           google,
-          [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource))],
+          [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource), onPolicy)],
           target.project,
           accounts,
         ),
@@ -27,7 +30,7 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
       const { fn } = target;
       const functionAccess = gatherAccess(
         google,
-        [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment))],
+        [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment), onPolicy)],
         target.project,
         accounts,
       );
@@ -36,7 +39,7 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
       const [access, fnAccess] = await Promise.all([
         gatherAccess(
           google,
-          [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName))],
+          [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName), onPolicy)],
           target.project,
           accounts,
         ),
@@ -45,7 +48,7 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
       return { access, functionAccess: fnAccess };
     }
     case 'app-engine':
-      return { access: await gatherAccess(google, iapPolicies(google, target), target.project, accounts) };
+      return { access: await gatherAccess(google, iapPolicies(google, target, onPolicy), target.project, accounts) };
   }
 }
 
@@ -57,14 +60,76 @@ export function iapResources(target: Extract<ResolvedTarget, { kind: 'app-engine
   return [...(target.versionId ? [`${service}/versions/${target.versionId}`] : []), service, app, root];
 }
 
-function iapPolicies(google: GoogleCloud, target: Extract<ResolvedTarget, { kind: 'app-engine' }>) {
+function iapPolicies(google: GoogleCloud, target: Extract<ResolvedTarget, { kind: 'app-engine' }>, onPolicy: OnPolicy) {
   return iapResources(target).map((resource, i) =>
     target.projectNumber
-      ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource))
+      ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource), onPolicy)
       : Promise.resolve({
           resource,
           level: 'iap' as const,
           error: `Could not read the IAP policy of ${resource}: the project number of ${target.project} is unknown (resourcemanager.projects.get was denied).`,
         }),
   );
+}
+
+/**
+ * Asset-inventory mode: the allow policies of many resources and their ancestors through
+ * effectiveIamPolicies.batchGet (20 per call, per project), deny policies and roles as usual. Targets it
+ * cannot serve (App Engine's IAP resources, failed batches) are absent from the map: read them one by one.
+ */
+export async function gatherFactsInBulk(google: GoogleCloud, targets: ResolvedTarget[], accounts: string[]): Promise<Map<string, BackendFacts>> {
+  const wanted = new Map<string, { target: ResolvedTarget; names: string[] }>();
+  for (const target of targets) {
+    if (target.kind === 'app-engine' || wanted.has(target.resource)) continue;
+    wanted.set(target.resource, { target, names: bulkNames(target) });
+  }
+  const byProject = new Map<string, string[]>();
+  for (const { target, names } of wanted.values()) byProject.set(target.project, [...(byProject.get(target.project) ?? []), ...names]);
+  const policies = new Map<string, AttachedPolicy[]>();
+  await Promise.all(
+    [...byProject].flatMap(([project, names]) =>
+      chunks([...new Set(names)], BATCH_LIMIT).map(async (batch) => {
+        try {
+          for (const [name, attached] of await google.asset.effectivePolicies(`projects/${project}`, batch)) policies.set(name, attached);
+        } catch {
+          // Those resources fall back to per-resource reads, which report their own failures.
+        }
+      }),
+    ),
+  );
+  const out = new Map<string, BackendFacts>();
+  await Promise.all(
+    [...wanted.values()].map(async ({ target, names }) => {
+      const chains = names.map((n) => policies.get(n));
+      if (chains.some((c) => c === undefined)) return;
+      const [decisive, fnChain] = chains as AttachedPolicy[][];
+      const denies = await ancestorPolicies(google, target.project, undefined, false);
+      const access = await withRoles(google, toFacts(decisive ?? []), accounts, denies.ancestryError, denies.denies);
+      const functionAccess = fnChain ? await withRoles(google, toFacts(fnChain), accounts, denies.ancestryError, denies.denies) : undefined;
+      out.set(target.resource, functionAccess ? { access, functionAccess } : { access });
+    }),
+  );
+  return out;
+}
+
+/** Full resource names whose effective policies decide a target: the decisive one first. */
+function bulkNames(target: Exclude<ResolvedTarget, { kind: 'app-engine' }>): string[] {
+  if (target.kind === 'cloud-run') return [`//run.googleapis.com/${target.resource}`];
+  if (target.serviceName) return [`//run.googleapis.com/${target.serviceName}`, `//cloudfunctions.googleapis.com/${target.resource}`];
+  return [`//cloudfunctions.googleapis.com/${target.resource}`];
+}
+
+function toFacts(chain: AttachedPolicy[]): PolicyFact[] {
+  return chain.map(({ attachedResource, policy }) => {
+    const resource = attachedResource.replace(/^\/\/[^/]+\//, '');
+    const crm = attachedResource.startsWith('//cloudresourcemanager.googleapis.com/');
+    const level: PolicyLevel = !crm ? 'resource' : resource.startsWith('folders/') ? 'folder' : resource.startsWith('organizations/') ? 'organization' : 'project';
+    return { resource, level, policy };
+  });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

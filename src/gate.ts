@@ -31,6 +31,8 @@ export interface GateOptions {
   timeoutSeconds: number;
   /** Ask Policy Troubleshooter for a second opinion on each grant. */
   troubleshoot?: boolean;
+  /** Read allow policies in bulk through Cloud Asset Inventory. */
+  assetInventory?: boolean;
   /** Without Google credentials: fail the gate (default), or report it as a notice and pass. */
   missingCredentials?: 'fail' | 'neutral';
   /** Extra sentence for the missing-credentials message, e.g. why a fork PR has none. */
@@ -92,6 +94,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           projects: searchProjects(options.projects, policy.policy),
           now,
           troubleshoot: options.troubleshoot ?? false,
+          assetInventory: options.assetInventory ?? false,
         })
       : { backends: [], findings: [] };
   const report = buildReport({

@@ -4,7 +4,8 @@ import { checkCloudRun } from './checks/cloud-run.ts';
 import { applySecondOpinion, type AccessTuple } from './checks/second-opinion.ts';
 import { unresolvedTargetFindings } from './checks/target.ts';
 import { explainFailure } from './gcp/errors.ts';
-import { gatherFacts, iapResources, type BackendFacts } from './facts.ts';
+import { gatherFacts, gatherFactsInBulk, iapResources, type BackendFacts } from './facts.ts';
+import { ancestorPolicies, rolePrefetcher } from './iam/gather.ts';
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, namedProject, type AddressInfo } from './resolve/address.ts';
@@ -24,6 +25,8 @@ export interface CheckContext {
   now: Date;
   /** Ask Policy Troubleshooter for a second opinion on each grant. */
   troubleshoot?: boolean;
+  /** Read allow policies in bulk through Cloud Asset Inventory. */
+  assetInventory?: boolean;
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -35,16 +38,29 @@ export interface CheckOutcome {
 /** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
-  const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
+  const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
+  const candidates = lazy(async () => {
+    const projects = await candidateProjects(ctx, [...infos.values()]);
+    // The projects searched for hash-style URLs are where those backends live: start reading their
+    // policies, ancestors and roles now, while the services are being listed (every read is cached).
+    for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
+    return projects;
+  });
   const targets = new Map<string, Promise<Target>>();
   for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
 
-  const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
+  // Asset-inventory mode waits for every address to resolve, then reads their policies 20 at a time.
+  const bulk = lazy(async () => {
+    const resolved = (await Promise.all(targets.values())).filter((t): t is ResolvedTarget => 'resource' in t);
+    return gatherFactsInBulk(ctx.google, resolved, accounts);
+  });
   const factsByResource = new Map<string, Promise<BackendFacts>>();
   const factsOf = (target: ResolvedTarget): Promise<BackendFacts> => {
     let facts = factsByResource.get(target.resource);
     if (!facts) {
-      facts = gatherFacts(ctx.google, target, accounts);
+      facts = ctx.assetInventory
+        ? bulk().then((found) => found.get(target.resource) ?? gatherFacts(ctx.google, target, accounts))
+        : gatherFacts(ctx.google, target, accounts);
       factsByResource.set(target.resource, facts);
     }
     return facts;

@@ -25,6 +25,10 @@ export interface CheckCommand {
   format: OutputFormat;
   concurrency: number;
   timeoutSeconds: number;
+  /** `--troubleshoot`: ask Policy Troubleshooter for a second opinion. */
+  troubleshoot: boolean;
+  /** `--asset-inventory`: read policies in bulk through Cloud Asset Inventory. */
+  assetInventory: boolean;
   /** `--color` / `--no-color`; undefined = decide from the terminal and NO_COLOR / FORCE_COLOR. */
   color?: boolean;
 }
@@ -50,6 +54,8 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   color: { type: 'boolean' },
+  troubleshoot: { type: 'boolean' },
+  'asset-inventory': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -118,6 +124,8 @@ export function parseCommandLine(argv: string[]): Command {
     format: oneOf(values.format, '--format', ['text', 'json', 'sarif'] as const, 'text'),
     concurrency: integer(values.concurrency, '--concurrency', 16, 1, 256),
     timeoutSeconds: integer(values.timeout, '--timeout', 300, 1, 21_600),
+    troubleshoot: values.troubleshoot === true,
+    assetInventory: values['asset-inventory'] === true,
     ...(values.color !== undefined ? { color: values.color } : {}),
   };
 }

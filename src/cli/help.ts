@@ -29,6 +29,8 @@ Options:
   -f, --format FORMAT       text (default), json (the JSON report) or sarif (SARIF 2.1.0)
       --concurrency N       most Google API calls in flight at once (default 16)
       --timeout S           seconds for the whole check (default 300)
+      --troubleshoot        also ask Policy Troubleshooter for a second opinion on each grant
+      --asset-inventory     read allow policies in bulk through Cloud Asset Inventory
       --color, --no-color   force colours on or off (default: on for a terminal;
                             NO_COLOR and FORCE_COLOR are respected)
   -h, --help                show this help

@@ -80,6 +80,8 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
     failOn: command.failOn,
     concurrency: command.concurrency,
     timeoutSeconds: command.timeoutSeconds,
+    troubleshoot: command.troubleshoot,
+    assetInventory: command.assetInventory,
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(command.apiConfig ? { apiConfig: command.apiConfig } : {}),
   };

@@ -1,5 +1,6 @@
 import { ApiGatewayApi } from './api-gateway.ts';
 import { AppEngineApi } from './app-engine.ts';
+import { AssetApi } from './asset.ts';
 import { clientOptions, credentialsProblem, type ClientOptions } from './client-options.ts';
 import { CallExecutor, type ExecutorOptions } from './executor.ts';
 import { CloudFunctionsApi } from './functions.ts';
@@ -24,6 +25,7 @@ export class GoogleCloud {
   readonly functions: CloudFunctionsApi;
   readonly appEngine: AppEngineApi;
   readonly troubleshooter: TroubleshooterApi;
+  readonly asset: AssetApi;
 
   private readonly client: ClientOptions;
 
@@ -38,6 +40,7 @@ export class GoogleCloud {
     this.functions = new CloudFunctionsApi(this.executor, client);
     this.appEngine = new AppEngineApi(this.executor, client);
     this.troubleshooter = new TroubleshooterApi(this.executor, client);
+    this.asset = new AssetApi(this.executor, client);
   }
 
   /** Why Google cannot be called at all (no credentials), or undefined. Always fine in emulator mode. */

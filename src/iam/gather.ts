@@ -4,53 +4,63 @@ import type { IamPolicy } from '../gcp/types.ts';
 import { rolesToRead } from './evaluate.ts';
 import type { AccessFacts, DenyFact, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
 
+/** Called with each policy as soon as it is read (to start reading its roles early). */
+export type OnPolicy = (fact: PolicyFact) => void;
+
 /** Reads one policy, turning failure into a fact instead of an exception. */
 export async function readPolicy(
   resource: string,
   level: PolicyLevel,
   permission: string,
   read: () => Promise<IamPolicy>,
+  onPolicy?: OnPolicy,
 ): Promise<PolicyFact> {
+  let fact: PolicyFact;
   try {
-    return { resource, level, policy: await read() };
+    fact = { resource, level, policy: await read() };
   } catch (err) {
     return { resource, level, error: `Could not read the IAM policy of ${resource}: ${explainFailure(err, permission)}` };
   }
+  onPolicy?.(fact);
+  return fact;
 }
 
-/** The policies of a project and of every folder and organization above it, nearest first. */
+/**
+ * The policies of a project and of every folder and organization above it, nearest first, with the deny
+ * policies attached to each (only those when `allowPolicies` is false). Each node's reads start as soon as
+ * the walk up discovers it.
+ */
 export async function ancestorPolicies(
   google: GoogleCloud,
   projectId: string,
+  onPolicy?: OnPolicy,
+  allowPolicies = true,
 ): Promise<{ policies: PolicyFact[]; denies: DenyFact[]; ancestryError?: string }> {
-  const projectPolicy = readPolicy(`projects/${projectId}`, 'project', 'resourcemanager.projects.getIamPolicy', () =>
-    google.resourceManager.iamPolicy(`projects/${projectId}`),
-  );
-  const ancestors: string[] = [];
+  const nodes = [`projects/${projectId}`];
+  const policies = allowPolicies ? [readNodePolicy(google, nodes[0] as string, onPolicy)] : [];
+  const denies = [readDenies(google, nodes[0] as string)];
   let ancestryError: string | undefined;
   try {
     let parent = (await google.resourceManager.project(projectId)).parent;
-    while (parent) {
-      if (ancestors.includes(parent)) break;
-      ancestors.push(parent);
+    while (parent && !nodes.includes(parent)) {
+      nodes.push(parent);
+      if (allowPolicies) policies.push(readNodePolicy(google, parent, onPolicy));
+      denies.push(readDenies(google, parent));
       parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
     }
   } catch (err) {
-    const what = ancestors.at(-1) ?? `projects/${projectId}`;
+    const what = nodes.at(-1) as string;
     const permission = what.startsWith('folders/') ? 'resourcemanager.folders.get' : 'resourcemanager.projects.get';
     ancestryError = `Could not walk the folders and organization above projects/${projectId}: ${explainFailure(err, permission)}`;
   }
-  const denies = Promise.all([`projects/${projectId}`, ...ancestors].map((node) => readDenies(google, node)));
-  const policies = await Promise.all([
-    projectPolicy,
-    ...ancestors.map((name) => {
-      const level = name.startsWith('folders/') ? 'folder' : 'organization';
-      return readPolicy(name, level, `resourcemanager.${level === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, () =>
-        google.resourceManager.iamPolicy(name),
-      );
-    }),
-  ]);
-  return ancestryError ? { policies, denies: await denies, ancestryError } : { policies, denies: await denies };
+  const result = { policies: await Promise.all(policies), denies: await Promise.all(denies) };
+  return ancestryError ? { ...result, ancestryError } : result;
+}
+
+function readNodePolicy(google: GoogleCloud, node: string, onPolicy?: OnPolicy): Promise<PolicyFact> {
+  const level = node.startsWith('folders/') ? 'folder' : node.startsWith('organizations/') ? 'organization' : 'project';
+  const permission = `resourcemanager.${level === 'folder' ? 'folders' : level === 'organization' ? 'organizations' : 'projects'}.getIamPolicy`;
+  return readPolicy(node, level, permission, () => google.resourceManager.iamPolicy(node), onPolicy);
 }
 
 /** The deny policies attached to a project, folder or organization (`projects/p`, `folders/1`, ...). */
@@ -63,6 +73,15 @@ async function readDenies(google: GoogleCloud, node: string): Promise<DenyFact> 
     if (err instanceof GoogleApiError && err.status === 404) return { attachmentPoint, policies: [] };
     return { attachmentPoint, error: `Could not read the deny policies of ${node}: ${explainFailure(err, 'iam.denypolicies.list')}` };
   }
+}
+
+/** Starts reading the roles of a policy that matter for `emails` or the public (cached: read once per run). */
+export function rolePrefetcher(google: GoogleCloud, emails: string[]): OnPolicy {
+  return (fact) => {
+    for (const name of new Set(emails.flatMap((email) => rolesToRead({ policies: [fact] }, email)))) {
+      google.iam.role(name).catch(() => undefined);
+    }
+  };
 }
 
 /** Completes policies with the definitions of every role that matters for `emails` or the public. */
@@ -94,6 +113,6 @@ export async function gatherAccess(
   project: string,
   accounts: string[],
 ): Promise<AccessFacts> {
-  const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project)]);
+  const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project, rolePrefetcher(google, accounts))]);
   return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
 }
