@@ -23,7 +23,15 @@ test('defaults match the action inputs', () => {
     format: 'text',
     concurrency: 16,
     timeoutSeconds: 300,
+    troubleshoot: false,
+    assetInventory: false,
   });
+});
+
+test('--troubleshoot and --asset-inventory switch on the second opinion and bulk reads', () => {
+  const c = checkCommand(['check', 'openapi.yaml', '-s', SA, '--troubleshoot', '--asset-inventory']);
+  assert.equal(c.troubleshoot, true);
+  assert.equal(c.assetInventory, true);
 });
 
 test('every option, short and long, in any order', () => {
