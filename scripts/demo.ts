@@ -8,7 +8,7 @@ import { FIXTURES, ROOT, runAction } from '../__tests__/e2e/harness.ts';
 
 const spec = await readFile(path.join(ROOT, 'examples/openapi.yaml'), 'utf8');
 const run = await runAction({
-  inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod' },
+  inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod', 'github-token': '' },
   files: { 'openapi.yaml': spec },
   world: path.join(FIXTURES, 'worlds/demo.yaml'),
 });

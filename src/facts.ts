@@ -52,6 +52,14 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
   }
 }
 
+/** The permission that reads the policy of an IAP resource, by its level. */
+function iapReadPermission(resource: string): string {
+  if (/\/versions\/[^/]+$/.test(resource)) return 'iap.webServiceVersions.getIamPolicy';
+  if (/\/services\/[^/]+$/.test(resource)) return 'iap.webServices.getIamPolicy';
+  if (/\/appengine-[^/]+$/.test(resource)) return 'iap.webTypes.getIamPolicy';
+  return 'iap.web.getIamPolicy';
+}
+
 /** The IAP resources that guard an App Engine service, most specific first. */
 export function iapResources(target: Extract<ResolvedTarget, { kind: 'app-engine' }>): string[] {
   const root = `projects/${target.projectNumber ?? target.project}/iap_web`;
@@ -63,7 +71,7 @@ export function iapResources(target: Extract<ResolvedTarget, { kind: 'app-engine
 function iapPolicies(google: GoogleCloud, target: Extract<ResolvedTarget, { kind: 'app-engine' }>, onPolicy: OnPolicy) {
   return iapResources(target).map((resource, i) =>
     target.projectNumber
-      ? readPolicy(resource, i === 0 ? 'resource' : 'iap', 'iap.webServiceVersions.getIamPolicy', () => google.appEngine.iapPolicy(resource), onPolicy)
+      ? readPolicy(resource, i === 0 ? 'resource' : 'iap', iapReadPermission(resource), () => google.appEngine.iapPolicy(resource), onPolicy)
       : Promise.resolve({
           resource,
           level: 'iap' as const,

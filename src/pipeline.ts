@@ -110,7 +110,7 @@ async function secondOpinion(google: GoogleCloud, backend: Backend, target: Reso
   const tuple = accessTuple(target);
   const answer = await google.troubleshooter
     .troubleshoot(account, tuple.fullResourceName, tuple.permission)
-    .catch((err: unknown) => ({ error: explainFailure(err, 'policytroubleshooter.iam.troubleshoot') }));
+    .catch((err: unknown) => ({ error: explainFailure(err, 'read access to the policies it explains (Policy Troubleshooter reads them as the caller)') }));
   return applySecondOpinion(backend, findings, tuple, account, answer);
 }
 

@@ -33,7 +33,8 @@ export function checkCloudFunction(backend: Backend, target: FunctionTarget, fac
     const note = oldStyle.length
       ? `It holds ${oldStyle[0]?.role} on ${oldStyle[0]?.resource}, which grants ${FUNCTIONS_INVOKE}: that authorizes 1st-gen functions only. A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, which needs ${RUN_INVOKE} (roles/run.invoker).`
       : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
-    findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note }));
+    const on = `${target.serviceName} (the Cloud Run service of the 2nd-gen function ${fn.name})`;
+    findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note, on }));
     findings.push(...authDisabledFindings(backend, resource, fix));
     if (!backend.disableAuth) findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
   } else {

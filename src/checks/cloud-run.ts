@@ -36,7 +36,7 @@ export function runServiceAccessFindings(
   access: AccessFacts,
   account: string,
   now: Date,
-  grant: { fix: string; note?: string },
+  grant: { fix: string; note?: string; on?: string },
 ): Finding[] {
   const answer = whoHolds(RUN_INVOKE, account, access, now);
   const findings: Finding[] = [];
@@ -59,6 +59,7 @@ export function runServiceAccessFindings(
       role: 'roles/run.invoker',
       fix: grant.fix,
       ...(grant.note ? { note: grant.note } : {}),
+      ...(grant.on ? { on: grant.on } : {}),
     }),
   );
   if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {

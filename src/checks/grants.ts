@@ -62,14 +62,14 @@ export function accountGrantFindings(
   permission: string,
   account: string,
   answer: AccessAnswer,
-  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' },
+  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access'; on?: string },
 ): Finding[] {
   const { deny } = answer;
   if (deny.denied.length > 0) {
     return [
       backendFinding(
         backend,
-        'missing-invoker',
+        missing.rule ?? 'missing-invoker',
         'error',
         `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`,
         { resource, permission },
@@ -143,7 +143,7 @@ export function accountGrantFindings(
       backend,
       missing.rule ?? 'missing-invoker',
       'error',
-      `${account} lacks ${permission} on ${resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
+      `${account} lacks ${permission} on ${missing.on ?? resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
       { resource, fix: missing.fix, permission },
     ),
   ];

@@ -15,7 +15,7 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
       backendKind: 'cloud-run',
       message:
         `${info.origin} does not name its project (hash-style run.app URL), and there is no project to search: ` +
-        'set the `project` input (or `projects` in the policy file) to the project(s) that host this service.',
+        'set the `project` input (CLI: --project), or `projects` in the policy file, to the project(s) that host this service.',
     };
   }
   const problems: string[] = [];
@@ -32,7 +32,7 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
   return {
     kind: 'not-found',
     backendKind: 'cloud-run',
-    message: `No Cloud Run service has the URL ${info.origin} in project(s) ${candidateProjects.join(', ')}. Check the address, or add the hosting project to the \`project\` input.`,
+    message: `No Cloud Run service has the URL ${info.origin} in project(s) ${candidateProjects.join(', ')}. Check the address, or add the hosting project to the \`project\` input (CLI: --project).`,
   };
 }
 
