@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Policy, RunService, World } from '../fake-google/world.ts';
-import { PLANTED_TOKEN, rulesOf, runAction, type ActionRun } from './harness.ts';
+import { PLANTED_TOKEN, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SA_MEMBER = `serviceAccount:${SA}`;
@@ -102,17 +102,7 @@ function gate(spec: string, w: World, more: Record<string, string> = {}): Promis
   return runAction({ inputs: { ...inputs, ...more }, files: { 'openapi.yaml': spec }, world: w });
 }
 
-const why = (run: ActionRun): string => `exit ${run.code}\n${run.stdout}\n${run.stderr}\n${JSON.stringify(run.report?.findings, null, 1)}`;
 
-/** Asserts the verdict: exit code, result and counts. */
-function verdict(run: ActionRun, code: number, result: 'pass' | 'fail', errors: number, warnings: number): void {
-  assert.equal(run.code, code, why(run));
-  assert.equal(run.outputs.result, result, why(run));
-  assert.equal(run.outputs.errors, String(errors), why(run));
-  assert.equal(run.outputs.warnings, String(warnings), why(run));
-  assert.equal(run.report?.result, result);
-  noStackTrace(run);
-}
 
 /** Asserts that every finding has this file/line/resource and that each has an annotation of its severity there. */
 function findingsAt(run: ActionRun, file: string, line: number, resource?: string): void {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CloudFunction, Policy, RunService, World } from '../fake-google/world.ts';
-import { FIXTURES, rulesOf, runAction, type ActionRun } from './harness.ts';
+import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SA_MEMBER = `serviceAccount:${SA}`;
@@ -112,16 +112,7 @@ function gate(spec: string, w: World | string, inputs: Record<string, string> = 
   return runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA, ...inputs }, files: { 'openapi.yaml': spec }, world: w });
 }
 
-const why = (run: ActionRun): string => `exit ${run.code}\n${run.stdout}\n${run.stderr}\n${JSON.stringify(run.report?.findings, null, 1)}`;
 
-function verdict(run: ActionRun, code: number, result: 'pass' | 'fail', errors: number, warnings: number): void {
-  assert.equal(run.code, code, why(run));
-  assert.equal(run.outputs.result, result, why(run));
-  assert.equal(run.outputs.errors, String(errors), why(run));
-  assert.equal(run.outputs.warnings, String(warnings), why(run));
-  assert.equal(run.report?.result, result, why(run));
-  assert.ok(!/^\s{4}at /m.test(run.stdout + run.stderr), `stack trace:\n${run.stdout}\n${run.stderr}`);
-}
 
 /** Every finding is at file:line on `resource`, with an annotation of its severity there. */
 function findingsAt(run: ActionRun, line: number, resource?: string, file = 'openapi.yaml'): void {

@@ -2,6 +2,7 @@
  * Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as INPUT_* variables
  * (with action.yml's defaults), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, an event file, a workspace.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -201,4 +202,17 @@ export function parseAnnotations(stdout: string): Annotation[] {
 /** Rules of the findings, sorted, for compact assertions. */
 export function rulesOf(run: ActionRun): string[] {
   return (run.report?.findings ?? []).map((f) => `${f.rule}:${f.severity}`).sort();
+}
+
+/** Everything a failed assertion should show about a run. */
+export const why = (run: ActionRun): string => `exit ${run.code}\n${run.stdout}\n${run.stderr}\n${JSON.stringify(run.report?.findings, null, 1)}`;
+
+/** Asserts the verdict of a run (exit code, `result`, counts, report) and that no stack trace leaked. */
+export function verdict(run: ActionRun, code: number, result: 'pass' | 'fail', errors: number, warnings: number): void {
+  assert.equal(run.code, code, why(run));
+  assert.equal(run.outputs.result, result, why(run));
+  assert.equal(run.outputs.errors, String(errors), why(run));
+  assert.equal(run.outputs.warnings, String(warnings), why(run));
+  assert.equal(run.report?.result, result, why(run));
+  assert.ok(!/^\s{4}at /m.test(run.stdout + run.stderr), `stack trace:\n${run.stdout}\n${run.stderr}`);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { load } from 'js-yaml';
 import type { World } from '../fake-google/world.ts';
-import { FIXTURES, rulesOf, runAction, type ActionRun } from './harness.ts';
+import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const BILLING_UI = 'billing-ui@shop-prod.iam.gserviceaccount.com';
@@ -63,15 +63,7 @@ function gate(options: Options = {}): Promise<ActionRun> {
   });
 }
 
-const why = (run: ActionRun): string => `exit ${run.code}\n${run.stdout}\n${run.stderr}\n${JSON.stringify(run.report?.findings, null, 1)}`;
 
-function verdict(run: ActionRun, code: number, result: 'pass' | 'fail', errors: number, warnings: number): void {
-  assert.equal(run.code, code, why(run));
-  assert.equal(run.outputs.result, result, why(run));
-  assert.equal(run.outputs.errors, String(errors), why(run));
-  assert.equal(run.outputs.warnings, String(warnings), why(run));
-  assert.equal(run.report?.result, result);
-}
 
 type ReportFinding = NonNullable<ActionRun['report']>['findings'][number] & { exception?: { reason: string; expires: string | null; originalSeverity: string | null } | null };
 const findings = (run: ActionRun) => (run.report?.findings ?? []) as ReportFinding[];
