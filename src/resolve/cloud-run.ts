@@ -72,8 +72,25 @@ async function searchProject(google: GoogleCloud, project: string, origin: strin
     problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
     return undefined;
   }
-  const results = await Promise.all(regions.map((region) => searchRegion(google, project, region, origin, problems)));
-  return results.find((t) => t !== undefined);
+  // Google says not to parse hash URLs, but their region code is a good first guess (`-uc` for
+  // us-central1): list those regions first, and the 40-odd others only when the service is not there.
+  const code = /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1];
+  const likely = regions.filter((region) => regionInitials(region) === code);
+  for (const batch of [likely, regions.filter((region) => !likely.includes(region))]) {
+    const results = await Promise.all(batch.map((region) => searchRegion(google, project, region, origin, problems)));
+    const found = results.find((t) => t !== undefined);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `us-central1` → `uc`, `europe-west1` → `ew`: the usual region code of hash-style run.app URLs. */
+export function regionInitials(region: string): string {
+  return region
+    .replace(/\d+$/, '')
+    .split('-')
+    .map((part) => part[0] ?? '')
+    .join('');
 }
 
 async function searchRegion(
