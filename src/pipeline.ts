@@ -41,9 +41,12 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
   const candidates = lazy(async () => {
     const projects = await candidateProjects(ctx, [...infos.values()]);
-    // The projects searched for hash-style URLs are where those backends live: start reading their
-    // policies, ancestors and roles now, while the services are being listed (every read is cached).
-    for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
+    // The projects searched for hash-style URLs are where those backends live: read their policies,
+    // ancestors and roles while the services are being listed (every read is cached). After a tick, so
+    // that the listings, which every address waits on, take the free slots first.
+    setTimeout(() => {
+      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
+    }, 0);
     return projects;
   });
   const targets = new Map<string, Promise<Target>>();

@@ -28,7 +28,7 @@ export class AppEngineApi {
         oauth2ClientId: res.data.iap?.oauth2ClientId ?? undefined,
         servingStatus: res.data.servingStatus ?? undefined,
       };
-    });
+    }, 'high');
   }
 
   /** Whether a service exists in the app (404 throws). */

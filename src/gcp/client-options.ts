@@ -3,6 +3,8 @@ import { GoogleAuth } from 'google-auth-library';
 /** Options every googleapis client is built with. Retries are ours (CallExecutor), not the library's. */
 export interface ClientOptions {
   retry: false;
+  /** Node's own fetch: spares loading gaxios's node-fetch fallback on the first call. */
+  fetchImplementation: typeof fetch;
   rootUrl?: string;
   auth?: GoogleAuth;
 }
@@ -11,7 +13,8 @@ const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
 /** Google with Application Default Credentials, or an emulator at `host:port` without auth. */
 export function clientOptions(emulatorHost: string | undefined): ClientOptions {
-  return emulatorHost ? { retry: false, rootUrl: `http://${emulatorHost}/` } : { retry: false, auth: new GoogleAuth({ scopes: SCOPES }) };
+  const common = { retry: false as const, fetchImplementation: globalThis.fetch };
+  return emulatorHost ? { ...common, rootUrl: `http://${emulatorHost}/` } : { ...common, auth: new GoogleAuth({ scopes: SCOPES }) };
 }
 
 /** Why Application Default Credentials cannot be used, or undefined when they can. */

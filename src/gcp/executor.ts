@@ -22,34 +22,43 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   backoffMs: 250,
 };
 
+/**
+ * Which waiting calls go first: `critical` for finding the resources (listings every address waits on),
+ * `high` for the few reads many verdicts share (roles, ancestors, deny policies), `normal` for the rest
+ * (one policy per backend).
+ */
+export type Priority = 'critical' | 'high' | 'normal';
+
 /** Runs each distinct call once per run (by key), under the concurrency limit, retrying transient errors. */
 export class CallExecutor {
   readonly options: ExecutorOptions;
   /** HTTP attempts made, retries included. */
   attempts = 0;
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Record<Priority, Array<() => void>> = { critical: [], high: [], normal: [] };
   private readonly cache = new Map<string, Promise<unknown>>();
+  /** After a 429, no call starts before this time (epoch ms): one pause for all, not a retry storm. */
+  private pausedUntil = 0;
 
   constructor(options: Partial<ExecutorOptions> = {}) {
     this.options = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
   }
 
   /** The result of `fn` for `key`, asking Google at most once per run. `describe` names the call in errors. */
-  once<T>(key: string, describe: string, fn: (timeoutMs: number) => Promise<T>): Promise<T> {
+  once<T>(key: string, describe: string, fn: (timeoutMs: number) => Promise<T>, priority: Priority = 'normal'): Promise<T> {
     let pending = this.cache.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.run(describe, fn);
+      pending = this.run(describe, fn, priority);
       this.cache.set(key, pending);
     }
     return pending;
   }
 
-  private async run<T>(describe: string, fn: (timeoutMs: number) => Promise<T>): Promise<T> {
+  private async run<T>(describe: string, fn: (timeoutMs: number) => Promise<T>, priority: Priority): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let error: GoogleApiError;
       let waitSeconds: number | undefined;
-      await this.acquire(describe);
+      await this.acquire(describe, priority);
       try {
         this.attempts++;
         const remaining = this.options.deadline - Date.now();
@@ -64,27 +73,43 @@ export class CallExecutor {
       const backoff = this.options.backoffMs * 2 ** (attempt - 1);
       const delay = waitSeconds !== undefined ? waitSeconds * 1000 : backoff / 2 + Math.random() * (backoff / 2);
       if (Date.now() + delay >= this.options.deadline) throw error;
+      if (error.status === 429) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
       await sleep(delay);
     }
   }
 
-  private async acquire(describe: string): Promise<void> {
-    if (Date.now() >= this.options.deadline) throw deadlineError(describe);
-    if (this.active < this.options.concurrency) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    if (Date.now() >= this.options.deadline) {
-      this.release();
-      throw deadlineError(describe);
+  private async acquire(describe: string, priority: Priority): Promise<void> {
+    for (;;) {
+      if (Date.now() >= this.options.deadline) throw deadlineError(describe);
+      if (this.active < this.options.concurrency) {
+        const pause = this.pausedUntil - Date.now();
+        if (pause <= 0) {
+          this.active++;
+          return;
+        }
+        if (Date.now() + pause >= this.options.deadline) throw deadlineError(describe);
+        await sleep(pause);
+        this.wakeWhileFree();
+        continue;
+      }
+      await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
     }
   }
 
   private release(): void {
     this.active--;
-    this.waiting.shift()?.();
+    this.wakeNext();
+  }
+
+  private wakeNext(): boolean {
+    const next = this.waiting.critical.shift() ?? this.waiting.high.shift() ?? this.waiting.normal.shift();
+    next?.();
+    return next !== undefined;
+  }
+
+  /** After a pause, slots may be free while calls still wait in line: let as many in as fit. */
+  private wakeWhileFree(): void {
+    for (let free = this.options.concurrency - this.active; free > 0 && this.wakeNext(); free--);
   }
 }
 

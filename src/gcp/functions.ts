@@ -38,7 +38,7 @@ export class CloudFunctionsApi {
         },
       );
       return listing;
-    });
+    }, 'critical');
   }
 
   /** The allow policy of a function, through the API of its generation. */

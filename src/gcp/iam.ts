@@ -33,7 +33,7 @@ export class IamApi {
         deleted: res.data.deleted === true,
         stage: res.data.stage ?? undefined,
       };
-    });
+    }, 'high');
   }
 
   /** The email of a service account named `projects/P/serviceAccounts/ID` (or `projects/P/accounts/ID`). */
@@ -59,14 +59,14 @@ export class IamApi {
         (page) => policies.push(...(page.policies ?? [])),
       );
       return policies;
-    });
+    }, 'high');
     const full = await Promise.all(
       listed.map((p) =>
         p.rules || !p.name
           ? p
           : this.executor.once(`iam.denyPolicy ${p.name}`, `Reading deny policy ${p.name}`, async (timeout) => {
               return (await this.v2.policies.get({ name: p.name as string }, { timeout })).data;
-            }),
+            }, 'high'),
       ),
     );
     return full.map(toDenyPolicy);

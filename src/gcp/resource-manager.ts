@@ -22,7 +22,7 @@ export class ResourceManagerApi {
       const res = await this.v3.projects.get({ name }, { timeout });
       const number = (res.data.name ?? '').replace(/^projects\//, '');
       return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
-    });
+    }, 'high');
   }
 
   /** A folder, for its parent. */
@@ -30,7 +30,7 @@ export class ResourceManagerApi {
     return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
       const res = await this.v3.folders.get({ name }, { timeout });
       return { name, parent: res.data.parent ?? undefined };
-    });
+    }, 'high');
   }
 
   /** The allow policy of a project (`projects/ID`), folder or organization. */
@@ -43,6 +43,6 @@ export class ResourceManagerApi {
           ? await this.v3.organizations.getIamPolicy(params, { timeout })
           : await this.v3.projects.getIamPolicy(params, { timeout });
       return toPolicy(res.data.bindings);
-    });
+    }, 'high');
   }
 }

@@ -39,7 +39,7 @@ export class CloudRunApi {
         },
       );
       return listing;
-    });
+    }, 'critical');
   }
 
   /** The regions where Cloud Run is offered to a project. */
@@ -54,7 +54,7 @@ export class CloudRunApi {
         },
       );
       return regions;
-    });
+    }, 'critical');
   }
 
   /** The allow policy of a Cloud Run service. */

@@ -19,8 +19,7 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
     };
   }
   const problems: string[] = [];
-  const results = await Promise.all(candidateProjects.map((project) => searchProject(google, project, info.origin, problems)));
-  const found = results.find((t) => t !== undefined);
+  const found = await firstFound(candidateProjects.map((project) => searchProject(google, project, info.origin, problems)));
   if (found) return found;
   if (problems.length > 0) {
     return {
@@ -65,6 +64,11 @@ async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddres
 }
 
 async function searchProject(google: GoogleCloud, project: string, origin: string, problems: string[]): Promise<Target | undefined> {
+  // Google says not to parse hash URLs, but their region code is a good first guess: list that region
+  // right away (while the project's regions are listed), and the 40-odd others only if the service is not there.
+  const code = /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1] ?? '';
+  const guess = REGION_OF_CODE[code];
+  if (guess) google.run.services(project, guess).catch(() => undefined);
   let regions: string[];
   try {
     regions = await google.run.locations(project);
@@ -72,10 +76,7 @@ async function searchProject(google: GoogleCloud, project: string, origin: strin
     problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
     return undefined;
   }
-  // Google says not to parse hash URLs, but their region code is a good first guess (`-uc` for
-  // us-central1): list those regions first, and the 40-odd others only when the service is not there.
-  const code = /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1];
-  const likely = regions.filter((region) => regionInitials(region) === code);
+  const likely = regions.filter((region) => region === guess || regionInitials(region) === code);
   for (const batch of [likely, regions.filter((region) => !likely.includes(region))]) {
     const results = await Promise.all(batch.map((region) => searchRegion(google, project, region, origin, problems)));
     const found = results.find((t) => t !== undefined);
@@ -84,7 +85,35 @@ async function searchProject(google: GoogleCloud, project: string, origin: strin
   return undefined;
 }
 
-/** `us-central1` → `uc`, `europe-west1` → `ew`: the usual region code of hash-style run.app URLs. */
+/** Region codes of hash-style run.app URLs (the same as App Engine's region IDs), where known. */
+const REGION_OF_CODE: Record<string, string> = {
+  uc: 'us-central1',
+  ue: 'us-east1',
+  uk: 'us-east4',
+  uw: 'us-west1',
+  wl: 'us-west2',
+  wm: 'us-west3',
+  wn: 'us-west4',
+  nn: 'northamerica-northeast1',
+  rj: 'southamerica-east1',
+  ew: 'europe-west1',
+  nw: 'europe-west2',
+  ey: 'europe-west3',
+  ez: 'europe-west4',
+  oa: 'europe-west6',
+  lm: 'europe-central2',
+  an: 'asia-northeast1',
+  dt: 'asia-northeast2',
+  du: 'asia-northeast3',
+  de: 'asia-east1',
+  df: 'asia-east2',
+  el: 'asia-south1',
+  as: 'asia-southeast1',
+  et: 'asia-southeast2',
+  ts: 'australia-southeast1',
+};
+
+/** `us-central1` → `uc`, `europe-west1` → `ew`: a fallback guess at a region's code. */
 export function regionInitials(region: string): string {
   return region
     .replace(/\d+$/, '')
@@ -109,6 +138,21 @@ async function searchRegion(
     problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
   }
   return undefined;
+}
+
+/** The first search that finds the service, without waiting for the others; undefined when none does. */
+function firstFound(searches: Array<Promise<Target | undefined>>): Promise<Target | undefined> {
+  return new Promise((resolve) => {
+    let pending = searches.length;
+    if (pending === 0) resolve(undefined);
+    for (const search of searches) {
+      void search.then((target) => {
+        pending--;
+        if (target) resolve(target);
+        else if (pending === 0) resolve(undefined);
+      });
+    }
+  });
 }
 
 /** Every origin a service answers on. */

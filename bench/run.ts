@@ -1,0 +1,362 @@
+/**
+ * `npm run bench`: the performance targets of issue 7, measured against the fake Google server as ratios in
+ * one run. Prints the machine, a table (figure, value, target, naive baseline, PASS/FAIL), calls per
+ * category, and exits 1 when a target is missed. See bench/README.md for what each figure means.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, runWith, type ActionRun } from '../__tests__/e2e/harness.ts';
+import { startFakeGoogle, type FakeGoogle, type FakeGoogleOptions, type RequestLogEntry } from '../__tests__/fake-google/server.ts';
+import { parseSpec } from '../src/spec/index.ts';
+import { hammering, startProxy } from './proxy.ts';
+import { cloudRunWorld, largeSpec, lowerBound, type BenchCase } from './worlds.ts';
+
+const MiB = 1024 * 1024;
+const started = Date.now();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const ms = (x: number): string => `${Math.round(x)} ms`;
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  baseline: string;
+  status: 'PASS' | 'FAIL' | 'n/a' | 'info';
+}
+const rows: Row[] = [];
+const row = (figure: string, value: string, target: string, baseline: string, ok: boolean | 'n/a' | 'info'): void => {
+  rows.push({ figure, value, target, baseline, status: ok === true ? 'PASS' : ok === false ? 'FAIL' : ok });
+};
+const notes: string[] = [];
+const log = (s: string): void => void process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
+
+// ---------------------------------------------------------------------------------------------------------
+// Running the action
+
+/** Peak RSS of the action: a preloaded one-liner writes `process.resourceUsage().maxRSS` (KiB) at exit. */
+const RSS_PROBE =
+  "import{writeFileSync as w}from'node:fs';process.on('exit',()=>{try{w(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS))}catch{}})";
+
+interface Measured {
+  run: ActionRun;
+  wallMs: number;
+  /** Spawn → first Google request, first request → last answer, last answer → exit (ms). */
+  phases?: { beforeFirstMs: number; callsMs: number; afterLastMs: number };
+  peakRssBytes?: number;
+}
+
+async function runCase(c: BenchCase, fake: FakeGoogle | undefined, inputs: Record<string, string>, probe = false): Promise<Measured> {
+  const env: Record<string, string> = {};
+  let rssFile: string | undefined;
+  if (probe) {
+    rssFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'gg-bench-')), 'maxrss');
+    env.NODE_OPTIONS = `--import=data:text/javascript,${encodeURIComponent(RSS_PROBE)}`;
+    env.BENCH_RSS_FILE = rssFile;
+  }
+  const t0 = performance.now();
+  const epoch0 = Date.now();
+  const run = await runWith(
+    {
+      files: { 'openapi.yaml': c.spec },
+      inputs: { spec: 'openapi.yaml', 'service-account': c.serviceAccount, project: c.projects.join('\n'), comment: 'false', ...inputs },
+      env,
+    },
+    fake,
+  );
+  const wallMs = performance.now() - t0;
+  const epoch1 = Date.now();
+  const first = Math.min(...run.requests.map((r) => r.time));
+  const last = Math.max(...run.requests.map((r) => r.time + r.durationMs));
+  const phases = run.requests.length ? { beforeFirstMs: first - epoch0, afterLastMs: epoch1 - last, callsMs: last - first } : undefined;
+  let peakRssBytes: number | undefined;
+  if (rssFile) peakRssBytes = Number(await readFile(rssFile, 'utf8').catch(() => 'NaN')) * 1024 || undefined;
+  return { run, wallMs, ...(phases ? { phases } : {}), ...(peakRssBytes ? { peakRssBytes } : {}) };
+}
+
+async function withFake<T>(c: BenchCase, options: FakeGoogleOptions, fn: (fake: FakeGoogle) => Promise<T>): Promise<T> {
+  const fake = await startFakeGoogle(structuredClone(c.world), options);
+  try {
+    return await fn(fake);
+  } finally {
+    await fake.close();
+  }
+}
+
+/** Does the run reach the verdict the world was built for? (right result, right errors, nothing else) */
+function verdictProblems(c: BenchCase, run: ActionRun): string[] {
+  const problems: string[] = [];
+  if (run.outputs.result !== c.expected.result) problems.push(`result ${run.outputs.result ?? '(none)'} ≠ ${c.expected.result}`);
+  const errors = (run.report?.findings ?? []).filter((f) => f.severity === 'error');
+  const of = (rule: string): string => [...new Set(errors.filter((f) => f.rule === rule).map((f) => f.address))].sort().join(' ');
+  if (of('public-access') !== [...c.expected.publicAccess].sort().join(' ')) problems.push(`public-access on [${of('public-access')}]`);
+  if (of('missing-invoker') !== [...c.expected.missingInvoker].sort().join(' ')) problems.push(`missing-invoker on [${of('missing-invoker')}]`);
+  const other = errors.filter((f) => f.rule !== 'public-access' && f.rule !== 'missing-invoker');
+  if (other.length > 0) problems.push(`${other.length} other errors, e.g. ${other[0]?.rule}: ${other[0]?.message.slice(0, 160)}`);
+  return problems;
+}
+
+/** `methodId` of a request, one name per method (the fake shares a route between some methods). */
+function category(r: RequestLogEntry): string {
+  if (r.status === 429 && !r.methodId) return 'throttled (429, before routing)';
+  const id = r.methodId ?? `(unrouted) ${r.method}`;
+  if (!id.includes('|')) return id;
+  if (id.startsWith('iam.policies.')) return r.path.endsWith('/denypolicies') ? 'iam.policies.listPolicies' : 'iam.policies.get';
+  return id.split('|')[0] as string;
+}
+
+const countBy = (requests: RequestLogEntry[]): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const r of requests) counts.set(category(r), (counts.get(category(r)) ?? 0) + 1);
+  return new Map([...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+};
+
+/** Wall time of one `node <args>` process, spawned as the harness spawns the action. */
+function timeSpawn(args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - t0));
+  });
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+
+for (const f of ['dist/index.js', 'dist/lib/index.js']) {
+  if (!(await stat(path.join(ROOT, f)).catch(() => undefined))) {
+    console.error(`${f} is missing: build first (npm run build), or wait for a build in progress.`);
+    process.exit(2);
+  }
+}
+
+// 3. Start-up and bundle ------------------------------------------------------------------------------------
+log('start-up: node dist/index.js (refusing: no inputs) vs node -e 0, interleaved');
+{
+  const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), GITHUB_ACTIONS: 'true' };
+  const bare: number[] = [];
+  const action: number[] = [];
+  await timeSpawn(['-e', '0'], env); // warm the page cache
+  await timeSpawn([path.join(ROOT, 'dist/index.js')], env);
+  for (let i = 0; i < 17; i++) {
+    bare.push(await timeSpawn(['-e', '0'], env));
+    action.push(await timeSpawn([path.join(ROOT, 'dist/index.js')], env));
+  }
+  const ratio = median(action) / median(bare);
+  row('Start-up: dist/index.js ÷ node -e 0 (median of 17)', `${ratio.toFixed(2)}× (${ms(median(action))} vs ${ms(median(bare))})`, '≤ 2×', '', ratio <= 2);
+
+  const files = (await filesUnder(path.join(ROOT, 'dist'))).filter((f) => f.endsWith('.js'));
+  let bytes = 0;
+  let text = '';
+  for (const f of files) {
+    bytes += (await stat(f)).size;
+    text += await readFile(f, 'utf8');
+  }
+  row('Bundle: bytes of dist/**/*.js', `${(bytes / MiB).toFixed(2)} MiB (${files.length} files)`, '< 3 MB', '', bytes < 3_000_000);
+
+  // The googleapis root import bundles the index of every API (~300 names): count how many of the API
+  // directory names of node_modules/googleapis, as quoted strings, occur in dist. Per-API imports bring a handful.
+  const apiDir = path.join(ROOT, 'node_modules/googleapis/build/src/apis');
+  const apis = (await readdir(apiDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  const found = apis.filter((name) => text.includes(`"${name}"`) || text.includes(`'${name}'`) || text.includes(`${name}:`) && name.length > 12);
+  const share = found.length / Math.max(1, apis.length);
+  row(
+    'Bundle: googleapis root import (API index names in dist)',
+    `${found.length}/${apis.length} names${text.includes('discoveryengine') ? ', "discoveryengine" present' : ''}`,
+    '< 25% (none)',
+    '',
+    share < 0.25 && !text.includes('discoveryengine'),
+  );
+}
+
+// 4b. Parse time --------------------------------------------------------------------------------------------
+log('parse: 2,000-operation spec');
+{
+  const spec = largeSpec(2000, 2000);
+  const times: number[] = [];
+  let backends = 0;
+  let findings = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const result = parseSpec(spec, 'large.yaml');
+    times.push(performance.now() - t0);
+    backends = result.backends.length;
+    findings = result.findings.length;
+  }
+  const ok = median(times) < 1000 && backends > 0 && findings === 0;
+  row('Parse: 2,000 operations (median of 5)', `${ms(median(times))} (${backends} backend declarations, ${findings} findings)`, '< 1 s', '', ok);
+}
+
+// 1. Calls (and 4a. memory) on the 60-backend case ------------------------------------------------------------
+const small = cloudRunWorld({ seed: 60, services: 60, projects: 3, regions: ['us-central1', 'europe-west1'], folders: 1, pageSize: 50 });
+const bound = lowerBound(small.world, small.addresses, small.projects, small.serviceAccount);
+log(`calls: 60 backends, lower bound ${bound.total}`);
+let defaultCalls: number;
+{
+  const { run, peakRssBytes } = await withFake(small, {}, (fake) => runCase(small, fake, {}, true));
+  defaultCalls = run.requests.length;
+  const problems = verdictProblems(small, run);
+  const ratio = defaultCalls / bound.total;
+  row('Calls: 60 Cloud Run backends, 3 projects × 2 regions', `${defaultCalls} (${ratio.toFixed(2)}× bound ${bound.total})`, `≤ ${Math.floor(bound.total * 1.1)} (1.10×)`, `${bound.naive} (per backend)`, ratio <= 1.1);
+  row('Verdict: 60 backends', problems.length ? problems.join('; ') : `${run.outputs.result}, as built`, c(small), '', problems.length === 0);
+  row('Memory: peak RSS, 60 backends', peakRssBytes ? `${(peakRssBytes / MiB).toFixed(0)} MiB` : 'not measured', '< 150 MiB', '', peakRssBytes !== undefined && peakRssBytes < 150 * MiB);
+  notes.push(`Lower bound of calls (bench/README.md): ${bound.parts.map((p) => `${p.calls} ${p.what}`).join(' + ')} = ${bound.total}.`);
+  notes.push(`Calls per category (60 backends): ${[...countBy(run.requests)].map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  const dup = new Map<string, number>();
+  for (const r of run.requests) {
+    const key = `${r.method} ${r.path} ${JSON.stringify(r.query)}`;
+    dup.set(key, (dup.get(key) ?? 0) + 1);
+  }
+  const repeated = [...dup.entries()].filter(([, n]) => n > 1);
+  if (repeated.length) notes.push(`Repeated requests: ${repeated.slice(0, 5).map(([k, n]) => `${k} ×${n}`).join('; ')}.`);
+}
+function c(k: BenchCase): string {
+  return `${k.expected.result}: ${k.expected.publicAccess.length} public, ${k.expected.missingInvoker.length} missing`;
+}
+
+// Asset inventory mode (call count reported, no target) -----------------------------------------------------
+log('asset-inventory mode');
+{
+  const { run } = await withFake(small, {}, (fake) => runCase(small, fake, { 'asset-inventory': 'true' }));
+  const asset = run.requests.filter((r) => r.methodId?.startsWith('cloudasset.')).length;
+  if (asset === 0) {
+    row('Calls: asset-inventory mode, 60 backends', 'n/a (no Cloud Asset call made)', 'report; same verdict', `${defaultCalls} (default mode)`, 'n/a');
+  } else {
+    const problems = verdictProblems(small, run);
+    row(
+      'Calls: asset-inventory mode, 60 backends',
+      `${run.requests.length} (${asset} Cloud Asset)${problems.length ? `; ${problems.join('; ')}` : ''}`,
+      'report; same verdict',
+      `${defaultCalls} (default mode)`,
+      problems.length === 0 ? 'info' : false,
+    );
+    notes.push(`Calls per category (asset-inventory): ${[...countBy(run.requests)].map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  }
+}
+
+// 2. Latency ----------------------------------------------------------------------------------------------
+log('latency: 50 ms per call, default concurrency ×3, concurrency 1 ×1, start-up (a spec without backends) ×7');
+{
+  const LATENCY = 50;
+  const startups: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    // Start-up with the whole program loaded: a spec without backends (read, reported, no Google call).
+    await runWith({ inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com' }, files: { 'openapi.yaml': 'swagger: "2.0"\ninfo: { title: t, version: "1" }\npaths: {}\n' } }, undefined);
+    startups.push(performance.now() - t0);
+  }
+  const startup = median(startups);
+  const concurrent: number[] = [];
+  const firstToLast: number[] = [];
+  const before: number[] = [];
+  const after: number[] = [];
+  let verdictOk = true;
+  for (let i = 0; i < 3; i++) {
+    const m = await withFake(small, { latencyMs: LATENCY }, (fake) => runCase(small, fake, {}));
+    concurrent.push(m.wallMs - startup);
+    firstToLast.push(m.phases?.callsMs ?? NaN);
+    before.push(m.phases?.beforeFirstMs ?? NaN);
+    after.push(m.phases?.afterLastMs ?? NaN);
+    if (verdictProblems(small, m.run).length) verdictOk = false;
+  }
+  const sequential = await withFake(small, { latencyMs: LATENCY }, (fake) => runCase(small, fake, { concurrency: '1' }));
+  const seq = sequential.wallMs - startup;
+  const conc = median(concurrent);
+  const rtt = conc / LATENCY;
+  row(
+    'Latency: 60 backends at 50 ms/call, after start-up (median of 3)',
+    `${ms(conc)} = ${rtt.toFixed(1)} round trips`,
+    `≤ 8 round trips (${8 * LATENCY} ms)`,
+    `${ms(seq)} (concurrency 1)`,
+    rtt <= 8 && verdictOk,
+  );
+  row('Latency: speed-up over concurrency 1', `${(seq / conc).toFixed(1)}×`, '≥ 10×', '', seq / conc >= 10 && verdictProblems(small, sequential.run).length === 0);
+  notes.push(
+    `Latency detail: start-up (whole program, a spec without backends) median ${ms(startup)}; first request to last answer ${ms(median(firstToLast))} ` +
+      `(${(median(firstToLast) / LATENCY).toFixed(1)} round trips); spawn to first request ${ms(median(before))}, last answer to exit ${ms(median(after))}; ` +
+      `concurrency 1: ${ms(sequential.phases?.callsMs ?? NaN)} of calls; ${small.addresses.length} backends, ${defaultCalls} calls.`,
+  );
+}
+
+// 5. Scale under quota ----------------------------------------------------------------------------------------
+const big = cloudRunWorld({
+  seed: 1000, services: 1000, projects: 20, regions: ['us-central1', 'europe-west1', 'asia-northeast1'], folders: 2, pageSize: 50, missing: 2,
+});
+const bigBound = lowerBound(big.world, big.addresses, big.projects, big.serviceAccount);
+// A quota below the calls needed (so it throttles) but above half of them (one refill of the window suffices).
+const QUOTA = Math.round(bigBound.total * 0.7);
+log(`scale: 1,000 backends, 20 projects, quota ${QUOTA}/min (lower bound ${bigBound.total} calls); about 70 s`);
+{
+  const fake = await startFakeGoogle(structuredClone(big.world), { quotaPerMinute: QUOTA, latencyMs: 5 });
+  const proxy = await startProxy(fake);
+  try {
+    const m = await runCase(big, { ...fake, host: proxy.host, url: proxy.url }, { timeout: '170' }, true);
+    const problems = verdictProblems(big, m.run);
+    const throttled = proxy.log.filter((e) => e.status === 429).length;
+    const h = hammering(proxy.log);
+    row(
+      'Scale: 1,000 backends, 20 projects, quota-limited',
+      `${problems.length ? problems.join('; ') : `${m.run.outputs.result}, as built`} in ${(m.wallMs / 1000).toFixed(1)} s`,
+      `right verdict, < 170 s`,
+      '',
+      problems.length === 0,
+    );
+    row(
+      'Scale: requests before Retry-After elapsed',
+      `${h.violations} (${throttled} × 429 in ${proxy.log.length} requests)`,
+      '0',
+      '',
+      h.violations === 0 && throttled > 0,
+    );
+    notes.push(
+      `Scale detail: quota ${QUOTA}/min, lower bound ${bigBound.total} calls, made ${m.run.requests.length} ` +
+        `(${[...countBy(m.run.requests)].map(([k, v]) => `${k} ${v}`).join(', ')}); peak RSS ${m.peakRssBytes ? (m.peakRssBytes / MiB).toFixed(0) : '?'} MiB.`,
+    );
+    if (h.violations) notes.push(`Hammering: worst ${(h.worstEarlyMs / 1000).toFixed(1)} s early; e.g. ${h.examples.join('; ')}.`);
+    if (throttled === 0) notes.push('Scale: the quota never throttled, so back-off was not exercised.');
+  } finally {
+    await proxy.close();
+    await fake.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+const headers: Row = { figure: 'Figure', value: 'Value', target: 'Target', baseline: 'Naive baseline', status: 'PASS' };
+const cols = ['figure', 'value', 'target', 'baseline', 'status'] as const;
+const width = Object.fromEntries(cols.map((k) => [k, Math.max(k === 'status' ? 6 : 0, ...[headers, ...rows].map((r) => String(r[k]).length))])) as Record<
+  (typeof cols)[number],
+  number
+>;
+const line = (r: Row | Record<(typeof cols)[number], string>): string => `| ${cols.map((k) => String(r[k]).padEnd(width[k])).join(' | ')} |`;
+console.log('');
+console.log(line({ ...headers, status: 'Status' }));
+console.log(`|${cols.map((k) => '-'.repeat(width[k] + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+console.log('');
+for (const n of notes) console.log(`- ${n}`);
+const failed = rows.filter((r) => r.status === 'FAIL');
+console.log(`\n${failed.length ? `${failed.length} target(s) missed` : 'All targets met'} (bench took ${((Date.now() - started) / 1000).toFixed(0)} s).`);
+process.exitCode = failed.length ? 1 : 0;
