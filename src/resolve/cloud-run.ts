@@ -1,6 +1,6 @@
 import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
-import type { RunService } from '../gcp/types.ts';
+import type { RunService, RunServiceListing } from '../gcp/types.ts';
 import { originOf, type AddressInfo } from './address.ts';
 import type { Target } from './target.ts';
 
@@ -131,7 +131,7 @@ async function searchRegion(
 ): Promise<Target | undefined> {
   try {
     const listing = await google.run.services(project, region);
-    const service = listing.services.find((s) => serviceOrigins(s).includes(origin));
+    const service = byOrigin(listing).get(origin);
     if (service) return runTarget(service, project, region);
     for (const location of listing.unreachable) problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);
   } catch (err) {
@@ -153,6 +153,19 @@ function firstFound(searches: Array<Promise<Target | undefined>>): Promise<Targe
       });
     }
   });
+}
+
+const originIndex = new WeakMap<RunServiceListing, Map<string, RunService>>();
+
+/** A listing's services by every origin they answer on (built once per listing, not once per address). */
+function byOrigin(listing: RunServiceListing): Map<string, RunService> {
+  let index = originIndex.get(listing);
+  if (!index) {
+    index = new Map();
+    for (const service of listing.services) for (const origin of serviceOrigins(service)) if (!index.has(origin)) index.set(origin, service);
+    originIndex.set(listing, index);
+  }
+  return index;
 }
 
 /** Every origin a service answers on. */
