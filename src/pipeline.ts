@@ -138,7 +138,7 @@ export function accessTuple(target: ResolvedTarget): AccessTuple {
 async function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: () => Promise<string[]>): Promise<Target> {
   switch (info.kind) {
     case 'cloud-run': {
-      const target = await resolveCloudRun(google, info, info.form === 'hash' ? await candidates() : []);
+      const target = await resolveCloudRun(google, info, candidates);
       return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
     }
     case 'cloud-functions':

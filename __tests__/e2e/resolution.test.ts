@@ -15,6 +15,7 @@ const world = (region: string) => ({
     {
       name: `projects/shop-prod/locations/${region}/services/orders`,
       uri: 'https://orders-abc123-uc.a.run.app',
+      urls: ['https://orders-abc123-uc.a.run.app', 'https://orders-123456789012.us-central1.run.app'],
       iamPolicy: { bindings: [{ role: 'roles/run.invoker', members: ['serviceAccount:gw@gw-host.iam.gserviceaccount.com'] }] },
     },
   ],
@@ -32,4 +33,51 @@ test('when the code misleads, every other region is still searched', async () =>
   const run = await runAction({ inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod' }, files: { 'openapi.yaml': spec }, world: world('europe-west1') });
   assert.deepEqual(rulesOf(run), []);
   assert.equal(listed(run.requests.map((r) => r.path)).length, 4);
+});
+
+const gate = (address: string, w: Record<string, unknown>, inputs: Record<string, string> = {}) =>
+  runAction({
+    inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod', ...inputs },
+    files: { 'openapi.yaml': spec.replace('https://orders-abc123-uc.a.run.app', address) },
+    world: w,
+  });
+
+test('without a Cloud Run region list (404), every known region is searched', async () => {
+  const w = { ...world('europe-west1'), faults: [{ method: 'GET', path: '^/v1/projects/shop-prod/locations$', status: 404 }] };
+  const run = await gate('https://orders-abc123-uc.a.run.app', w);
+  assert.deepEqual(rulesOf(run), []);
+});
+
+test('a deterministic URL whose project number Google will not look up is matched against the candidate projects', async () => {
+  const w = {
+    ...world('us-central1'),
+    faults: [{ method: 'GET', path: '^/v3/projects/123456789012$', status: 403 }],
+  };
+  const run = await gate('https://orders-123456789012.us-central1.run.app', w);
+  assert.deepEqual(rulesOf(run), []);
+  assert.equal(run.report?.backends[0]?.resource, 'projects/shop-prod/locations/us-central1/services/orders');
+});
+
+test('a 1st-gen function unknown to the v2 API is read through v1', async () => {
+  const w = {
+    projects: [{ projectId: 'shop-prod', projectNumber: '123456789012' }],
+    functions: [
+      {
+        name: 'projects/shop-prod/locations/us-central1/functions/hook',
+        environment: 'GEN_1',
+        url: 'https://us-central1-shop-prod.cloudfunctions.net/hook',
+        iamPolicy: { bindings: [{ role: 'roles/cloudfunctions.invoker', members: ['serviceAccount:gw@gw-host.iam.gserviceaccount.com'] }] },
+      },
+    ],
+    faults: [{ method: 'GET', path: '^/v2/projects/shop-prod/locations/us-central1/functions/hook$', status: 404 }],
+  };
+  const run = await gate('https://us-central1-shop-prod.cloudfunctions.net/hook', w);
+  assert.deepEqual(rulesOf(run), []);
+  assert.ok(run.requests.some((r) => r.path === '/v1/projects/shop-prod/locations/us-central1/functions/hook' && r.status === 200));
+});
+
+test('a 404 on the policy of a service just listed means no grant at all (not unreadable)', async () => {
+  const w = { ...world('us-central1'), faults: [{ path: 'services/orders:getIamPolicy$', status: 404 }] };
+  const run = await gate('https://orders-abc123-uc.a.run.app', w);
+  assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
 });

@@ -20,8 +20,13 @@ export class CloudFunctionsApi {
   /** A function by full name, `projects/P/locations/R/functions/F`. */
   get(name: string): Promise<FunctionInfo> {
     return this.executor.once(`functions.get ${name}`, `Reading Cloud Function ${name}`, async (timeout) => {
-      const res = await this.v2.projects.locations.functions.get({ name }, { timeout });
-      return toFunctionInfo(res.data);
+      try {
+        return toFunctionInfo((await this.v2.projects.locations.functions.get({ name }, { timeout })).data);
+      } catch (err) {
+        // The v2 API serves 1st-gen functions too, but where it does not know one, the v1 API may.
+        if ((err as { status?: number }).status !== 404) throw err;
+        return fromV1((await this.v1.projects.locations.functions.get({ name }, { timeout })).data);
+      }
     });
   }
 
@@ -52,6 +57,17 @@ export class CloudFunctionsApi {
       return toPolicy(res.data.bindings);
     });
   }
+}
+
+function fromV1(f: cloudfunctions_v1.Schema$CloudFunction): FunctionInfo {
+  return {
+    name: f.name ?? '',
+    environment: 'GEN_1',
+    url: f.httpsTrigger?.url ?? undefined,
+    state: f.status ?? undefined,
+    eventType: f.eventTrigger ? (f.eventTrigger.eventType ?? 'event') : undefined,
+    ingressSettings: f.ingressSettings ?? undefined,
+  };
 }
 
 function toFunctionInfo(f: cloudfunctions_v2.Schema$Function): FunctionInfo {

@@ -7,7 +7,10 @@ import type { AccessFacts, DenyFact, PolicyFact, PolicyLevel, RoleFact } from '.
 /** Called with each policy as soon as it is read (to start reading its roles early). */
 export type OnPolicy = (fact: PolicyFact) => void;
 
-/** Reads one policy, turning failure into a fact instead of an exception. */
+/**
+ * Reads one policy, turning failure into a fact instead of an exception. A 404 on the policy of a
+ * resource that was just read (`level` resource or iap) means it has none: an empty policy, no grant.
+ */
 export async function readPolicy(
   resource: string,
   level: PolicyLevel,
@@ -19,6 +22,9 @@ export async function readPolicy(
   try {
     fact = { resource, level, policy: await read() };
   } catch (err) {
+    if ((level === 'resource' || level === 'iap') && err instanceof GoogleApiError && err.status === 404) {
+      return { resource, level, policy: { bindings: [] } };
+    }
     return { resource, level, error: `Could not read the IAM policy of ${resource}: ${explainFailure(err, permission)}` };
   }
   onPolicy?.(fact);

@@ -6,9 +6,14 @@ import type { Target } from './target.ts';
 
 type RunAddress = Extract<AddressInfo, { kind: 'cloud-run' }>;
 
-/** Finds the Cloud Run service behind a run.app address. */
-export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, candidateProjects: string[]): Promise<Target> {
-  if (info.form === 'deterministic') return resolveDeterministic(google, info);
+/**
+ * Finds the Cloud Run service behind a run.app address. `candidates` gives the projects to search for a
+ * hash-style URL (and, for a deterministic one, where to look for its project number if Google will not
+ * look it up).
+ */
+export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, candidates: () => Promise<string[]>): Promise<Target> {
+  if (info.form === 'deterministic') return resolveDeterministic(google, info, candidates);
+  const candidateProjects = await candidates();
   if (candidateProjects.length === 0) {
     return {
       kind: 'not-found',
@@ -35,13 +40,12 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
   };
 }
 
-async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddress, { form: 'deterministic' }>): Promise<Target> {
-  let project = info.projectNumber;
-  try {
-    project = (await google.resourceManager.project(info.projectNumber)).projectId;
-  } catch {
-    // The Run API accepts a project number too; the project's own policy read will report the denial.
-  }
+async function resolveDeterministic(
+  google: GoogleCloud,
+  info: Extract<RunAddress, { form: 'deterministic' }>,
+  candidates: () => Promise<string[]>,
+): Promise<Target> {
+  const project = (await projectIdOf(google, info.projectNumber, candidates)) ?? info.projectNumber;
   const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
   try {
     const service = await google.run.service(name);
@@ -63,6 +67,21 @@ async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddres
   };
 }
 
+/**
+ * The project ID of a project number: asked of Resource Manager, else found among the candidate projects.
+ * When neither works the number itself is used (Google's APIs accept it; the reads will say what fails).
+ */
+async function projectIdOf(google: GoogleCloud, projectNumber: string, candidates: () => Promise<string[]>): Promise<string | undefined> {
+  try {
+    return (await google.resourceManager.project(projectNumber)).projectId;
+  } catch {
+    const known = await Promise.all(
+      (await candidates()).map((id) => google.resourceManager.project(id).then((p) => p, () => undefined)),
+    );
+    return known.find((p) => p?.projectNumber === projectNumber)?.projectId;
+  }
+}
+
 async function searchProject(google: GoogleCloud, project: string, origin: string, problems: string[]): Promise<Target | undefined> {
   // Google says not to parse hash URLs, but their region code is a good first guess: list that region
   // right away (while the project's regions are listed), and the 40-odd others only if the service is not there.
@@ -73,8 +92,12 @@ async function searchProject(google: GoogleCloud, project: string, origin: strin
   try {
     regions = await google.run.locations(project);
   } catch (err) {
-    problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
-    return undefined;
+    if (!(err instanceof GoogleApiError) || (err.status !== 404 && err.status !== 501)) {
+      problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
+      return undefined;
+    }
+    // No region list to be had (the method is missing, not denied): search every region Cloud Run has.
+    regions = [...new Set(Object.values(REGION_OF_CODE))];
   }
   const likely = regions.filter((region) => region === guess || regionInitials(region) === code);
   for (const batch of [likely, regions.filter((region) => !likely.includes(region))]) {
@@ -135,7 +158,10 @@ async function searchRegion(
     if (service) return runTarget(service, project, region);
     for (const location of listing.unreachable) problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);
   } catch (err) {
-    problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
+    // 404: no such region for this project, so no service there either.
+    if (!(err instanceof GoogleApiError && err.status === 404)) {
+      problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
+    }
   }
   return undefined;
 }
