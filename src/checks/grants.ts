@@ -1,3 +1,4 @@
+import { EXPIRY_WARNING_DAYS } from '../iam/conditions.ts';
 import type { Grant, AccessAnswer } from '../iam/evaluate.ts';
 import type { Backend, Finding } from '../types.ts';
 import { backendFinding, shellArg } from './finding.ts';
@@ -103,7 +104,7 @@ export function accountGrantFindings(
   }
   if (answer.conditional.length > 0) {
     const g = answer.conditional[0] as Grant;
-    const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ' (within 14 days)' : ''}.` : '';
+    const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ` (within ${EXPIRY_WARNING_DAYS} days)` : ''}.` : '';
     return [
       backendFinding(
         backend,
