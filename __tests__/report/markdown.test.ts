@@ -71,3 +71,8 @@ test('fitLines counts bytes plus a line break per line', () => {
   assert.deepEqual(fitLines(['é', 'é'], 4, (s) => s.length), { kept: ['é', 'é'], omitted: 0 });
   assert.deepEqual(fitLines(['a'], 0), { kept: [], omitted: 1 });
 });
+
+test('escapeMarkdown breaks issue references from untrusted text', () => {
+  assert.equal(escapeMarkdown('fixes #12 and GH-7'), 'fixes #\u200b12 and GH-\u200b7');
+  assert.equal(escapeMarkdown('heading #top'), 'heading #top');
+});

@@ -19,13 +19,16 @@ const ZERO_WIDTH_SPACE = '\u200b';
 
 /**
  * Plain text safe anywhere in markdown, table cells included: one line, no formatting, links,
- * HTML, math or @mentions.
+ * HTML, math, @mentions or issue references.
  */
 export function escapeMarkdown(text: string): string {
   return (
     oneLine(text)
       // An @ right after a letter or digit (an email) never mentions anyone; elsewhere it might.
       .replace(/(^|[^A-Za-z0-9])@(?=\w)/g, `$1@${ZERO_WIDTH_SPACE}`)
+      // `#123` (and `GH-123`) would cross-reference an issue from the comment: break the reference.
+      .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+      .replace(/\bGH-(?=\d)/g, `GH-${ZERO_WIDTH_SPACE}`)
       .replace(/[&<>|\\`*_~[\]$]/g, (c) => ENTITIES[c] ?? c)
   );
 }
