@@ -14,6 +14,7 @@ export interface YScalar {
 export interface YMap {
   kind: 'map';
   line: number;
+  /** Entries in source order (merged `<<` entries first). */
   entries: YEntry[];
 }
 export interface YSeq {
@@ -202,6 +203,7 @@ function buildTree(events: Event[], source: string): YNode | null {
       case EVENT_ID.POP: {
         const frame = stack.pop();
         if (!frame) break; // end of a document
+        if (frame.node.kind === 'map') applyMergeKey(frame.node);
         // Registered only once complete, so an alias can never point into its own anchor (no cycles).
         if (frame.anchor !== undefined) anchors.set(frame.anchor, frame.node);
         attach(frame.node);
@@ -211,6 +213,32 @@ function buildTree(events: Event[], source: string): YNode | null {
   }
   if (root && aliases > 0) checkExpansion(root, firstAliasLine);
   return root;
+}
+
+/**
+ * YAML merge keys (`<<: *defaults`, or a list of them), as YAML 1.1 tools and API Gateway's config
+ * parser read them: the merged mappings' entries are added where the mapping does not set the key itself
+ * (earlier sources win over later ones). Merged entries keep the lines where they were written.
+ */
+function applyMergeKey(map: YMap): void {
+  const index = map.entries.findIndex((entry) => entry.key === '<<' && entry.value.kind !== 'scalar');
+  if (index < 0) return;
+  const merge = map.entries[index] as YEntry;
+  const sources = merge.value.kind === 'map' ? [merge.value] : merge.value.kind === 'seq' ? merge.value.items : [];
+  if (sources.some((source) => source.kind !== 'map')) {
+    throw new TreeError(merge.keyLine, 'a merge key (<<) must name a mapping or a list of mappings');
+  }
+  const own = map.entries.filter((_, i) => i !== index);
+  const keys = new Set(own.map((entry) => entry.key));
+  const merged: YEntry[] = [];
+  for (const source of sources as YMap[]) {
+    for (const entry of source.entries) {
+      if (keys.has(entry.key)) continue;
+      keys.add(entry.key);
+      merged.push(entry);
+    }
+  }
+  map.entries = [...merged, ...own];
 }
 
 function multipleDocuments(line: number): TreeError {
