@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { App, Policy, Role, World } from '../fake-google/world.ts';
-import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
+import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why, findingsAt } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SA_MEMBER = `serviceAccount:${SA}`;
@@ -81,15 +81,6 @@ function gate(spec: string, w: World | string, inputs: Record<string, string> = 
 
 
 
-function findingsAt(run: ActionRun, line: number, file = 'openapi.yaml'): void {
-  assert.ok(run.report && run.report.findings.length > 0, why(run));
-  for (const f of run.report.findings) {
-    assert.equal(f.file, file, JSON.stringify(f));
-    assert.equal(f.line, line, JSON.stringify(f));
-    const ann = run.annotations.find((a) => a.level === f.severity && a.file === file && a.line === line && (a.title ?? '').includes(f.rule));
-    assert.ok(ann, `annotation for ${f.rule}:${f.severity} at ${file}:${line} in\n${run.stdout}`);
-  }
-}
 
 const finding = (run: ActionRun, rule: string) => run.report?.findings.find((f) => f.rule === rule);
 const backends = (run: ActionRun) => (run.report?.backends ?? []).map((b) => [b.address, b.kind, b.resource, b.status]);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Policy, RunService, World } from '../fake-google/world.ts';
-import { PLANTED_TOKEN, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
+import { PLANTED_TOKEN, rulesOf, runAction, type ActionRun, verdict, why, findingsAt } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SA_MEMBER = `serviceAccount:${SA}`;
@@ -104,17 +104,6 @@ function gate(spec: string, w: World, more: Record<string, string> = {}): Promis
 
 
 
-/** Asserts that every finding has this file/line/resource and that each has an annotation of its severity there. */
-function findingsAt(run: ActionRun, file: string, line: number, resource?: string): void {
-  assert.ok(run.report && run.report.findings.length > 0, why(run));
-  for (const f of run.report.findings) {
-    assert.equal(f.file, file, JSON.stringify(f));
-    assert.equal(f.line, line, JSON.stringify(f));
-    if (resource !== undefined) assert.equal(f.resource, resource, JSON.stringify(f));
-    const ann = run.annotations.find((a) => a.level === f.severity && a.file === file && a.line === line && (a.title ?? '').includes(f.rule));
-    assert.ok(ann, `annotation for ${f.rule}:${f.severity} at ${file}:${line} in\n${run.stdout}`);
-  }
-}
 
 function noStackTrace(run: ActionRun): void {
   assert.ok(!/^\s{4}at /m.test(run.stdout), `stack trace in stdout:\n${run.stdout}`);
@@ -197,7 +186,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     );
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     assert.match(run.report?.findings[0]?.message ?? '', /run\.routes\.invoke/);
   });
 
@@ -241,7 +230,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER('allUsers', SA_MEMBER))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['public-access:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     assert.match(run.report?.findings[0]?.message ?? '', /allUsers/);
   });
 
@@ -249,7 +238,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER('allUsers'))]));
     verdict(run, 1, 'fail', 2, 0);
     assert.deepEqual(rulesOf(run), ['missing-invoker:error', 'public-access:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     noStackTrace(run);
   });
 
@@ -264,7 +253,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['public-access:error']);
     assert.match(run.report?.findings[0]?.message ?? '', /allAuthenticatedUsers/);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
   });
 
   test('allUsers with a role lacking run.routes.invoke (run.viewer) is not public', async () => {
@@ -279,7 +268,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER(SA_MEMBER), { invokerIamDisabled: true })]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['public-access:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
   });
 
   test('invoker IAM check disabled and no grant: public-access and missing-invoker (judged separately)', async () => {
@@ -292,7 +281,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER('serviceAccount:other-gw@gw-host.iam.gserviceaccount.com'))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     const f = run.report?.findings[0];
     assert.ok(f?.message.includes(SA), f?.message);
     assert.ok(`${f?.message}\n${f?.fix ?? ''}`.includes(`--member=${SA_MEMBER}`), 'names the gcloud fix');
@@ -310,7 +299,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', conditional)]));
     verdict(run, 0, 'pass', 0, 1);
     assert.deepEqual(rulesOf(run), ['conditional-grant:warning']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     assert.equal(run.report?.backends[0]?.status, 'warning');
     assert.equal(calls(run, GET_POLICY)[0]?.query['options.requestedPolicyVersion'], '3');
   });
@@ -331,7 +320,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER('group:gateways@example.com'))]));
     verdict(run, 0, 'pass', 0, 1);
     assert.deepEqual(rulesOf(run), ['unverified-grant:warning']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     assert.match(run.report?.findings[0]?.message ?? '', /group:gateways@example\.com/);
   });
 
@@ -339,7 +328,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER('domain:gw-host.iam.gserviceaccount.com', 'domain:example.com'))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
   });
 
   test('a conditional grant next to an unconditional one: pass without warnings', async () => {
@@ -365,7 +354,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER(SA_MEMBER))], { projectPolicy: INVOKER('allUsers') }));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['public-access:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
   });
 
   test('grant through an organization-level custom role: pass', async () => {
@@ -450,7 +439,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     const run = await gate(swagger(missing), world([service('orders', INVOKER(SA_MEMBER))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['backend-not-found:error']);
-    findingsAt(run, 'openapi.yaml', 3);
+    findingsAt(run, 3);
     assert.equal(run.report?.findings[0]?.address, missing);
     assert.equal(run.report?.backends[0]?.kind, 'cloud-run');
   });
@@ -460,7 +449,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     const run = await gate(swagger(missing), world([service('orders', INVOKER(SA_MEMBER))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['backend-not-found:error']);
-    findingsAt(run, 'openapi.yaml', 3);
+    findingsAt(run, 3);
   });
 
   test('deterministic URL SERVICE-PROJECTNUMBER.REGION.run.app (hyphenated name) resolves without the project input', async () => {
@@ -481,7 +470,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     });
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['backend-not-found:error']);
-    findingsAt(run, 'openapi.yaml', 3);
+    findingsAt(run, 3);
     assert.match(run.report?.findings[0]?.message ?? '', /`?project`? input|input `project`/);
     assert.deepEqual(
       run.requests.filter((r) => /projects:search|^\/v\d\/projects$|services$/.test(r.path)).map((r) => r.path),
@@ -647,7 +636,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER(SA_MEMBER))]), { project: 'ghost-project' });
     assert.equal(run.code, 1, why(run));
     assert.deepEqual(rulesOf(run), ['iam-unreadable:error']);
-    findingsAt(run, 'openapi.yaml', 3);
+    findingsAt(run, 3);
     noStackTrace(run);
   });
 
@@ -724,7 +713,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     const run = await gate(swagger(ORDERS), world([service('orders', INVOKER(SA_MEMBER), { ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' })]));
     verdict(run, 0, 'pass', 0, 1);
     assert.deepEqual(rulesOf(run), ['unreachable-backend:warning']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
   });
 
   test('ingress internal and load balancer: unreachable-backend warning (fails with fail-on warning)', async () => {
@@ -748,7 +737,7 @@ describe('finding the service and reading it', { concurrency: 4 }, () => {
     );
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['audience-mismatch:error']);
-    findingsAt(run, 'openapi.yaml', 3, ORDERS_NAME);
+    findingsAt(run, 3, ORDERS_NAME);
     assert.match(run.report?.findings[0]?.message ?? '', /https:\/\/api\.example\.com\/orders/);
   });
 
@@ -844,7 +833,7 @@ describe('spec shapes and reporting', { concurrency: 4 }, () => {
     const run = await gate(spec, world([service('orders', INVOKER(SA_MEMBER)), service('status', INVOKER(SA_MEMBER))]));
     verdict(run, 1, 'fail', 1, 0);
     assert.deepEqual(rulesOf(run), ['auth-disabled:error']);
-    findingsAt(run, 'openapi.yaml', lineOf(spec, 'x-google-backend:', 2), `projects/${PROJECT}/locations/${REGION}/services/status`);
+    findingsAt(run, lineOf(spec, 'x-google-backend:', 2), `projects/${PROJECT}/locations/${REGION}/services/status`);
   });
 
   test('JSON spec: findings on the line of the x-google-backend key', async () => {
@@ -920,7 +909,7 @@ describe('spec shapes and reporting', { concurrency: 4 }, () => {
     assert.equal(run.code, 1, why(run));
     assert.equal(run.outputs.result, 'fail');
     assert.deepEqual(rulesOf(run), ['invalid-spec:error']);
-    findingsAt(run, 'openapi.yaml', 4);
+    findingsAt(run, 4);
     noStackTrace(run);
     assert.deepEqual(run.requests.map((r) => r.path), []);
   });
@@ -1010,7 +999,7 @@ describe('spec shapes and reporting', { concurrency: 4 }, () => {
     const run = await gate(text, world([service('orders', INVOKER(SA_MEMBER))]));
     assert.equal(run.code, 1, why(run));
     assert.deepEqual(rulesOf(run), ['invalid-spec:error']);
-    findingsAt(run, 'openapi.yaml', 3);
+    findingsAt(run, 3);
   });
 
   test('a YAML document that is not OpenAPI: invalid-spec, exit 1', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CloudFunction, Policy, RunService, World } from '../fake-google/world.ts';
-import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why } from './harness.ts';
+import { FIXTURES, rulesOf, runAction, type ActionRun, verdict, why, findingsAt } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SA_MEMBER = `serviceAccount:${SA}`;
@@ -114,17 +114,6 @@ function gate(spec: string, w: World | string, inputs: Record<string, string> = 
 
 
 
-/** Every finding is at file:line on `resource`, with an annotation of its severity there. */
-function findingsAt(run: ActionRun, line: number, resource?: string, file = 'openapi.yaml'): void {
-  assert.ok(run.report && run.report.findings.length > 0, why(run));
-  for (const f of run.report.findings) {
-    assert.equal(f.file, file, JSON.stringify(f));
-    assert.equal(f.line, line, JSON.stringify(f));
-    if (resource !== undefined) assert.equal(f.resource, resource, JSON.stringify(f));
-    const ann = run.annotations.find((a) => a.level === f.severity && a.file === file && a.line === line && (a.title ?? '').includes(f.rule));
-    assert.ok(ann, `annotation for ${f.rule}:${f.severity} at ${file}:${line} in\n${run.stdout}`);
-  }
-}
 
 function backends(run: ActionRun): Array<[string, string, string | undefined, string]> {
   return (run.report?.backends ?? []).map((b) => [b.address, b.kind, b.resource, b.status]);

@@ -216,3 +216,15 @@ export function verdict(run: ActionRun, code: number, result: 'pass' | 'fail', e
   assert.equal(run.report?.result, result, why(run));
   assert.ok(!/^\s{4}at /m.test(run.stdout + run.stderr), `stack trace:\n${run.stdout}\n${run.stderr}`);
 }
+
+/** Asserts that every finding is at `file`:`line` (on `resource`), each with an annotation of its severity there. */
+export function findingsAt(run: ActionRun, line: number, resource?: string, file = 'openapi.yaml'): void {
+  assert.ok(run.report && run.report.findings.length > 0, why(run));
+  for (const f of run.report.findings) {
+    assert.equal(f.file, file, JSON.stringify(f));
+    assert.equal(f.line, line, JSON.stringify(f));
+    if (resource !== undefined) assert.equal(f.resource, resource, JSON.stringify(f));
+    const ann = run.annotations.find((a) => a.level === f.severity && a.file === file && a.line === line && (a.title ?? '').includes(f.rule));
+    assert.ok(ann, `annotation for ${f.rule}:${f.severity} at ${file}:${line} in\n${run.stdout}`);
+  }
+}
