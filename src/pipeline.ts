@@ -1,7 +1,10 @@
 import { checkAppEngine } from './checks/app-engine.ts';
 import { checkCloudFunction } from './checks/cloud-functions.ts';
 import { checkCloudRun } from './checks/cloud-run.ts';
+import { describeGrant } from './checks/grants.ts';
 import { applySecondOpinion, type AccessTuple } from './checks/second-opinion.ts';
+import { whoHolds } from './iam/evaluate.ts';
+import type { AccessFacts } from './iam/facts.ts';
 import { unresolvedTargetFindings } from './checks/target.ts';
 import { explainFailure } from './gcp/errors.ts';
 import { gatherFacts, gatherFactsInBulk, iapResources, type BackendFacts } from './facts.ts';
@@ -74,7 +77,9 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       const target = await (targets.get(backend.address) as Promise<Target>);
       const account = ctx.accountFor(backend.file);
       let findings = await checkOne(backend, target, account, ctx.now, factsOf);
-      if (ctx.troubleshoot && 'resource' in target) findings = await secondOpinion(ctx.google, backend, target, account, findings);
+      if (ctx.troubleshoot && 'resource' in target) {
+        findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);
+      }
       const result: BackendResult = {
         address: backend.address,
         kind: kindOf(target, infos.get(backend.address)),
@@ -109,12 +114,21 @@ async function checkOne(
   }
 }
 
-async function secondOpinion(google: GoogleCloud, backend: Backend, target: ResolvedTarget, account: string, findings: Finding[]): Promise<Finding[]> {
+async function secondOpinion(
+  google: GoogleCloud,
+  backend: Backend,
+  target: ResolvedTarget,
+  account: string,
+  findings: Finding[],
+  access: AccessFacts,
+  now: Date,
+): Promise<Finding[]> {
   const tuple = accessTuple(target);
   const answer = await google.troubleshooter
     .troubleshoot(account, tuple.fullResourceName, tuple.permission)
     .catch((err: unknown) => ({ error: explainFailure(err, 'read access to the policies it explains (Policy Troubleshooter reads them as the caller)') }));
-  return applySecondOpinion(backend, findings, tuple, account, answer);
+  const ours = whoHolds(tuple.permission, account, access, now).direct[0];
+  return applySecondOpinion(backend, findings, tuple, account, answer, ours ? describeGrant(ours) : undefined);
 }
 
 /** The grant that decides a call, in Policy Troubleshooter's terms. */

@@ -127,3 +127,15 @@ test('internal ingress is unreachable-backend', async () => {
   const r = await run('x', world, {}, REPORTS);
   assert.deepEqual(rulesOf(r), ['unreachable-backend:warning']);
 });
+
+test('Policy Troubleshooter disagreeing with a grant we found is a warning that shows both sides', async () => {
+  const account = 'org-gw@gw-host.iam.gserviceaccount.com';
+  const key = `${account}|//run.googleapis.com/projects/data-prod/locations/us-central1/services/a|run.routes.invoke`;
+  const world = await hierarchy((w) => {
+    withoutGroup(w);
+    w.troubleshoot = { [key]: { overallAccessState: 'CANNOT_ACCESS', denyPolicyExplanation: { denyAccessState: 'DENY_ACCESS_STATE_DENIED' } } };
+  });
+  const r = await run('org-gw', world, { troubleshoot: 'true' });
+  assert.deepEqual(rulesOf(r), ['unverified-grant:warning']);
+  assert.match(r.report?.findings[0]?.message ?? '', /CANNOT_ACCESS .*deny: DENY_ACCESS_STATE_DENIED.*found a grant \(serviceAccount:org-gw@gw-host\.iam\.gserviceaccount\.com holds roles\/run\.invoker on organizations\/1000 \(inherited\)\)/);
+});

@@ -22,6 +22,8 @@ export function applySecondOpinion(
   tuple: AccessTuple,
   account: string,
   answer: TroubleshootAnswer | { error: string },
+  /** Our own explanation of the account's grant, when we found one (e.g. `describeGrant`). */
+  ourGrant?: string,
 ): Finding[] {
   const resource = findings.find((f) => f.resource)?.resource;
   const extra = resource ? { resource } : {};
@@ -54,7 +56,13 @@ export function applySecondOpinion(
     if (ours.length === 0) {
       return [
         ...findings,
-        backendFinding(backend, 'unverified-grant', 'warning', `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), although gateway-guard found a grant. Check deny policies and conditions that gateway-guard cannot see.`, extra),
+        backendFinding(
+          backend,
+          'unverified-grant',
+          'warning',
+          `${theirs} (allow: ${answer.allowState ?? '?'}, deny: ${answer.denyState ?? '?'}), although gateway-guard found a grant${ourGrant ? ` (${ourGrant})` : ''}. Check deny policies and conditions that gateway-guard cannot see.`,
+          extra,
+        ),
       ];
     }
   }
