@@ -36,12 +36,31 @@ export async function readPolicy(
  * policies attached to each (only those when `allowPolicies` is false). Each node's reads start as soon as
  * the walk up discovers it.
  */
-export async function ancestorPolicies(
+export function ancestorPolicies(
   google: GoogleCloud,
   projectId: string,
   onPolicy?: OnPolicy,
   allowPolicies = true,
-): Promise<{ policies: PolicyFact[]; denies: DenyFact[]; ancestryError?: string }> {
+): Promise<AncestorFacts> {
+  // Every backend of a project asks for the same chain: walk it once per run.
+  let byProject = chains.get(google);
+  if (!byProject) chains.set(google, (byProject = new Map()));
+  const key = `${allowPolicies} ${projectId}`;
+  let chain = byProject.get(key);
+  if (!chain) byProject.set(key, (chain = walkAncestors(google, projectId, onPolicy, allowPolicies)));
+  return chain;
+}
+
+/** A project's policy chain: allow policies nearest first, deny policies, and why the walk stopped, if it did. */
+export interface AncestorFacts {
+  policies: PolicyFact[];
+  denies: DenyFact[];
+  ancestryError?: string;
+}
+
+const chains = new WeakMap<GoogleCloud, Map<string, Promise<AncestorFacts>>>();
+
+async function walkAncestors(google: GoogleCloud, projectId: string, onPolicy: OnPolicy | undefined, allowPolicies: boolean): Promise<AncestorFacts> {
   const nodes = [`projects/${projectId}`];
   const policies = allowPolicies ? [readNodePolicy(google, nodes[0] as string, onPolicy)] : [];
   const denies = [readDenies(google, nodes[0] as string)];
