@@ -42,18 +42,17 @@ export interface CheckOutcome {
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-  const candidates = lazy(async () => {
-    const projects = await candidateProjects(ctx, [...infos.values()]);
-    // The projects searched for hash-style URLs are where those backends live: read their policies,
-    // ancestors and roles while the services are being listed (every read is cached). After a tick, so
-    // that the listings, which every address waits on, take the free slots first.
-    setTimeout(() => {
-      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
-    }, 0);
-    return projects;
-  });
+  const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
   const targets = new Map<string, Promise<Target>>();
   for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
+  if ([...infos.values()].some((info) => info.kind === 'cloud-run' && info.form === 'hash')) {
+    // The projects searched for hash-style URLs are where those backends live: read their policies,
+    // ancestors and roles while the services are being listed (every read is cached). Registered after
+    // the searches, so that the listings, which every address waits on, take the free slots first.
+    void candidates().then((projects) => {
+      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
+    });
+  }
 
   // Asset-inventory mode waits for every address to resolve, then reads their policies 20 at a time.
   const bulk = lazy(async () => {
