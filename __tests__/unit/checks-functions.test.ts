@@ -275,3 +275,24 @@ describe('2nd gen', () => {
     assert.deepEqual(rules(f), ['audience-mismatch:error'], show(f));
   });
 });
+
+test('2nd gen: internal-only ingress on the function itself is unreachable even when its service says all', () => {
+  const SA_ = 'gw@gw-host.iam.gserviceaccount.com';
+  const service = { name: 'projects/p1/locations/europe-west1/services/resize', uri: 'https://resize-x-ew.a.run.app', urls: [], ingress: 'INGRESS_TRAFFIC_ALL', invokerIamDisabled: false, defaultUriDisabled: false, customAudiences: [] };
+  const target = {
+    kind: 'cloud-functions' as const,
+    resource: 'projects/p1/locations/europe-west1/functions/resize',
+    project: 'p1',
+    region: 'europe-west1',
+    fn: { name: 'projects/p1/locations/europe-west1/functions/resize', environment: 'GEN_2', url: 'https://europe-west1-p1.cloudfunctions.net/resize', ingressSettings: 'ALLOW_INTERNAL_ONLY', runService: service.name },
+    service,
+    serviceName: service.name,
+  };
+  const access = {
+    policies: [{ resource: service.name, level: 'resource' as const, policy: { bindings: [{ role: 'roles/run.invoker', members: [`serviceAccount:${SA_}`] }] } }],
+    roles: new Map([['roles/run.invoker', { definition: { name: 'roles/run.invoker', includedPermissions: ['run.routes.invoke'], deleted: false } }]]),
+  };
+  const backend = { address: 'https://europe-west1-p1.cloudfunctions.net/resize', file: 'openapi.yaml', line: 3, operations: [] };
+  const findings = checkCloudFunction(backend, target, { access }, SA_, new Date('2026-11-30T00:00:00Z'));
+  assert.deepEqual(findings.map((f) => `${f.rule}:${f.severity}`), ['unreachable-backend:warning']);
+});

@@ -35,6 +35,7 @@ export function checkCloudFunction(backend: Backend, target: FunctionTarget, fac
       : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
     const on = `${target.serviceName} (the Cloud Run service of the 2nd-gen function ${fn.name})`;
     findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note, on }));
+    if (!findings.some((f) => f.rule === 'unreachable-backend')) findings.push(...ingressFindings(backend, resource, fn));
     findings.push(...authDisabledFindings(backend, resource, fix));
     if (!backend.disableAuth) findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
   } else {
@@ -44,18 +45,7 @@ export function checkCloudFunction(backend: Backend, target: FunctionTarget, fac
     findings.push(...publicGrantFindings(backend, resource, FUNCTIONS_INVOKE, answer, commands));
     findings.push(...publicUnknownFindings(backend, resource, answer));
     findings.push(...accountGrantFindings(backend, resource, FUNCTIONS_INVOKE, account, answer, { role: 'roles/cloudfunctions.invoker', fix }));
-    const ingress = fn.ingressSettings;
-    if (ingress === 'ALLOW_INTERNAL_ONLY' || ingress === 'ALLOW_INTERNAL_AND_GCLB') {
-      findings.push(
-        backendFinding(
-          backend,
-          'unreachable-backend',
-          'warning',
-          `${resource} accepts only internal${ingress === 'ALLOW_INTERNAL_AND_GCLB' ? ' and Cloud Load Balancing' : ''} traffic (ingress ${ingress}); API Gateway calls it from outside your network, so its calls will be refused. Allow all ingress.`,
-          { resource, fix: `gcloud functions deploy ${functionArgs(fn.name)} --ingress-settings=all` },
-        ),
-      );
-    }
+    findings.push(...ingressFindings(backend, resource, fn));
     findings.push(...authDisabledFindings(backend, resource, fix));
     if (!backend.disableAuth && fn.url) findings.push(...gen1AudienceFindings(backend, resource, fn.url));
   }
@@ -71,6 +61,21 @@ export function checkCloudFunction(backend: Backend, target: FunctionTarget, fac
     );
   }
   return mergeUnreadable(findings);
+}
+
+/** `unreachable-backend` when the function takes only internal (or load-balancer) traffic. */
+function ingressFindings(backend: Backend, resource: string, fn: FunctionTarget['fn']): Finding[] {
+  const ingress = fn.ingressSettings;
+  if (ingress !== 'ALLOW_INTERNAL_ONLY' && ingress !== 'ALLOW_INTERNAL_AND_GCLB') return [];
+  return [
+    backendFinding(
+      backend,
+      'unreachable-backend',
+      'warning',
+      `${resource} accepts only internal${ingress === 'ALLOW_INTERNAL_AND_GCLB' ? ' and Cloud Load Balancing' : ''} traffic (ingress ${ingress}); API Gateway calls it from outside your network, so its calls will be refused. Allow all ingress.`,
+      { resource, fix: `gcloud functions deploy ${functionArgs(fn.name)} --ingress-settings=all` },
+    ),
+  ];
 }
 
 /** A 1st-gen function accepts exactly its URL as audience. */
