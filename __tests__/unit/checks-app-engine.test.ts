@@ -192,3 +192,29 @@ describe('App Engine behind IAP', () => {
     assert.deepEqual(rules(f), ['iam-unreadable:error'], show(f));
   });
 });
+
+test('an app that is not serving is unreachable', () => {
+  const SA_ = 'gw@gw-host.iam.gserviceaccount.com';
+  const target = {
+    kind: 'app-engine' as const,
+    resource: 'apps/shop-prod',
+    project: 'shop-prod',
+    projectNumber: '123456789012',
+    app: { id: 'shop-prod', iapEnabled: true, oauth2ClientId: 'client-id', servingStatus: 'USER_DISABLED' },
+    serviceId: 'default',
+  };
+  const grant = (role: string) => ({ role, members: [`serviceAccount:${SA_}`] });
+  const access = {
+    policies: [
+      { resource: 'projects/123456789012/iap_web/appengine-shop-prod/services/default', level: 'resource' as const, policy: { bindings: [grant('roles/iap.httpsResourceAccessor')] } },
+      { resource: 'projects/shop-prod', level: 'project' as const, policy: { bindings: [grant('roles/editor')] } },
+    ],
+    roles: new Map([
+      ['roles/iap.httpsResourceAccessor', { definition: { name: 'roles/iap.httpsResourceAccessor', includedPermissions: ['iap.webServiceVersions.accessViaIAP'], deleted: false } }],
+      ['roles/editor', { definition: { name: 'roles/editor', includedPermissions: ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'], deleted: false } }],
+    ]),
+  };
+  const backend = { address: 'https://shop-prod.appspot.com', file: 'openapi.yaml', line: 3, operations: [], jwtAudience: 'client-id' };
+  const findings = checkAppEngine(backend, target, access, SA_, new Date('2026-11-30T00:00:00Z'));
+  assert.deepEqual(findings.map((f) => `${f.rule}:${f.severity}`), ['unreachable-backend:warning']);
+});

@@ -49,6 +49,17 @@ export function checkAppEngine(backend: Backend, target: AppEngineTarget, access
     }),
   );
   findings.push(...appEnginePermissionFindings(backend, target, access, account, now));
+  if (app.servingStatus && app.servingStatus !== 'SERVING' && app.servingStatus !== 'UNSPECIFIED') {
+    findings.push(
+      backendFinding(
+        backend,
+        'unreachable-backend',
+        'warning',
+        `App Engine app ${app.id} is not serving (servingStatus ${app.servingStatus}): the gateway's calls will fail whatever the grants. Re-enable the application (App Engine settings in the console).`,
+        { resource },
+      ),
+    );
+  }
 
   if (backend.disableAuth) {
     findings.push(
