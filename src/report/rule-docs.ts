@@ -103,8 +103,8 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     securitySeverity: '4.0',
     meaning:
       'Even with the right grant the gateway cannot reach the backend: Cloud Run ingress other than all traffic, the ' +
-      'default run.app URL disabled, a function whose ingress is internal only, or an event-triggered (non-HTTP) ' +
-      'function.',
+      'default run.app URL disabled, a function whose ingress is internal only, an event-triggered (non-HTTP) ' +
+      'function, or an App Engine application that is not serving.',
     fix:
       'Allow all ingress and keep IAM as the guard (`gcloud run services update SERVICE --region=REGION --ingress=all`, ' +
       '`--ingress-settings=all` for functions), re-enable the default URL, or point the gateway at an HTTP backend.',
