@@ -81,3 +81,14 @@ test('a 404 on the policy of a service just listed means no grant at all (not un
   const run = await gate('https://orders-abc123-uc.a.run.app', w);
   assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
 });
+
+test('disable_auth is reported on a backend gateway-guard cannot verify too', async () => {
+  const unsupported = ['swagger: "2.0"', 'info: { title: t, version: "1" }', 'x-google-backend:', '  address: https://api.example.com', '  disable_auth: true', 'paths: {}', ''].join('\n');
+  const run = await runAction({
+    inputs: { spec: 'openapi.yaml', 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod' },
+    files: { 'openapi.yaml': unsupported },
+    world: world('us-central1'),
+  });
+  assert.deepEqual(rulesOf(run), ['auth-disabled:error', 'unsupported-backend:warning']);
+  assert.equal(run.code, 1);
+});
