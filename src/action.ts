@@ -1,5 +1,4 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -14,6 +13,7 @@ import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
+import { reportFilePath } from './workflow-command.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
@@ -54,7 +54,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
     else if (a.level === 'warning') core.warning(a.message, props);
     else core.notice(a.message, props);
   }
-  const reportFile = path.join(process.env.RUNNER_TEMP || tmpdir(), 'gateway-guard', `report-${process.env.GITHUB_ACTION || 'local'}.json`);
+  const reportFile = reportFilePath();
   await mkdir(path.dirname(reportFile), { recursive: true });
   await writeFile(reportFile, renderJsonReport(report));
   if (inputs.sarifFile) {

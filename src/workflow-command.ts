@@ -1,9 +1,33 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Where the JSON report of this step goes (under RUNNER_TEMP, or the OS temp dir). */
+export function reportFilePath(): string {
+  return path.join(process.env.RUNNER_TEMP || tmpdir(), 'gateway-guard', `report-${process.env.GITHUB_ACTION || 'local'}.json`);
+}
+
 /**
- * The one workflow command the entry point writes itself: failing the step before @actions/core (and its
- * HTTP client) is loaded, so refusing bad inputs stays as cheap as starting Node.
+ * Fails the step on bad inputs before @actions/core (and its HTTP client) is loaded, so refusing them
+ * stays as cheap as starting Node, and still leaves what SPEC promises: an error, the outputs, and a
+ * JSON report that says why.
  */
 export function failStep(message: string): void {
   const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   process.stdout.write(`::error::${data}\n`);
   process.exitCode = 1;
+  try {
+    const reportFile = reportFilePath();
+    mkdirSync(path.dirname(reportFile), { recursive: true });
+    const report = { result: 'fail', serviceAccount: '', backends: [], findings: [{ rule: 'invalid-spec', severity: 'error', message }] };
+    writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
+    const outputs = { result: 'fail', errors: '1', warnings: '0', 'report-file': reportFile };
+    if (process.env.GITHUB_OUTPUT) {
+      const delimiter = `ghadelimiter_${process.pid}_${Math.random().toString(36).slice(2)}`;
+      const lines = Object.entries(outputs).map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
+      appendFileSync(process.env.GITHUB_OUTPUT, lines.join(''));
+    }
+  } catch {
+    // The error above is what matters; a runner without a writable temp dir still gets it.
+  }
 }

@@ -69,3 +69,12 @@ test('an API that is not enabled says which, and to enable it', async () => {
   assert.deepEqual(rulesOf(run), ['iam-unreadable:error']);
   assert.match(run.report?.findings[0]?.message ?? '', /Cloud Run Admin API has not been used .*enable the API/);
 });
+
+test('bad inputs still leave the outputs and a JSON report saying why', async () => {
+  const run = await runAction({ inputs: { spec: 'openapi.yaml', 'service-account': 'not-an-email', comment: 'false' }, files: { 'openapi.yaml': spec } });
+  assert.equal(run.code, 1);
+  assert.equal(run.outputs.result, 'fail');
+  assert.equal(run.outputs.errors, '1');
+  assert.match(run.report?.findings[0]?.message ?? '', /Input `service-account` must be a service account email/);
+  assert.ok(run.annotations.some((a) => a.level === 'error' && /service-account/.test(a.message)));
+});
