@@ -1,6 +1,7 @@
 import { checkAppEngine } from './checks/app-engine.ts';
 import { checkCloudFunction } from './checks/cloud-functions.ts';
 import { checkCloudRun } from './checks/cloud-run.ts';
+import { backendFinding } from './checks/finding.ts';
 import { describeGrant } from './checks/grants.ts';
 import { applySecondOpinion, type AccessTuple } from './checks/second-opinion.ts';
 import { whoHolds } from './iam/evaluate.ts';
@@ -76,6 +77,8 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       const target = await (targets.get(backend.address) as Promise<Target>);
       const account = ctx.accountFor(backend.file);
       let findings = await checkOne(backend, target, account, ctx.now, factsOf);
+      const transport = infos.get(backend.address)?.transportProblem;
+      if (transport) findings = [...findings, transportFinding(backend, transport, 'resource' in target ? target.resource : undefined)];
       if (ctx.troubleshoot && 'resource' in target) {
         findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);
       }
@@ -146,6 +149,11 @@ export function accessTuple(target: ResolvedTarget): AccessTuple {
         missingRule: 'missing-iap-access',
       };
   }
+}
+
+/** The address's host is Google's, but API Gateway cannot call it as written. */
+function transportFinding(backend: Backend, problem: string, resource: string | undefined): Finding {
+  return backendFinding(backend, 'unreachable-backend', 'warning', `${backend.address} cannot be called as written: ${problem}.`, resource ? { resource } : {});
 }
 
 async function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: () => Promise<string[]>): Promise<Target> {

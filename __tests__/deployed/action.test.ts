@@ -44,7 +44,8 @@ test('a malformed api-config, or spec and api-config together, are input errors'
   const bad = await runAction({ inputs: { 'api-config': 'projects/gw-host/locations/us-central1/apis/shop' }, world: WORLD });
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /::error::Input `api-config` must be projects\/PROJECT\/locations\/global\/apis\/API\/configs\/CONFIG/);
-  assert.equal(bad.report, undefined, 'rejected before any check');
+  assert.equal(bad.requests.length, 0, 'rejected before any check');
+  assert.match(bad.report?.findings[0]?.message ?? '', /Input `api-config` must be/);
   const both = await runAction({
     inputs: { spec: 'openapi.yaml', 'api-config': 'projects/gw-host/locations/global/apis/shop' },
     files: { 'openapi.yaml': 'swagger: "2.0"\n' },

@@ -306,14 +306,12 @@ describe('App Engine addresses', { concurrency: 8 }, () => {
     assert.deepEqual(backends(run), [['https://shop-prod.appspot.com', 'app-engine', APP, 'pass']]);
   });
 
-  test('unknown service: backend-not-found', async () => {
+  test('a name that is no service is routed as a version of the default service, as App Engine does', async () => {
     const address = 'https://billing-dot-shop-prod.uc.r.appspot.com';
     const run = await gate(swagger(address), world([app()]));
-    verdict(run, 1, 'fail', 1, 0);
-    assert.deepEqual(rulesOf(run), ['backend-not-found:error']);
-    findingsAt(run, 3);
-    assert.match(finding(run, 'backend-not-found')?.message ?? '', /billing/);
-    assert.deepEqual(run.report?.backends.map((b) => [b.kind, b.status]), [['app-engine', 'error']]);
+    assert.deepEqual(run.report?.backends.map((b) => [b.kind, b.resource]), [['app-engine', 'apps/shop-prod/services/default']]);
+    assert.ok(!rulesOf(run).includes('backend-not-found:error'), rulesOf(run).join());
+    assert.ok(run.requests.some((r) => r.path.endsWith('/iap_web/appengine-shop-prod/services/default/versions/billing:getIamPolicy')), 'version-level IAP policy read');
   });
 
   test('project without an App Engine app: backend-not-found', async () => {

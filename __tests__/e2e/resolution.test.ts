@@ -92,3 +92,26 @@ test('disable_auth is reported on a backend gateway-guard cannot verify too', as
   assert.deepEqual(rulesOf(run), ['auth-disabled:error', 'unsupported-backend:warning']);
   assert.equal(run.code, 1);
 });
+
+const publicWorld = (extra: Record<string, unknown> = {}) => {
+  const w = world('us-central1');
+  w.runServices[0]!.iamPolicy = {
+    bindings: [
+      { role: 'roles/run.invoker', members: ['serviceAccount:gw@gw-host.iam.gserviceaccount.com'] },
+      { role: 'roles/run.invoker', members: ['allUsers'], ...extra },
+    ],
+  };
+  return w;
+};
+
+test('a public service behind a plain-http or fully qualified address is still checked', async () => {
+  const http = await gate('http://orders-abc123-uc.a.run.app', publicWorld());
+  assert.deepEqual(rulesOf(http), ['public-access:error', 'unreachable-backend:warning']);
+  const dotted = await gate('https://orders-abc123-uc.a.run.app.', publicWorld());
+  assert.deepEqual(rulesOf(dotted), ['public-access:error']);
+});
+
+test('a public grant under a condition that is not a plain end time stays public', async () => {
+  const run = await gate('https://orders-abc123-uc.a.run.app', publicWorld({ condition: { title: 'after 2020', expression: '!(request.time < timestamp("2020-01-01T00:00:00Z"))' } }));
+  assert.deepEqual(rulesOf(run), ['public-access:error']);
+});

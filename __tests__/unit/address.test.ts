@@ -15,8 +15,10 @@ const cases: Array<[string, Record<string, unknown>]> = [
   ['https://admin-dot-shop-prod.uc.r.appspot.com', { kind: 'app-engine', project: 'shop-prod', service: 'admin' }],
   ['https://v2-dot-admin-dot-shop-prod.appspot.com', { kind: 'app-engine', project: 'shop-prod', service: 'admin', version: 'v2' }],
   ['https://api.example.com', { kind: 'unknown' }],
-  ['http://orders-abc123-uc.a.run.app', { kind: 'unknown' }],
-  ['https://orders-abc123-uc.a.run.app:8443', { kind: 'unknown' }],
+  ['http://orders-abc123-uc.a.run.app', { kind: 'cloud-run', form: 'hash' }],
+  ['https://orders-abc123-uc.a.run.app:8443', { kind: 'cloud-run', form: 'hash' }],
+  ['https://orders-abc123-uc.a.run.app./v1', { kind: 'cloud-run', form: 'hash', origin: 'https://orders-abc123-uc.a.run.app' }],
+  ['http://api.example.com', { kind: 'unknown' }],
   ['https://10.0.0.1/x', { kind: 'unknown' }],
   ['https://[::1]/x', { kind: 'unknown' }],
   ['https://user:pw@orders-abc123-uc.a.run.app', { kind: 'unknown' }],
@@ -34,4 +36,10 @@ for (const [address, expected] of cases) {
 test('classifyAddress never echoes credentials', () => {
   const info = classifyAddress('https://user:s3cret@orders-abc123-uc.a.run.app');
   assert.ok(!JSON.stringify(info).includes('s3cret'));
+});
+
+test('plain http and odd ports on a Google host are still resolved, with the transport problem kept', () => {
+  assert.match(classifyAddress('http://orders-abc123-uc.a.run.app').transportProblem ?? '', /not TLS/);
+  assert.match(classifyAddress('https://orders-abc123-uc.a.run.app:8443').transportProblem ?? '', /port 8443/);
+  assert.equal(classifyAddress('https://orders-abc123-uc.a.run.app').transportProblem, undefined);
 });

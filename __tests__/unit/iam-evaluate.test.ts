@@ -111,3 +111,14 @@ test('rolesToRead keeps only roles bound to the account, the public or unverifia
   ]);
   assert.deepEqual(rolesToRead(f, SA), ['roles/run.invoker', 'roles/run.viewer']);
 });
+
+test('judgeCondition evaluates only plain end times; anything cleverer stays conditional', () => {
+  const past = 'timestamp("2020-01-01T00:00:00Z")';
+  assert.equal(judgeCondition({ expression: `request.time < ${past}` }, NOW).state, 'expired');
+  assert.equal(judgeCondition({ expression: `resource.name.startsWith("projects/p") && (request.time < ${past})` }, NOW).state, 'expired');
+  assert.equal(judgeCondition({ expression: `!(request.time < ${past})` }, NOW).state, 'conditional');
+  assert.equal(judgeCondition({ expression: `request.time < ${past} + duration("315360000s")` }, NOW).state, 'conditional');
+  assert.equal(judgeCondition({ expression: `request.time < ${past} ? false : true` }, NOW).state, 'conditional');
+  assert.equal(judgeCondition({ expression: `request.time >= ${past}` }, NOW).state, 'conditional');
+  assert.equal(judgeCondition({ expression: 'resource.name != "x" && request.time < timestamp("2020-01-01T00:00:00Z")' }, NOW).state, 'expired');
+});

@@ -97,7 +97,7 @@ export function checkCloudRun(backend: Backend, target: RunTarget, access: Acces
   const fix = runCommands(resource).add(`serviceAccount:${account}`, 'roles/run.invoker');
   const findings = runServiceAccessFindings(backend, resource, service, access, account, now, { fix });
 
-  if (service.defaultUriDisabled && /\.run\.app$/i.test(new URL(backend.address).hostname)) {
+  if (service.defaultUriDisabled && /\.run\.app\.?$/i.test(new URL(backend.address).hostname)) {
     findings.push(
       backendFinding(
         backend,

@@ -1,5 +1,13 @@
+/**
+ * Why API Gateway cannot use a Google-hosted address as written (plain http, an odd port), while the
+ * resource behind it is still checked: its IAM matters all the same.
+ */
+export interface TransportProblem {
+  transportProblem?: string;
+}
+
 /** What an address says about the Google Cloud resource behind it, before asking Google. */
-export type AddressInfo =
+export type AddressInfo = (
   /** `[TAG---]SERVICE-PROJECTNUMBER.REGION.run.app`: names its project and region. */
   | { kind: 'cloud-run'; form: 'deterministic'; origin: string; service: string; projectNumber: string; region: string; tag?: string }
   /** `[TAG---]SERVICE-HASH-REGIONCODE.a.run.app`: found by listing services and matching their URLs. */
@@ -9,7 +17,9 @@ export type AddressInfo =
   /** `[VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
   | { kind: 'app-engine'; origin: string; project: string; service?: string; version?: string }
   /** Anything else, or an address that cannot be used. */
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string }
+) &
+  TransportProblem;
 
 const DETERMINISTIC_RUN = /^(?<service>[a-z0-9-]+)-(?<number>\d{6,})\.(?<region>[a-z]+-[a-z]+\d+)\.run\.app$/;
 const HASH_RUN = /^[a-z0-9-]+\.a\.run\.app$/;
@@ -26,15 +36,24 @@ export function classifyAddress(address: string): AddressInfo {
     return { kind: 'unknown', reason: 'it is not an absolute URL' };
   }
   if (!SCHEMES.includes(url.protocol)) return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
-  const host = url.hostname.toLowerCase();
+  // A fully qualified name (`orders-abc123-uc.a.run.app.`) is the same host.
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
   if (url.username || url.password) return { kind: 'unknown', reason: 'it carries credentials' };
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
     return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
   }
-  if (url.port !== '') return { kind: 'unknown', reason: `it uses port ${url.port}; Google's serverless hosts answer on the default port only` };
+  const problems: string[] = [];
+  if (url.port !== '') problems.push(`it uses port ${url.port}; Google's serverless hosts answer on the default port only`);
   if (url.protocol === 'http:' || url.protocol === 'grpc:') {
-    return { kind: 'unknown', reason: `it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)` };
+    problems.push(`it uses ${url.protocol.slice(0, -1)}, not TLS: the gateway's identity token would cross the network unencrypted; use https (or grpcs)`);
   }
+  const info = classifyHost(host, url);
+  if (problems.length === 0) return info;
+  if (info.kind === 'unknown') return { kind: 'unknown', reason: `${info.reason}, and ${problems.join(', and ')}` };
+  return { ...info, transportProblem: problems.join('; ') };
+}
+
+function classifyHost(host: string, url: URL): AddressInfo {
   const origin = `https://${host}`;
   // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
   // under the service's IAM: resolve the service by its untagged host.
@@ -81,7 +100,7 @@ export function namedProject(info: AddressInfo): string | undefined {
 /** The `https://host` origin of a URL, or undefined when it does not parse. */
 export function originOf(url: string): string | undefined {
   try {
-    return `https://${new URL(url).hostname.toLowerCase()}`;
+    return `https://${new URL(url).hostname.toLowerCase().replace(/\.$/, '')}`;
   } catch {
     return undefined;
   }

@@ -18,14 +18,22 @@ export async function resolveAppEngine(google: GoogleCloud, info: AppAddress): P
     return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${info.project}: ${explainFailure(err, 'appengine.applications.get')}` };
   }
   let resource = `apps/${app.id}`;
+  let serviceId = info.service;
+  let versionId = info.version;
   if (info.service && info.service !== 'default') {
     try {
       resource = await google.appEngine.service(app.id, info.service);
     } catch (err) {
-      if (err instanceof GoogleApiError && err.status === 404) {
+      if (err instanceof GoogleApiError && err.status === 404 && !info.version) {
+        // `NAME-dot-PROJECT` routes to service NAME, else to version NAME of the default service.
+        serviceId = 'default';
+        versionId = info.service;
+        resource = `apps/${app.id}/services/default`;
+      } else if (err instanceof GoogleApiError && err.status === 404) {
         return { kind: 'not-found', backendKind: 'app-engine', message: `App Engine app ${app.id} has no service ${info.service}. Check the address.` };
+      } else {
+        return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${app.id}/services/${info.service}: ${explainFailure(err, 'appengine.services.get')}` };
       }
-      return { kind: 'unreadable', backendKind: 'app-engine', message: `Could not read apps/${app.id}/services/${info.service}: ${explainFailure(err, 'appengine.services.get')}` };
     }
   } else if (info.service) {
     resource = `apps/${app.id}/services/default`;
@@ -42,7 +50,7 @@ export async function resolveAppEngine(google: GoogleCloud, info: AppAddress): P
     project: info.project,
     ...(projectNumber ? { projectNumber } : {}),
     app,
-    serviceId: info.service ?? 'default',
-    ...(info.version ? { versionId: info.version } : {}),
+    serviceId: serviceId ?? 'default',
+    ...(versionId ? { versionId } : {}),
   };
 }
