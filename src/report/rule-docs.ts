@@ -104,7 +104,7 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     meaning:
       'Even with the right grant the gateway cannot reach the backend: Cloud Run ingress other than all traffic, the ' +
       'default run.app URL disabled, a function whose ingress is internal only, an event-triggered (non-HTTP) ' +
-      'function, or an App Engine application that is not serving.',
+      'function, an App Engine application that is not serving, or a Google address written with plain http or another port.',
     fix:
       'Allow all ingress and keep IAM as the guard (`gcloud run services update SERVICE --region=REGION --ingress=all`, ' +
       '`--ingress-settings=all` for functions), re-enable the default URL, or point the gateway at an HTTP backend.',
