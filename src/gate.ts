@@ -2,15 +2,13 @@ import { deployedBackends, type DeployedSource } from './deployed/index.ts';
 import { explainFailure } from './gcp/errors.ts';
 import { GoogleCloud } from './gcp/google-cloud.ts';
 import { checkBackends } from './pipeline.ts';
+import { DEFAULT_POLICY_FILE } from './policy/default-file.ts';
 import { applyPolicy, loadPolicy, searchProjects, serviceAccountFor } from './policy/index.ts';
 import type { FailOn, Report } from './report/model.ts';
 import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import type { Finding, SpecReadResult } from './types.ts';
-
-/** Where the policy file is looked for when none is named. */
-export const DEFAULT_POLICY_FILE = '.github/gateway-guard.yml';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
 export interface GateOptions {

@@ -1,4 +1,5 @@
 import { deployedNameProblem, isDeployedName } from './deployed/name.ts';
+import { DEFAULT_POLICY_FILE } from './policy/default-file.ts';
 import { splitList } from './spec/list.ts';
 import type { FailOn } from './report/model.ts';
 
@@ -60,8 +61,8 @@ export function parseInputs(read: InputReader): ActionInputs {
     failOn: oneOf(read('fail-on'), 'fail-on', ['error', 'warning', 'never'] as const, 'error'),
     comment: bool(read('comment'), 'comment', true),
     githubToken: read('github-token').trim(),
-    policyFile: policy || '.github/gateway-guard.yml',
-    policyFileExplicit: policy !== '' && policy !== '.github/gateway-guard.yml',
+    policyFile: policy || DEFAULT_POLICY_FILE,
+    policyFileExplicit: policy !== '' && policy !== DEFAULT_POLICY_FILE,
     sarifFile: read('sarif-file').trim(),
     troubleshoot: bool(read('troubleshoot'), 'troubleshoot', false),
     assetInventory: bool(read('asset-inventory'), 'asset-inventory', false),

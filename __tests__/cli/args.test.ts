@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_POLICY, parseCommandLine, UsageError, type CheckCommand } from '../../src/cli/args.ts';
+import { DEFAULT_POLICY_FILE } from '../../src/policy/default-file.ts';
+import { parseCommandLine, UsageError, type CheckCommand } from '../../src/cli/args.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 
@@ -17,7 +18,7 @@ test('defaults match the action inputs', () => {
     serviceAccount: SA,
     apiConfig: '',
     projects: [],
-    policyFile: DEFAULT_POLICY,
+    policyFile: DEFAULT_POLICY_FILE,
     policyExplicit: false,
     failOn: 'error',
     format: 'text',

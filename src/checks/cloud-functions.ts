@@ -2,8 +2,8 @@ import type { FunctionTarget } from '../resolve/target.ts';
 import type { BackendFacts } from '../facts.ts';
 import { whoHolds } from '../iam/evaluate.ts';
 import type { Backend, Finding } from '../types.ts';
-import { authDisabledFindings, RUN_INVOKE, runAudienceFindings, runServiceAccessFindings } from './cloud-run.ts';
-import { backendFinding, shellArg } from './finding.ts';
+import { RUN_INVOKE, runAudienceFindings, runServiceAccessFindings } from './cloud-run.ts';
+import { authDisabledFindings, backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
 
 export const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';

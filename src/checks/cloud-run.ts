@@ -5,7 +5,7 @@ import { serviceOrigins } from '../resolve/cloud-run.ts';
 import type { RunTarget } from '../resolve/target.ts';
 import type { Backend, Finding } from '../types.ts';
 import { judgeUrlAudience, mintedAudience } from './audience.ts';
-import { backendFinding, shellArg } from './finding.ts';
+import { authDisabledFindings, backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
 
 export const RUN_INVOKE = 'run.routes.invoke';
@@ -75,20 +75,6 @@ export function runServiceAccessFindings(
     );
   }
   return findings;
-}
-
-/** `auth-disabled` when the gateway is told not to authenticate to the backend. */
-export function authDisabledFindings(backend: Backend, resource: string, fix: string): Finding[] {
-  if (!backend.disableAuth) return [];
-  return [
-    backendFinding(
-      backend,
-      'auth-disabled',
-      'error',
-      `disable_auth is true: the gateway sends no identity token to ${resource}, so the call only works if the backend is public. Remove disable_auth and grant the gateway's service account its invoker role.`,
-      { resource, fix },
-    ),
-  ];
 }
 
 /** Every rule for a Cloud Run backend. Pure: the facts were gathered before. */

@@ -25,3 +25,17 @@ export function backendFinding(
 export function shellArg(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/** `auth-disabled` when the gateway is told not to authenticate to the backend (`resource`, when resolved). */
+export function authDisabledFindings(backend: Backend, resource?: string, fix?: string): Finding[] {
+  if (!backend.disableAuth) return [];
+  return [
+    backendFinding(
+      backend,
+      'auth-disabled',
+      'error',
+      `disable_auth is true: the gateway sends no identity token to ${resource ?? 'this backend'}, so the call only works if the backend is public. Remove disable_auth and let the backend require the gateway's identity token (grant the gateway's service account its invoker role).`,
+      { ...(resource ? { resource } : {}), ...(fix ? { fix } : {}) },
+    ),
+  ];
+}

@@ -1,23 +1,13 @@
 import type { Target } from '../resolve/target.ts';
 import type { Backend, Finding } from '../types.ts';
-import { backendFinding } from './finding.ts';
+import { authDisabledFindings, backendFinding } from './finding.ts';
 
 /**
  * Findings for a backend whose resource could not be resolved: not found, unreadable, or unsupported;
  * `disable_auth` is reported whatever the backend is.
  */
 export function unresolvedTargetFindings(backend: Backend, target: Exclude<Target, { resource: string }>): Finding[] {
-  const authDisabled = backend.disableAuth
-    ? [
-        backendFinding(
-          backend,
-          'auth-disabled',
-          'error',
-          "disable_auth is true: the gateway sends no identity token to this backend, so the call only works if the backend is public. Remove disable_auth and let the backend require the gateway's identity token.",
-        ),
-      ]
-    : [];
-  return [...targetFindings(backend, target), ...authDisabled];
+  return [...targetFindings(backend, target), ...authDisabledFindings(backend)];
 }
 
 function targetFindings(backend: Backend, target: Exclude<Target, { resource: string }>): Finding[] {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { deployedNameProblem, isDeployedName } from '../deployed/name.ts';
 import type { FailOn } from '../report/model.ts';
+import { DEFAULT_POLICY_FILE } from '../policy/default-file.ts';
 import { splitList } from '../spec/list.ts';
 
 /** Output formats of `check`. */
@@ -42,7 +43,6 @@ export class UsageError extends Error {
 }
 
 /** The policy file read when `--policy` is not given (a missing one is fine), as in the action. */
-export const DEFAULT_POLICY = '.github/gateway-guard.yml';
 
 const OPTIONS = {
   'service-account': { type: 'string', short: 's' },
@@ -118,7 +118,7 @@ export function parseCommandLine(argv: string[]): Command {
     serviceAccount,
     apiConfig,
     projects,
-    policyFile: policy ?? DEFAULT_POLICY,
+    policyFile: policy ?? DEFAULT_POLICY_FILE,
     policyExplicit: policy !== undefined,
     failOn: oneOf(values['fail-on'], '--fail-on', ['error', 'warning', 'never'] as const, 'error'),
     format: oneOf(values.format, '--format', ['text', 'json', 'sarif'] as const, 'text'),

@@ -69,8 +69,7 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
       );
     }
   }
-  // `apiConfig` is read by runGate once it checks deployed configs (src/deployed/specs.ts).
-  const options: GateOptions & { apiConfig?: string } = {
+  const options: GateOptions = {
     specPatterns: command.specs,
     workspace: io.cwd,
     serviceAccount: command.serviceAccount,
