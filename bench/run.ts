@@ -36,6 +36,17 @@ const row = (figure: string, value: string, target: string, baseline: string, ok
 const notes: string[] = [];
 const log = (s: string): void => void process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
 
+/** `npm run bench -- latency calls`: only the named sections (default: all). */
+const SECTIONS = ['startup', 'parse', 'calls', 'latency', 'scale'] as const;
+const only = process.argv.slice(2);
+for (const name of only) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    console.error(`Unknown section "${name}": the sections are ${SECTIONS.join(', ')}.`);
+    process.exit(2);
+  }
+}
+const want = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
+
 // ---------------------------------------------------------------------------------------------------------
 // Running the action
 
@@ -154,8 +165,8 @@ for (const f of ['dist/index.js', 'dist/lib/index.js']) {
 }
 
 // 3. Start-up and bundle ------------------------------------------------------------------------------------
-log('start-up: node dist/index.js (refusing: no inputs) vs node -e 0, interleaved');
-{
+if (want('startup')) {
+  log('start-up: node dist/index.js (refusing: no inputs) vs node -e 0, interleaved');
   const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), GITHUB_ACTIONS: 'true' };
   const bare: number[] = [];
   const action: number[] = [];
@@ -193,8 +204,8 @@ log('start-up: node dist/index.js (refusing: no inputs) vs node -e 0, interleave
 }
 
 // 4b. Parse time --------------------------------------------------------------------------------------------
-log('parse: 2,000-operation spec');
-{
+if (want('parse')) {
+  log('parse: 2,000-operation spec');
   const spec = largeSpec(2000, 2000);
   const times: number[] = [];
   let backends = 0;
@@ -213,9 +224,9 @@ log('parse: 2,000-operation spec');
 // 1. Calls (and 4a. memory) on the 60-backend case ------------------------------------------------------------
 const small = cloudRunWorld({ seed: 60, services: 60, projects: 3, regions: ['us-central1', 'europe-west1'], folders: 1, pageSize: 50 });
 const bound = lowerBound(small.world, small.addresses, small.projects, small.serviceAccount);
-log(`calls: 60 backends, lower bound ${bound.total}`);
-let defaultCalls: number;
-{
+let defaultCalls = Number.NaN;
+if (want('calls')) {
+  log(`calls: 60 backends, lower bound ${bound.total}`);
   const { run, peakRssBytes } = await withFake(small, {}, (fake) => runCase(small, fake, {}, true));
   defaultCalls = run.requests.length;
   const problems = verdictProblems(small, run);
@@ -238,8 +249,8 @@ function c(k: BenchCase): string {
 }
 
 // Asset inventory mode (call count reported, no target) -----------------------------------------------------
-log('asset-inventory mode');
-{
+if (want('calls')) {
+  log('asset-inventory mode');
   const { run } = await withFake(small, {}, (fake) => runCase(small, fake, { 'asset-inventory': 'true' }));
   const asset = run.requests.filter((r) => r.methodId?.startsWith('cloudasset.')).length;
   if (asset === 0) {
@@ -258,8 +269,8 @@ log('asset-inventory mode');
 }
 
 // 2. Latency ----------------------------------------------------------------------------------------------
-log('latency: 50 ms per call, default concurrency ×3, concurrency 1 ×1, start-up (a spec without backends) ×7');
-{
+if (want('latency')) {
+  log('latency: 50 ms per call, default concurrency ×3, concurrency 1 ×1, start-up (a spec without backends) ×7');
   const LATENCY = 50;
   const startups: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -297,7 +308,7 @@ log('latency: 50 ms per call, default concurrency ×3, concurrency 1 ×1, start-
   notes.push(
     `Latency detail: start-up (whole program, a spec without backends) median ${ms(startup)}; first request to last answer ${ms(median(firstToLast))} ` +
       `(${(median(firstToLast) / LATENCY).toFixed(1)} round trips); spawn to first request ${ms(median(before))}, last answer to exit ${ms(median(after))}; ` +
-      `concurrency 1: ${ms(sequential.phases?.callsMs ?? NaN)} of calls; ${small.addresses.length} backends, ${defaultCalls} calls.`,
+      `concurrency 1: ${ms(sequential.phases?.callsMs ?? NaN)} of calls; ${small.addresses.length} backends, ${sequential.run.requests.length} calls.`,
   );
 }
 
@@ -308,8 +319,8 @@ const big = cloudRunWorld({
 const bigBound = lowerBound(big.world, big.addresses, big.projects, big.serviceAccount);
 // A quota below the calls needed (so it throttles) but above half of them (one refill of the window suffices).
 const QUOTA = Math.round(bigBound.total * 0.7);
-log(`scale: 1,000 backends, 20 projects, quota ${QUOTA}/min (lower bound ${bigBound.total} calls); about 70 s`);
-{
+if (want('scale')) {
+  log(`scale: 1,000 backends, 20 projects, quota ${QUOTA}/min (lower bound ${bigBound.total} calls); about 70 s`);
   const fake = await startFakeGoogle(structuredClone(big.world), { quotaPerMinute: QUOTA, latencyMs: 5 });
   const proxy = await startProxy(fake);
   try {

@@ -1,10 +1,10 @@
 import { GoogleAuth } from 'google-auth-library';
+import { nodeHttpAdapter } from './http-transport.ts';
 
 /** Options every googleapis client is built with. Retries are ours (CallExecutor), not the library's. */
 export interface ClientOptions {
   retry: false;
-  /** Node's own fetch: spares loading gaxios's node-fetch fallback on the first call. */
-  fetchImplementation: typeof fetch;
+  adapter: typeof nodeHttpAdapter;
   rootUrl?: string;
   auth?: GoogleAuth;
 }
@@ -13,7 +13,7 @@ const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
 /** Google with Application Default Credentials, or an emulator at `host:port` without auth. */
 export function clientOptions(emulatorHost: string | undefined): ClientOptions {
-  const common = { retry: false as const, fetchImplementation: globalThis.fetch };
+  const common = { retry: false as const, adapter: nodeHttpAdapter };
   return emulatorHost ? { ...common, rootUrl: `http://${emulatorHost}/` } : { ...common, auth: new GoogleAuth({ scopes: SCOPES }) };
 }
 
