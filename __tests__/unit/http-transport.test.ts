@@ -2,7 +2,7 @@
  * The node:http transport under googleapis (src/gcp/http-transport.ts), driven through gaxios itself (the
  * layer googleapis calls) against real local servers: compressed answers, request bodies, Google error
  * bodies and Retry-After kept for our retries, cut-off answers, the per-call timeout, an HTTPS endpoint,
- * and the proxy gaxios picks from HTTPS_PROXY.
+ * the proxy gaxios picks from HTTPS_PROXY, and the path with credentials (googleapis → auth client → gaxios).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
-import { gaxios } from 'google-auth-library';
+import { OAuth2Client, gaxios } from 'google-auth-library';
+import { run_v2 } from 'googleapis/build/src/apis/run/v2.js';
 import { retryAfterSeconds, toGoogleApiError } from '../../src/gcp/errors.ts';
 import { nodeHttpAdapter } from '../../src/gcp/http-transport.ts';
 
@@ -195,4 +196,24 @@ test('HTTPS_PROXY is honoured: the call tunnels through the proxy gaxios picked'
     proxy.closeAllConnections();
     proxy.close();
   }
+});
+
+test('with credentials, googleapis calls still go through the transport, with the bearer token', async () => {
+  let authorization: string | undefined;
+  routes.set('/v2/projects/p/locations/us-central1/services/orders:getIamPolicy', (req, _body, res) => {
+    authorization = req.headers.authorization;
+    json(res, 200, POLICY);
+  });
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'ya29.test-token', expiry_date: Date.now() + 3_600_000 });
+  let transported = 0;
+  const adapter: typeof nodeHttpAdapter = (options, defaultAdapter) => {
+    transported++;
+    return nodeHttpAdapter(options, defaultAdapter);
+  };
+  const run = new run_v2.Run({ auth, rootUrl: `${base}/`, adapter, retry: false });
+  const res = await run.projects.locations.services.getIamPolicy({ resource: 'projects/p/locations/us-central1/services/orders' });
+  assert.deepEqual(res.data, POLICY);
+  assert.equal(authorization, 'Bearer ya29.test-token');
+  assert.equal(transported, 1);
 });
