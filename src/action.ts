@@ -47,28 +47,55 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
   }
 }
 
+/**
+ * The report file and outputs first (the contract), then SARIF, the job summary and the PR comment. If one
+ * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
+ * level keep it) and the verdict stands; a SARIF file that was asked for and not written fails the step.
+ */
 async function publish(report: Report, inputs: ActionInputs): Promise<void> {
-  for (const a of selectAnnotations(report.findings)) {
+  const reportFile = reportFilePath();
+  await mkdir(path.dirname(reportFile), { recursive: true });
+  await writeFile(reportFile, renderJsonReport(report));
+  core.setOutput('result', report.result);
+  core.setOutput('errors', String(report.counts.errors));
+  core.setOutput('warnings', String(report.counts.warnings));
+  core.setOutput('report-file', reportFile);
+
+  const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
+  if (inputs.sarifFile) {
+    const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
+    try {
+      await mkdir(path.dirname(sarifPath), { recursive: true });
+      await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
+    } catch (err) {
+      problems.error.push(`Could not write the SARIF file ${inputs.sarifFile} (input sarif-file): ${messageOf(err)}`);
+      process.exitCode = 1;
+    }
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderSummary(report), true).write();
+    } catch (err) {
+      problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err)}`);
+    }
+  }
+  if (inputs.comment) {
+    const warning = await comment(report, inputs);
+    if (warning) problems.warning.push(warning);
+  }
+
+  for (const message of problems.error) core.error(message, { title: 'gateway-guard' });
+  for (const message of problems.warning) core.warning(message, { title: 'gateway-guard' });
+  const reserved = { error: problems.error.length, warning: problems.warning.length };
+  for (const a of selectAnnotations(report.findings, 10, reserved)) {
     const props = { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.line ? { startLine: a.line } : {}) };
     if (a.level === 'error') core.error(a.message, props);
     else if (a.level === 'warning') core.warning(a.message, props);
     else core.notice(a.message, props);
   }
-  const reportFile = reportFilePath();
-  await mkdir(path.dirname(reportFile), { recursive: true });
-  await writeFile(reportFile, renderJsonReport(report));
-  if (inputs.sarifFile) {
-    const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
-    await mkdir(path.dirname(sarifPath), { recursive: true });
-    await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
-  }
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report), true).write();
-  if (inputs.comment) await comment(report, inputs);
-  core.setOutput('result', report.result);
-  core.setOutput('errors', String(report.counts.errors));
-  core.setOutput('warnings', String(report.counts.warnings));
-  core.setOutput('report-file', reportFile);
 }
+
+const messageOf = (err: unknown): string => redact(err instanceof Error ? err.message : String(err), []);
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
 function forkHint(): string | undefined {
@@ -77,20 +104,19 @@ function forkHint(): string | undefined {
   return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
 }
 
-/** The sticky PR comment, on pull_request events; a refusal to comment warns and leaves the verdict alone. */
-async function comment(report: Report, inputs: ActionInputs): Promise<void> {
+/** The sticky PR comment, on pull_request events. A refusal to comment is a warning (returned); the verdict stands. */
+async function comment(report: Report, inputs: ActionInputs): Promise<string | undefined> {
   const pr = pullRequestFromEvent(context.eventName, context.payload);
-  if (!pr) return;
+  if (!pr) return undefined;
   if (!inputs.githubToken) {
-    core.warning('No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.');
-    return;
+    return 'No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.';
   }
   const { owner, repo } = context.repo;
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
-  const marker = commentMarker(report.specFiles);
+  const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
-  if (result.warning) core.warning(redact(result.warning, [inputs.githubToken]));
-  else core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+  if (result.warning) return redact(result.warning, [inputs.githubToken]);
+  core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+  return undefined;
 }
-

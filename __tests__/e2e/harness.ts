@@ -41,6 +41,7 @@ export interface ActionRun {
 export interface JsonReport {
   result: string;
   serviceAccount: string;
+  specFiles?: string[];
   backends: Array<{ address: string; kind: string; resource?: string; operations: string[]; status: string }>;
   findings: Array<{ rule: string; severity: string; address?: string; resource?: string; file?: string; line?: number; message: string; fix?: string }>;
 }

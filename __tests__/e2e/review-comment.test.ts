@@ -311,6 +311,24 @@ describe('sticky PR comment', { concurrency: 6 }, () => {
     });
   });
 
+  test('a glob keeps its one comment when the files it matches change from push to push', async () => {
+    await withGitHub({}, async (gh) => {
+      const glob = { spec: 'specs/*.yaml' };
+      const runs = [
+        await gate(gh, { specFile: 'specs/a.yaml', inputs: glob }),
+        await gate(gh, { specFile: 'specs/a.yaml', inputs: glob, files: { 'specs/b.yaml': ORDERS_ONLY } }),
+        await gate(gh, { specFile: 'specs/b.yaml', spec: ORDERS_ONLY, inputs: glob }),
+      ];
+      for (const run of runs) assert.ok(run.code === 0 || run.code === 1, why(run, gh));
+      assert.deepEqual(runs.map((run) => run.report?.specFiles?.join(' ')), ['specs/a.yaml', 'specs/a.yaml specs/b.yaml', 'specs/b.yaml']);
+      assert.deepEqual(writes(gh).map((r) => r.method), ['POST', 'PATCH', 'PATCH']);
+      assert.equal(prComments(gh).length, 1);
+      const body = prComments(gh)[0]!.body;
+      assert.ok(body.includes(specMarker(['specs/*.yaml'])), body.slice(0, 200));
+      assert.match(body, /all backends pass/);
+    });
+  });
+
   test('our comment is found past the first page of 100 comments and edited', async () => {
     const marker = `${GENERIC_MARKER}\n${specMarker(['openapi.yaml'])}`;
     const chatter = Array.from({ length: 230 }, (_, i) => ({ owner: 'acme', repo: 'shop', issueNumber: PR, login: i % 2 ? 'alice' : 'bob', body: `comment ${i}` }));

@@ -247,3 +247,32 @@ describe('SARIF output (sarif-file)', { concurrency: 4 }, () => {
     assert.deepEqual(found, []);
   });
 });
+
+describe('a report channel that cannot be written does not change the verdict', { concurrency: 2 }, () => {
+  const baseline = (run: ActionRun) => ({ result: run.outputs.result, errors: run.outputs.errors, findings: run.report?.findings.map((f) => `${f.rule}:${f.severity}@${f.line}`) });
+
+  test('an unwritable job summary: a warning ahead of the findings, same report, outputs and exit code', async () => {
+    const inputs = { spec: 'openapi.yaml', 'service-account': SA, project: 'shop-prod' };
+    const normal = await runAction({ inputs, files: { 'openapi.yaml': SPEC }, world: DEMO });
+    const run = await runAction({ inputs, files: { 'openapi.yaml': SPEC }, world: DEMO, env: { GITHUB_STEP_SUMMARY: '/nonexistent/dir/summary.md' } });
+    assert.equal(run.code, normal.code, why(run));
+    assert.deepEqual(baseline(run), baseline(normal));
+    assert.equal(run.report?.findings.length, 4, why(run));
+    const first = run.annotations.find((a) => a.level === 'warning');
+    assert.match(first?.message ?? '', /Could not write the job summary/);
+    assert.ok(!/unexpected error/.test(run.stdout), why(run));
+  });
+
+  test('a sarif-file that cannot be written: an error and a failed step, the report itself intact', async () => {
+    // The SARIF path runs through a regular file: no directory can be made there.
+    const run = await runAction({
+      inputs: { spec: 'openapi.yaml', 'service-account': SA, project: 'shop-prod', 'sarif-file': 'openapi.yaml/out.sarif', 'fail-on': 'never' },
+      files: { 'openapi.yaml': SPEC },
+      world: DEMO,
+    });
+    assert.equal(run.code, 1, why(run));
+    assert.equal(run.outputs.result, 'pass');
+    assert.equal(run.report?.findings.length, 4, why(run));
+    assert.match(run.annotations.find((a) => a.level === 'error')?.message ?? '', /Could not write the SARIF file openapi\.yaml\/out\.sarif \(input sarif-file\)/);
+  });
+});

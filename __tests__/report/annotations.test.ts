@@ -99,3 +99,11 @@ test('one finding as an annotation', async (t) => {
     await t.test(c.name, () => assert.deepEqual(toAnnotation(c.finding), c.expected));
   }
 });
+
+test("slots reserved for the action's own messages are taken from that level; what is left out is counted", () => {
+  const annotations = selectAnnotations([...many(12, 'warning'), ...many(12, 'error')], 10, { warning: 1, error: 2 });
+  const count = (level: Severity) => annotations.filter((a) => a.level === level).length;
+  assert.equal(count('error'), 8);
+  assert.equal(count('warning'), 9);
+  assert.equal(annotations.at(-1)?.message, '7 more findings in the job summary');
+});

@@ -20,7 +20,7 @@ export interface UpsertCommentOptions {
   /** Pull request (issue) number. */
   issueNumber: number;
   body: string;
-  /** The marker that identifies the comment, e.g. `commentMarker(specFiles)`. */
+  /** The marker that identifies the comment, from `commentMarker`. */
   markerKey: string;
   /** Login taken as ours when `GET /user` is forbidden (default `github-actions[bot]`). */
   botLogin?: string;

@@ -13,15 +13,16 @@ export interface Annotation {
 
 /**
  * The most severe findings as annotations, at most `perLevel` per level (GitHub keeps 10 of each
- * per step and silently drops the rest); when some are left out, the last notice slot says how many.
+ * per step and silently drops the rest) less the slots `reserved` for the action's own messages; when
+ * some are left out, the last notice slot says how many.
  */
-export function selectAnnotations(findings: Finding[], perLevel = 10): Annotation[] {
+export function selectAnnotations(findings: Finding[], perLevel = 10, reserved: Partial<Record<'error' | 'warning', number>> = {}): Annotation[] {
   const sorted = [...findings].sort(compareFindings);
   const byLevel: Record<Severity, Finding[]> = { error: [], warning: [], notice: [] };
   for (const finding of sorted) byLevel[effectiveSeverity(finding)].push(finding);
 
-  const errors = byLevel.error.slice(0, perLevel);
-  const warnings = byLevel.warning.slice(0, perLevel);
+  const errors = byLevel.error.slice(0, Math.max(0, perLevel - (reserved.error ?? 0)));
+  const warnings = byLevel.warning.slice(0, Math.max(0, perLevel - (reserved.warning ?? 0)));
   let notices = byLevel.notice.slice(0, perLevel);
   let omitted = findings.length - errors.length - warnings.length - notices.length;
   if (omitted > 0 && notices.length === perLevel) {

@@ -25,7 +25,7 @@ const NOTES_RESERVE = 1500;
 
 /** Options of `renderComment`. */
 export interface CommentOptions {
-  /** The spec-set marker from `commentMarker(report.specFiles)` (or `COMMENT_MARKER` alone). */
+  /** The spec-set marker from `commentMarker(...)` (or `COMMENT_MARKER` alone). */
   marker: string;
   /** `https://github.com/OWNER/REPO` (GITHUB_SERVER_URL + repository); empty for no links. */
   repoUrl: string;
@@ -38,11 +38,12 @@ export interface CommentOptions {
 }
 
 /**
- * The marker of one spec set: several jobs running the action on one PR (different spec files) each
- * keep their own comment. `<!-- gateway-guard:spec=<12 hex of sha256 of the sorted spec files> -->`.
+ * The marker of one spec set, as the step names it (its `spec` paths and globs, or its `api-config`):
+ * several jobs running the action on one PR each keep their own comment, and a job finds its comment
+ * again when the files its globs match change. `<!-- gateway-guard:spec=<12 hex of sha256 of the sorted set> -->`.
  */
-export function commentMarker(specFiles: string[]): string {
-  const key = createHash('sha256').update([...new Set(specFiles)].sort().join('\n')).digest('hex').slice(0, 12);
+export function commentMarker(specSet: string[]): string {
+  const key = createHash('sha256').update([...new Set(specSet)].sort().join('\n')).digest('hex').slice(0, 12);
   return `<!-- gateway-guard:spec=${key} -->`;
 }
 
