@@ -44,7 +44,6 @@ describe('readSpecFiles', () => {
       [
         ['gateway/orders-oas3.yaml', 9, 'orders', 2],
         ['gateway/orders-oas3.yaml', 13, 'payments', 2],
-        ['gateway/orders-oas3.yaml', 17, 'legacy', 0],
         ['gateway/orders.json', 26, '', 3],
         ['gateway/orders.json', 102, '', 1],
         ['gateway/orders.json', 120, '', 1],

@@ -93,7 +93,11 @@ function swaggerBackends(root: YMap, file: string): SpecResult {
   return { backends, findings };
 }
 
-/** OpenAPI 3.x: a backend per entry of `x-google-api-management.backends`; `x-google-backend` names one. */
+/**
+ * OpenAPI 3.x: backends are declared in `x-google-api-management.backends`, and `x-google-backend` (root
+ * default or operation) names one. Every declaration is validated; only the named ones are backends to
+ * check, since API Gateway never calls a backend that nothing names.
+ */
 function openApiBackends(root: YMap, file: string): SpecResult {
   const findings: Finding[] = [];
   // Invalid declarations map to undefined: known names, but no Backend to route to.
@@ -118,6 +122,7 @@ function openApiBackends(root: YMap, file: string): SpecResult {
     }
   }
 
+  const referenced = new Set<string>();
   const resolve = (entry: YEntry): Backend | undefined => {
     const { value } = entry;
     if (value.kind === 'map') {
@@ -146,6 +151,7 @@ function openApiBackends(root: YMap, file: string): SpecResult {
       );
       return undefined;
     }
+    referenced.add(value.text);
     return declared.get(value.text);
   };
 
@@ -156,7 +162,7 @@ function openApiBackends(root: YMap, file: string): SpecResult {
     const backend = own ? resolve(own) : fallback;
     backend?.operations.push(operation.label);
   }
-  const backends = [...declared.values()].filter((backend) => backend !== undefined);
+  const backends = [...declared.entries()].filter(([name]) => referenced.has(name)).flatMap(([, backend]) => (backend ? [backend] : []));
   return { backends, findings };
 }
 
