@@ -73,6 +73,41 @@ for (const [encoding, compress] of [
   });
 }
 
+test('an empty answer labelled as compressed keeps its status (204, HEAD, an empty 404)', async () => {
+  routes.set('/empty', (req, _body, res) => {
+    const status = req.method === 'DELETE' ? 204 : req.method === 'HEAD' ? 200 : 404;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end();
+  });
+  assert.equal((await client.request({ url: `${base}/empty`, method: 'DELETE' })).status, 204);
+  assert.equal((await client.request({ url: `${base}/empty`, method: 'HEAD' })).status, 200);
+  const err = await client.request({ url: `${base}/empty` }).then(
+    () => assert.fail('a 404 must reject'),
+    (e: unknown) => e,
+  );
+  assert.equal(toGoogleApiError(err, 'Reading a policy').status, 404);
+});
+
+test('a truncated gzip body rejects; raw deflate and a UTF-8 byte-order mark are read as fetch reads them', async () => {
+  const gz = zlib.gzipSync(Buffer.from(JSON.stringify(POLICY)));
+  routes.set('/truncated', (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gz.subarray(0, gz.length - 8)));
+  routes.set('/raw-deflate', (_req, _body, res) =>
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' }).end(zlib.deflateRawSync(Buffer.from(JSON.stringify(POLICY)))),
+  );
+  routes.set('/bom', (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`\uFEFF${JSON.stringify(POLICY)}`));
+  await assert.rejects(client.request({ url: `${base}/truncated` }));
+  assert.deepEqual((await client.request({ url: `${base}/raw-deflate` })).data, POLICY);
+  assert.deepEqual((await client.request({ url: `${base}/bom` })).data, POLICY);
+});
+
+test('a body that fails to decompress frees its socket', async () => {
+  const agent = new http.Agent({ keepAlive: true });
+  routes.set('/not-gzip', (_req, _body, res) => res.writeHead(500, { 'content-encoding': 'gzip' }).end(Buffer.alloc(64 * 1024, 1)));
+  await assert.rejects(client.request({ url: `${base}/not-gzip`, agent }));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(Object.values(agent.sockets).flat().length, 0);
+  agent.destroy();
+});
+
 test('a POST sends its JSON body with content type and length', async () => {
   let seen: { method?: string; type?: string; length?: string; body?: string } = {};
   routes.set('/v3/projects/p:getIamPolicy', (req, body, res) => {
@@ -216,4 +251,33 @@ test('with credentials, googleapis calls still go through the transport, with th
   assert.deepEqual(res.data, POLICY);
   assert.equal(authorization, 'Bearer ya29.test-token');
   assert.equal(transported, 1);
+});
+
+test('the timeout also ends a call held up by a proxy that never answers CONNECT', { timeout: 10_000 }, async () => {
+  const held: net.Socket[] = [];
+  const proxy = http.createServer();
+  proxy.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => void held.push(socket));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const saved = process.env.HTTPS_PROXY;
+  process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  try {
+    const started = Date.now();
+    const err = await new gaxios.Gaxios({ adapter: nodeHttpAdapter, retry: false }).request({ url: `${base}/proxied`, timeout: 200 }).then(
+      () => assert.fail('a call through a silent proxy must time out'),
+      (e: unknown) => e as { code?: string },
+    );
+    assert.equal(err.code, 'TimeoutError');
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    assert.equal(held.length, 1, 'the call did go to the proxy');
+  } finally {
+    if (saved === undefined) delete process.env.HTTPS_PROXY;
+    else process.env.HTTPS_PROXY = saved;
+    for (const socket of held) socket.destroy();
+    proxy.close();
+  }
+});
+
+test('a status outside 200-599 rejects with a message, not an unhandled error', async () => {
+  routes.set('/odd-status', (_req, _body, res) => res.writeHead(999, { 'content-type': 'application/json' }).end('{}'));
+  await assert.rejects(client.request({ url: `${base}/odd-status` }), /HTTP status 999/);
 });

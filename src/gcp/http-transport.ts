@@ -3,11 +3,12 @@
  * node:http / node:https. It does for our JSON calls what gaxios's Node default (node-fetch) does — the proxy
  * agent gaxios picked from HTTPS_PROXY/NO_PROXY, gzip/deflate/br answers, the abort signal of the per-call
  * timeout — for a fraction of the CPU of WHATWG fetch, whose per-request cost sits between each answer and
- * the next request. Anything else (streamed or binary bodies) goes to gaxios's own adapter.
+ * the next request. Anything else (streamed or binary bodies) goes to gaxios's own adapter. Redirects are
+ * not followed (Google's APIs answer these calls directly): a 3xx is an error like any other status.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { gaxios } from 'google-auth-library';
 
@@ -30,50 +31,68 @@ function send(options: PreparedRequest, body: string | Buffer | undefined): gaxi
     headers[name] = value;
   });
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
-  const requestOptions: https.RequestOptions = {
-    method: options.method ?? 'GET',
-    headers,
-    ...(options.agent ? { agent: options.agent as http.Agent } : {}),
-    ...(signal ? { signal } : {}),
-  };
+  const method = options.method ?? 'GET';
+  const requestOptions: https.RequestOptions = { method, headers, ...(options.agent ? { agent: options.agent as http.Agent } : {}) };
   return new Promise((resolve, reject) => {
-    // An abort (the per-call timeout) surfaces as the signal's reason, which gaxios and our retries recognise.
-    const fail = (err: unknown): void => reject(signal?.aborted ? (signal.reason ?? err) : err);
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    // An abort (the per-call timeout) ends the request at once — also while a proxy has not yet answered
+    // CONNECT, before any socket is the request's — and rejects with the signal's reason (a TimeoutError),
+    // which gaxios and our retries recognise.
+    const onAbort = (): void => fail(signal?.reason);
+    const settle = (): void => signal?.removeEventListener('abort', onAbort);
+    const fail = (err: unknown): void => {
+      settle();
+      request.destroy();
+      reject(signal?.aborted ? (signal.reason ?? err) : err);
+    };
     const request = (url.protocol === 'https:' ? https : http).request(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
-      const decoded = decode(res);
-      decoded.on('data', (chunk: Buffer) => chunks.push(chunk));
-      decoded.on('error', fail);
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
       res.on('close', () => {
         if (!res.complete) fail(new Error(`the connection to ${url.host} closed before the whole answer arrived`));
       });
-      decoded.on('end', () => {
-        try {
-          resolve(toResponse(options, res, Buffer.concat(chunks).toString('utf8')));
-        } catch (err) {
-          fail(err);
-        }
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        decode(raw, raw.length === 0 || method === 'HEAD' ? '' : res.headers['content-encoding'])
+          .then((bytes) => toResponse(options, res, TEXT_DECODER.decode(bytes)))
+          .then((response) => {
+            settle();
+            resolve(response);
+          }, fail);
       });
     });
     request.on('error', fail);
+    signal?.addEventListener('abort', onAbort, { once: true });
     request.end(body);
   });
 }
 
-function decode(res: http.IncomingMessage): Readable {
-  switch ((res.headers['content-encoding'] ?? '').trim().toLowerCase()) {
+/** UTF-8, a leading byte-order mark dropped (as fetch's `text()` does). */
+const TEXT_DECODER = new TextDecoder();
+
+/** The body as sent, decompressed per Content-Encoding (an empty body has nothing to decompress). */
+async function decode(raw: Buffer, contentEncoding: string | undefined): Promise<Buffer> {
+  switch ((contentEncoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return res.pipe(zlib.createGunzip());
+      return gunzip(raw);
     case 'deflate':
-      return res.pipe(zlib.createInflate());
+      // "deflate" is zlib-wrapped by the standard, raw in some servers: accept both, as fetch does.
+      return inflate(raw).catch(() => inflateRaw(raw));
     case 'br':
-      return res.pipe(zlib.createBrotliDecompress());
+      return brotliDecompress(raw);
     default:
-      return res;
+      return raw;
   }
 }
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+const brotliDecompress = promisify(zlib.brotliDecompress);
 
 function toResponse(options: PreparedRequest, res: http.IncomingMessage, text: string): gaxios.GaxiosResponse {
   const status = res.statusCode ?? 0;
