@@ -10,7 +10,7 @@ export function reportFilePath(): string {
 /**
  * Fails the step on bad inputs before @actions/core (and its HTTP client) is loaded, so refusing them
  * stays as cheap as starting Node, and still leaves what SPEC promises: an error, the outputs, and a
- * JSON report that says why.
+ * JSON report that says why (and the job summary says it too).
  */
 export function failStep(message: string): void {
   const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -26,6 +26,11 @@ export function failStep(message: string): void {
       const delimiter = `ghadelimiter_${process.pid}_${Math.random().toString(36).slice(2)}`;
       const lines = Object.entries(outputs).map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
       appendFileSync(process.env.GITHUB_OUTPUT, lines.join(''));
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      // In a code block longer than any run of backticks in the message: nothing in it renders as markdown.
+      const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((run) => run[0].length + 1)));
+      appendFileSync(process.env.GITHUB_STEP_SUMMARY, `### gateway-guard: fail\n\nThe check did not run:\n\n${fence}text\n${message}\n${fence}\n`);
     }
   } catch {
     // The error above is what matters; a runner without a writable temp dir still gets it.

@@ -46,6 +46,7 @@ test('a malformed api-config, or spec and api-config together, are input errors'
   assert.match(bad.stdout, /::error::Input `api-config` must be projects\/PROJECT\/locations\/global\/apis\/API\/configs\/CONFIG/);
   assert.equal(bad.requests.length, 0, 'rejected before any check');
   assert.match(bad.report?.findings[0]?.message ?? '', /Input `api-config` must be/);
+  assert.match(bad.summary, /### gateway-guard: fail\n\nThe check did not run:\n\n```text\nInput `api-config` must be/);
   const both = await runAction({
     inputs: { spec: 'openapi.yaml', 'api-config': 'projects/gw-host/locations/global/apis/shop' },
     files: { 'openapi.yaml': 'swagger: "2.0"\n' },
