@@ -68,7 +68,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
       await mkdir(path.dirname(sarifPath), { recursive: true });
       await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
     } catch (err) {
-      problems.error.push(`Could not write the SARIF file ${inputs.sarifFile} (input sarif-file): ${messageOf(err)}`);
+      problems.error.push(`Could not write the SARIF file ${inputs.sarifFile} (input sarif-file): ${messageOf(err, inputs)}`);
       process.exitCode = 1;
     }
   }
@@ -76,7 +76,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
     try {
       await core.summary.addRaw(renderSummary(report), true).write();
     } catch (err) {
-      problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err)}`);
+      problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
     }
   }
   if (inputs.comment) {
@@ -95,7 +95,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   }
 }
 
-const messageOf = (err: unknown): string => redact(err instanceof Error ? err.message : String(err), []);
+const messageOf = (err: unknown, inputs: ActionInputs): string => redact(err instanceof Error ? err.message : String(err), [inputs.githubToken]);
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
 function forkHint(): string | undefined {
