@@ -87,11 +87,15 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   for (const message of problems.error) core.error(message, { title: 'gateway-guard' });
   for (const message of problems.warning) core.warning(message, { title: 'gateway-guard' });
   const reserved = { error: problems.error.length, warning: problems.warning.length };
+  // With api-config the documents come from the API Gateway API, not the repository: GitHub could not open
+  // such a file, so the place goes in the message instead.
+  const inRepository = !inputs.apiConfig;
   for (const a of selectAnnotations(report.findings, 10, reserved)) {
-    const props = { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.line ? { startLine: a.line } : {}) };
-    if (a.level === 'error') core.error(a.message, props);
-    else if (a.level === 'warning') core.warning(a.message, props);
-    else core.notice(a.message, props);
+    const place = a.file && !inRepository ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
+    const props = { title: a.title, ...(a.file && inRepository ? { file: a.file } : {}), ...(a.line && inRepository ? { startLine: a.line } : {}) };
+    if (a.level === 'error') core.error(place + a.message, props);
+    else if (a.level === 'warning') core.warning(place + a.message, props);
+    else core.notice(place + a.message, props);
   }
 }
 
