@@ -50,18 +50,23 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
 /**
  * The report file and outputs first (the contract), then SARIF, the job summary and the PR comment. If one
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
- * level keep it) and the verdict stands; a SARIF file that was asked for and not written fails the step.
+ * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
 async function publish(report: Report, inputs: ActionInputs): Promise<void> {
+  const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = reportFilePath();
-  await mkdir(path.dirname(reportFile), { recursive: true });
-  await writeFile(reportFile, renderJsonReport(report));
+  try {
+    await mkdir(path.dirname(reportFile), { recursive: true });
+    await writeFile(reportFile, renderJsonReport(report));
+  } catch (err) {
+    problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
+    process.exitCode = 1;
+  }
   core.setOutput('result', report.result);
   core.setOutput('errors', String(report.counts.errors));
   core.setOutput('warnings', String(report.counts.warnings));
   core.setOutput('report-file', reportFile);
 
-  const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   if (inputs.sarifFile) {
     const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
     try {
@@ -72,9 +77,11 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
       process.exitCode = 1;
     }
   }
+  let summaryWritten = false;
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(renderSummary(report), true).write();
+      summaryWritten = true;
     } catch (err) {
       problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
     }
@@ -90,7 +97,8 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   // With api-config the documents come from the API Gateway API, not the repository: GitHub could not open
   // such a file, so the place goes in the message instead.
   const inRepository = !inputs.apiConfig;
-  for (const a of selectAnnotations(report.findings, 10, reserved)) {
+  const moreIn = summaryWritten ? 'the job summary' : 'the JSON report (output report-file)';
+  for (const a of selectAnnotations(report.findings, 10, reserved, moreIn)) {
     const place = a.file && !inRepository ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
     const props = { title: a.title, ...(a.file && inRepository ? { file: a.file } : {}), ...(a.line && inRepository ? { startLine: a.line } : {}) };
     if (a.level === 'error') core.error(place + a.message, props);

@@ -16,23 +16,33 @@ export function failStep(message: string): void {
   const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   process.stdout.write(`::error::${data}\n`);
   process.exitCode = 1;
-  try {
-    const reportFile = reportFilePath();
+  // Each part on its own: one that cannot be written (no temp dir, say) does not cost the others.
+  const reportFile = reportFilePath();
+  attempt(() => {
     mkdirSync(path.dirname(reportFile), { recursive: true });
     const report = { result: 'fail', serviceAccount: '', backends: [], findings: [{ rule: 'invalid-spec', severity: 'error', message }] };
     writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
+  });
+  attempt(() => {
+    if (!process.env.GITHUB_OUTPUT) return;
     const outputs = { result: 'fail', errors: '1', warnings: '0', 'report-file': reportFile };
-    if (process.env.GITHUB_OUTPUT) {
-      const delimiter = `ghadelimiter_${process.pid}_${Math.random().toString(36).slice(2)}`;
-      const lines = Object.entries(outputs).map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
-      appendFileSync(process.env.GITHUB_OUTPUT, lines.join(''));
-    }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      // In a code block longer than any run of backticks in the message: nothing in it renders as markdown.
-      const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((run) => run[0].length + 1)));
-      appendFileSync(process.env.GITHUB_STEP_SUMMARY, `### gateway-guard: fail\n\nThe check did not run:\n\n${fence}text\n${message}\n${fence}\n`);
-    }
+    const delimiter = `ghadelimiter_${process.pid}_${Math.random().toString(36).slice(2)}`;
+    const lines = Object.entries(outputs).map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
+    appendFileSync(process.env.GITHUB_OUTPUT, lines.join(''));
+  });
+  attempt(() => {
+    if (!process.env.GITHUB_STEP_SUMMARY) return;
+    // In a code block longer than any run of backticks in the message: nothing in it renders as markdown.
+    const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((run) => run[0].length + 1)));
+    appendFileSync(process.env.GITHUB_STEP_SUMMARY, `### gateway-guard: fail\n\nThe check did not run:\n\n${fence}text\n${message}\n${fence}\n`);
+  });
+}
+
+/** Runs `write`; a failure is dropped, as the ::error:: line already says what matters. */
+function attempt(write: () => void): void {
+  try {
+    write();
   } catch {
-    // The error above is what matters; a runner without a writable temp dir still gets it.
+    // The error line above is what matters; a runner without a writable file still gets it.
   }
 }

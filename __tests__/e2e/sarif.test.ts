@@ -4,7 +4,8 @@
  * (__tests__/fixtures/sarif/, see its README for why it is not the downloaded file).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
@@ -260,6 +261,25 @@ describe('a report channel that cannot be written does not change the verdict', 
     assert.equal(run.report?.findings.length, 4, why(run));
     const first = run.annotations.find((a) => a.level === 'warning');
     assert.match(first?.message ?? '', /Could not write the job summary/);
+    assert.ok(!/unexpected error/.test(run.stdout), why(run));
+  });
+
+  test('a JSON report that cannot be written (RUNNER_TEMP is a file): an error first, and every finding still annotated and summarised', async () => {
+    const temp = await mkdtemp(path.join(os.tmpdir(), 'gg-not-a-dir-'));
+    const notADirectory = path.join(temp, 'file');
+    await writeFile(notADirectory, '');
+    const run = await runAction({
+      inputs: { spec: 'openapi.yaml', 'service-account': SA, project: 'shop-prod', 'fail-on': 'never' },
+      files: { 'openapi.yaml': SPEC },
+      world: DEMO,
+      env: { RUNNER_TEMP: notADirectory },
+    });
+    assert.equal(run.code, 1, why(run));
+    assert.equal(run.outputs.result, 'pass');
+    const errors = run.annotations.filter((a) => a.level === 'error');
+    assert.match(errors[0]?.message ?? '', /Could not write the JSON report .* \(output report-file; RUNNER_TEMP must be a writable directory\)/);
+    assert.equal(errors.filter((a) => a.file === 'openapi.yaml').length, 4, why(run));
+    assert.match(run.summary, /gateway-guard: (pass|fail)/);
     assert.ok(!/unexpected error/.test(run.stdout), why(run));
   });
 

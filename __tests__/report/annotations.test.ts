@@ -107,3 +107,8 @@ test("slots reserved for the action's own messages are taken from that level; wh
   assert.equal(count('warning'), 9);
   assert.equal(annotations.at(-1)?.message, '7 more findings in the job summary');
 });
+
+test('the "more" notice says where the rest are', () => {
+  const annotations = selectAnnotations(many(11, 'error'), 10, {}, 'the JSON report (output report-file)');
+  assert.equal(annotations.at(-1)?.message, '1 more finding in the JSON report (output report-file)');
+});

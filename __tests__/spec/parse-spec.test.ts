@@ -310,3 +310,65 @@ describe('parseSpec: invalid-spec findings', () => {
     assert.match(result.findings[0]!.message, /"k{200}…"/);
   });
 });
+
+describe('parseSpec: path items given by $ref', () => {
+  it('OpenAPI 3.1: a backend named only inside #/components/pathItems is found, for the path that refers to it', () => {
+    const text = [
+      'openapi: 3.1.0',
+      'info: {title: t, version: "1"}',
+      'x-google-api-management:',
+      '  backends:',
+      `    status: {address: "${STATUS}"}`,
+      `    orders: {address: "${ORDERS}"}`,
+      'x-google-backend: orders',
+      'paths:',
+      '  /orders:',
+      '    get: {operationId: list}',
+      '  /admin:',
+      "    $ref: '#/components/pathItems/admin'",
+      '    post: {operationId: own}',
+      'components:',
+      '  pathItems:',
+      '    admin:',
+      '      get: {operationId: admin, x-google-backend: status}',
+      '      post: {operationId: shadowed, x-google-backend: status}',
+    ].join('\n');
+    const { backends, findings } = parseSpec(text, 'openapi.yaml');
+    assert.deepEqual(findings, []);
+    // The path item's own POST wins over the referenced one (which would have named "status").
+    assert.deepEqual(
+      backends.map((b) => [b.name, b.operations]),
+      [
+        ['status', ['GET /admin']],
+        ['orders', ['GET /orders', 'POST /admin']],
+      ],
+    );
+  });
+
+  it('Swagger 2.0: an x-google-backend inside a referenced path item is read at its own line', () => {
+    const text = [
+      'swagger: "2.0"',
+      'info: {title: t, version: "1"}',
+      'paths:',
+      '  /status:',
+      "    $ref: '#/x-path-items/status'",
+      'x-path-items:',
+      '  status:',
+      '    get:',
+      '      x-google-backend:',
+      `        address: ${STATUS}`,
+    ].join('\n');
+    const { backends, findings } = parseSpec(text, 'openapi.yaml');
+    assert.deepEqual(findings, []);
+    assert.deepEqual(backends.map((b) => [b.address, b.line, b.operations]), [[STATUS, 9, ['GET /status']]]);
+  });
+
+  it('a $ref that leads nowhere in the document is invalid-spec at its line', () => {
+    const text = ['swagger: "2.0"', 'info: {title: t, version: "1"}', 'paths:', '  /status:', "    $ref: '#/x-path-items/missing'"].join('\n');
+    const { findings } = parseSpec(text, 'openapi.yaml');
+    assert.deepEqual(
+      findings.map((f) => [f.line, f.message]),
+      [[5, '$ref "#/x-path-items/missing" does not point at a path item (a mapping) in this document; fix the reference']],
+    );
+  });
+});

@@ -14,9 +14,14 @@ export interface Annotation {
 /**
  * The most severe findings as annotations, at most `perLevel` per level (GitHub keeps 10 of each
  * per step and silently drops the rest) less the slots `reserved` for the action's own messages; when
- * some are left out, the last notice slot says how many.
+ * some are left out, the last notice slot says how many and where they are (`moreIn`).
  */
-export function selectAnnotations(findings: Finding[], perLevel = 10, reserved: Partial<Record<'error' | 'warning', number>> = {}): Annotation[] {
+export function selectAnnotations(
+  findings: Finding[],
+  perLevel = 10,
+  reserved: Partial<Record<'error' | 'warning', number>> = {},
+  moreIn = 'the job summary',
+): Annotation[] {
   const sorted = [...findings].sort(compareFindings);
   const byLevel: Record<Severity, Finding[]> = { error: [], warning: [], notice: [] };
   for (const finding of sorted) byLevel[effectiveSeverity(finding)].push(finding);
@@ -35,7 +40,7 @@ export function selectAnnotations(findings: Finding[], perLevel = 10, reserved: 
     annotations.push({
       level: 'notice',
       title: 'gateway-guard',
-      message: `${omitted} more ${omitted === 1 ? 'finding' : 'findings'} in the job summary`,
+      message: `${omitted} more ${omitted === 1 ? 'finding' : 'findings'} in ${moreIn}`,
     });
   }
   return annotations;

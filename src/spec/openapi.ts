@@ -81,7 +81,7 @@ function swaggerBackends(root: YMap, file: string): SpecResult {
   const defaultEntry = entryOf(root, 'x-google-backend');
   const fallback = defaultEntry && read(defaultEntry);
   if (fallback) backends.push(fallback);
-  for (const operation of operations(root, OAS2_METHODS)) {
+  for (const operation of operations(root, OAS2_METHODS, file, findings)) {
     const own = entryOf(operation.node, 'x-google-backend');
     if (!own) {
       fallback?.operations.push(operation.label);
@@ -157,7 +157,7 @@ function openApiBackends(root: YMap, file: string): SpecResult {
 
   const defaultEntry = entryOf(root, 'x-google-backend');
   const fallback = defaultEntry && resolve(defaultEntry);
-  for (const operation of operations(root, OAS3_METHODS)) {
+  for (const operation of operations(root, OAS3_METHODS, file, findings)) {
     const own = entryOf(operation.node, 'x-google-backend');
     const backend = own ? resolve(own) : fallback;
     backend?.operations.push(operation.label);
@@ -166,20 +166,60 @@ function openApiBackends(root: YMap, file: string): SpecResult {
   return { backends, findings };
 }
 
-/** Operations under `paths`, in document order; path items reached through `$ref` are not followed. */
-function operations(root: YMap, methods: Set<string>): Operation[] {
+/**
+ * Operations under `paths`, in document order. A path item given by a `$ref` inside the document (e.g.
+ * OpenAPI 3.1's `#/components/pathItems/...`) is followed, so that no backend hides behind one; its own
+ * methods win over those of the item it refers to. A reference that leads nowhere is `invalid-spec`.
+ */
+function operations(root: YMap, methods: Set<string>, file: string, findings: Finding[]): Operation[] {
   const paths = entryOf(root, 'paths')?.value;
   if (paths?.kind !== 'map') return [];
   const found: Operation[] = [];
   for (const path of paths.entries) {
-    if (path.value.kind !== 'map') continue;
-    for (const entry of path.value.entries) {
-      if (methods.has(entry.key) && entry.value.kind === 'map') {
+    const seen = new Set<string>();
+    for (const item of pathItemChain(root, path.value, file, findings)) {
+      for (const entry of item.entries) {
+        if (!methods.has(entry.key) || entry.value.kind !== 'map' || seen.has(entry.key)) continue;
+        seen.add(entry.key);
         found.push({ label: `${entry.key.toUpperCase()} ${path.key}`, node: entry.value });
       }
     }
   }
   return found;
+}
+
+/** A path item and, through its `$ref`s, the items it refers to (each once). */
+function pathItemChain(root: YMap, node: YNode, file: string, findings: Finding[]): YMap[] {
+  const chain: YMap[] = [];
+  for (let item: YNode | undefined = node; item?.kind === 'map' && !chain.includes(item); ) {
+    chain.push(item);
+    const ref = entryOf(item, '$ref');
+    if (!ref) break;
+    // External references are reported by externalRefs; the document cannot be followed there.
+    if (ref.value.kind !== 'scalar' || !ref.value.text.startsWith('#')) break;
+    item = pointerTarget(root, ref.value.text);
+    if (item?.kind !== 'map') {
+      findings.push(invalidSpec(file, ref.keyLine, `$ref ${quote(ref.value.text)} does not point at a path item (a mapping) in this document; fix the reference`));
+    }
+  }
+  return chain;
+}
+
+/** The node a JSON pointer `#/a/b` names in the document, if any. */
+function pointerTarget(root: YMap, ref: string): YNode | undefined {
+  let node: YNode | undefined = root;
+  for (const raw of ref.slice(1).split('/').slice(1)) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    } catch {
+      return undefined;
+    }
+    if (node?.kind === 'map') node = entryOf(node, segment)?.value;
+    else if (node?.kind === 'seq' && /^\d+$/.test(segment)) node = node.items[Number(segment)];
+    else return undefined;
+  }
+  return node;
 }
 
 /** API Gateway does not resolve `$ref`s to other files or URLs; every `$ref` must stay inside the document. */
