@@ -141,6 +141,33 @@ describe('App Engine behind IAP', () => {
     assert.ok(!m.includes(CREATE), m);
   });
 
+  test('a deny rule on one of the three permissions overrides the custom role that grants it', () => {
+    const denied: AccessFacts = {
+      ...access({ app: [accessor(MEMBER)], project: [custom()] }),
+      denies: [
+        {
+          attachmentPoint: `cloudresourcemanager.googleapis.com/projects/${PROJECT}`,
+          policies: [
+            {
+              name: 'policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fshop-prod/denypolicies/no-app-changes',
+              rules: [
+                {
+                  deniedPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA}`],
+                  exceptionPrincipals: [],
+                  deniedPermissions: ['appengine.googleapis.com/applications.update'],
+                  exceptionPermissions: [],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const f = check(denied);
+    assert.deepEqual(rules(f), ['missing-app-engine-permissions:error'], show(f));
+    assert.match(f[0]?.message ?? '', /is denied appengine\.applications\.update by deny policy .*no-app-changes/);
+  });
+
   test('the three permissions through a mix of roles (App Engine Admin + custom OAuth role): no finding', () => {
     const f = check(access({ app: [accessor(MEMBER)], project: [{ role: 'roles/appengine.appAdmin', members: [MEMBER] }, custom(`projects/${PROJECT}/roles/oauthOnly`)] }));
     assert.deepEqual(f, [], show(f));

@@ -80,27 +80,27 @@ export function checkAppEngine(backend: Backend, target: AppEngineTarget, access
 function appEnginePermissionFindings(backend: Backend, target: AppEngineTarget, access: AccessFacts, account: string, now: Date): Finding[] {
   const projectChain: AccessFacts = { ...access, policies: access.policies.filter((p) => p.level !== 'resource' && p.level !== 'iap') };
   const answers = APP_ENGINE_PERMISSIONS.map((permission) => ({ permission, answer: whoHolds(permission, account, projectChain, now) }));
-  const pending = answers.filter((a) => a.answer.direct.length === 0);
-  if (pending.length === 0) return [];
+  const resource = `projects/${target.project}`;
+  const role = `projects/${target.project}/roles/apiGatewayAppEngineCaller`;
+  const fix =
+    `gcloud iam roles create apiGatewayAppEngineCaller --project=${target.project} --title="API Gateway App Engine caller" --permissions=${APP_ENGINE_PERMISSIONS.join(',')} && ` +
+    `gcloud projects add-iam-policy-binding ${target.project} --member=${shellArg(`serviceAccount:${account}`)} --role=${role}`;
+  // Deny rules decide a permission whatever the grants: the shared account-side rules report them.
+  const findings: Finding[] = answers
+    .filter(({ answer: { deny, direct } }) => deny.denied.length > 0 || (direct.length > 0 && deny.mayBeDenied.length + deny.unknown.length > 0))
+    .flatMap(({ permission, answer }) => accountGrantFindings(backend, resource, permission, account, answer, { role, fix, rule: 'missing-app-engine-permissions' }));
+  const pending = answers.filter((a) => a.answer.direct.length === 0 && a.answer.deny.denied.length === 0);
   const unknown = pending.filter((a) => a.answer.unknownForAccount.length > 0 && a.answer.conditional.length + a.answer.unverified.length === 0);
   const weak = pending.filter((a) => a.answer.conditional.length + a.answer.unverified.length > 0);
   const missing = pending.filter((a) => !unknown.includes(a) && !weak.includes(a)).map((a) => a.permission);
-  const findings: Finding[] = [];
-  const resource = `projects/${target.project}`;
   if (missing.length > 0) {
-    const role = `projects/${target.project}/roles/apiGatewayAppEngineCaller`;
     findings.push(
       backendFinding(
         backend,
         'missing-app-engine-permissions',
         'error',
         `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`,
-        {
-          resource,
-          fix:
-            `gcloud iam roles create apiGatewayAppEngineCaller --project=${target.project} --title="API Gateway App Engine caller" --permissions=${APP_ENGINE_PERMISSIONS.join(',')} && ` +
-            `gcloud projects add-iam-policy-binding ${target.project} --member=${shellArg(`serviceAccount:${account}`)} --role=${role}`,
-        },
+        { resource, fix },
       ),
     );
   }

@@ -63,7 +63,7 @@ export function accountGrantFindings(
   permission: string,
   account: string,
   answer: AccessAnswer,
-  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access'; on?: string },
+  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' | 'missing-app-engine-permissions'; on?: string },
 ): Finding[] {
   const { deny } = answer;
   if (deny.denied.length > 0) {
