@@ -76,7 +76,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       serviceAccount: options.serviceAccount,
       specFiles: spec?.files ?? [],
       backends: [],
-      findings: [...policy.findings, ...(spec?.findings ?? []), finding],
+      findings: [...policy.findings, ...applyPolicy(spec?.findings ?? [], policy.policy, now), finding],
       failOn: options.failOn,
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };

@@ -33,6 +33,19 @@ test('missing-credentials: neutral reports a notice and passes', async () => {
   assert.deepEqual(rulesOf(run), ['iam-unreadable:notice']);
 });
 
+test('without credentials, the policy file still applies to what the spec says (as in a run with credentials)', async () => {
+  const home = await mkdtemp(path.join(tmpdir(), 'gg-home-'));
+  const run = await runAction({
+    inputs: { spec: 'openapi.yaml', 'service-account': 'gw@p.iam.gserviceaccount.com', project: 'p', comment: 'false' },
+    files: {
+      'openapi.yaml': [spec.replace('paths: {}\n', ''), 'paths:', '  /a:', '    get:', '      x-google-backend: { jwt_audience: https://x.example }', ''].join('\n'),
+      '.github/gateway-guard.yml': 'severity:\n  invalid-spec: warning\n',
+    },
+    env: { HOME: home, METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: path.join(home, 'gcloud') },
+  });
+  assert.deepEqual(rulesOf(run), ['iam-unreadable:error', 'invalid-spec:warning']);
+});
+
 test('a fork PR gets told why it has no credentials', async () => {
   const event = { pull_request: { number: 7, head: { sha: 'a'.repeat(40), repo: { fork: true, full_name: 'someone/shop' } }, base: { repo: { full_name: 'acme/shop' } } } };
   const run = await noCredentials({}, 'pull_request', event);
