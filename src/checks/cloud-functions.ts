@@ -3,6 +3,7 @@ import type { BackendFacts } from '../facts.ts';
 import { whoHolds } from '../iam/evaluate.ts';
 import type { Backend, Finding } from '../types.ts';
 import { RUN_INVOKE, runAudienceFindings, runServiceAccessFindings } from './cloud-run.ts';
+import { mintedAudience } from './audience.ts';
 import { authDisabledFindings, backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
 
@@ -80,7 +81,7 @@ function ingressFindings(backend: Backend, resource: string, fn: FunctionTarget[
 
 /** A 1st-gen function accepts exactly its URL as audience. */
 function gen1AudienceFindings(backend: Backend, resource: string, url: string): Finding[] {
-  const audience = backend.jwtAudience ?? backend.address;
+  const audience = mintedAudience(backend);
   if (audience.replace(/\/$/, '') === url.replace(/\/$/, '')) return [];
   return [
     backendFinding(
