@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { longestBacktickRun } from './report/markdown.ts';
 
 /** Where the JSON report of this step goes (under RUNNER_TEMP, or the OS temp dir). */
 export function reportFilePath(): string {
@@ -33,7 +34,7 @@ export function failStep(message: string): void {
   attempt(() => {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     // In a code block longer than any run of backticks in the message: nothing in it renders as markdown.
-    const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((run) => run[0].length + 1)));
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(message) + 1));
     appendFileSync(process.env.GITHUB_STEP_SUMMARY, `### gateway-guard: fail\n\nThe check did not run:\n\n${fence}text\n${message}\n${fence}\n`);
   });
 }

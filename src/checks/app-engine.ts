@@ -5,7 +5,7 @@ import type { Backend, Finding } from '../types.ts';
 import { backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, describeGrant, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
 
-export const IAP_ACCESS = 'iap.webServiceVersions.accessViaIAP';
+const IAP_ACCESS = 'iap.webServiceVersions.accessViaIAP';
 /** What API Gateway's service account needs besides IAP access, per Google's guide. */
 export const APP_ENGINE_PERMISSIONS = ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'];
 

@@ -7,7 +7,7 @@ import { mintedAudience } from './audience.ts';
 import { authDisabledFindings, backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
 
-export const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';
+const FUNCTIONS_INVOKE = 'cloudfunctions.functions.invoke';
 
 /** `NAME --project=P --region=R` for gcloud functions commands. */
 function functionArgs(name: string): string {

@@ -11,13 +11,13 @@ import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnkno
 export const RUN_INVOKE = 'run.routes.invoke';
 
 /** A Cloud Run service's name split for gcloud: `NAME --project=P --region=R`. */
-export function runServiceArgs(serviceName: string): string {
+function runServiceArgs(serviceName: string): string {
   const [, project = '', , region = '', , name = ''] = serviceName.split('/');
   return `${name} --project=${project} --region=${region}`;
 }
 
 /** gcloud commands that change the IAM policy of one Cloud Run service. */
-export function runCommands(serviceName: string): ResourceCommands {
+function runCommands(serviceName: string): ResourceCommands {
   const where = runServiceArgs(serviceName);
   return {
     add: (member, role) => `gcloud run services add-iam-policy-binding ${where} --member=${shellArg(member)} --role=${role}`,

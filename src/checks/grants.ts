@@ -19,7 +19,7 @@ export function describeGrant(g: Grant): string {
 }
 
 /** The gcloud command that removes a grant wherever it sits. */
-export function removeCommand(g: Grant, commands: ResourceCommands): string {
+function removeCommand(g: Grant, commands: ResourceCommands): string {
   const args = `--member=${shellArg(g.member)} --role=${shellArg(g.role)}`;
   const id = g.resource.split('/')[1] ?? g.resource;
   switch (g.level) {

@@ -13,7 +13,7 @@ export const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard
 export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec'];
 
 /** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
-export const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 /** A project ID (optionally with a legacy `domain:` prefix). */
 export const PROJECT_PATTERN = '^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$';
 /** A service account email. */

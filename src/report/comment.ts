@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { BackendKind } from '../types.ts';
 import type { BackendResult, Report, ReportFinding } from './model.ts';
-import { codeSpan, escapeMarkdown, fitLines, oneLine, row, tableLines, truncate } from './markdown.ts';
+import { codeSpan, escapeMarkdown, fitLines, longestBacktickRun, oneLine, row, tableLines, truncate } from './markdown.ts';
 
 /** Hidden marker that every gateway-guard comment starts with. */
 export const COMMENT_MARKER = '<!-- gateway-guard -->';
@@ -11,7 +11,7 @@ export const COMMENT_MARKER = '<!-- gateway-guard -->';
 export const COMMENT_LIMIT_CHARS = 65_536;
 
 /** Default size of the comment: under GitHub's limit with room to spare. */
-export const COMMENT_DEFAULT_MAX_CHARS = 65_000;
+const COMMENT_DEFAULT_MAX_CHARS = 65_000;
 
 // Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
 const MAX_MESSAGE = 600;
@@ -252,10 +252,6 @@ function safeUrl(url: string): string {
 /** Keeps the body's only HTML comments our markers: `<!--` in any other text gets a zero-width space. */
 function defang(text: string): string {
   return text.replace(/<!--/g, '<\u200b!--');
-}
-
-function longestBacktickRun(text: string): number {
-  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
 }
 
 function plural(count: number, noun: string, withCount = true): string {

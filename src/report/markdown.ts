@@ -41,13 +41,17 @@ export function codeSpan(text: string, options: { table?: boolean } = {}): strin
   let body = oneLine(text);
   if (body === '') return '';
   if (options.table ?? true) body = body.replace(/\|/g, '\\|');
-  const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longestRun + 1);
+  const fence = '`'.repeat(longestBacktickRun(body) + 1);
   // Markdown strips one space from each side of a code span: add one where the text needs its own
   // (or where a backtick at the edge would otherwise join the fence).
   const edgeSpaces = body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '';
   const pad = body.startsWith('`') || body.endsWith('`') || edgeSpaces ? ' ' : '';
   return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/** The longest run of backticks in `text`: a code fence must be longer to hold it. */
+export function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
 }
 
 /** Joins shell line continuations and turns every other line break into a space. */

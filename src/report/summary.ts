@@ -6,7 +6,7 @@ import { codeSpan, escapeMarkdown, fitLines, row, tableLines, truncate, utf8Leng
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
 /** Default size of the summary: under GitHub's limit, with room for anything else the step writes. */
-export const SUMMARY_DEFAULT_MAX_BYTES = 1_000_000;
+const SUMMARY_DEFAULT_MAX_BYTES = 1_000_000;
 
 // Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
 const MAX_MESSAGE = 1000;

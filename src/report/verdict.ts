@@ -10,7 +10,7 @@ export function effectiveSeverity(finding: Finding): Severity {
 }
 
 /** Code-point string order, independent of the runner's locale. */
-export function compareText(a: string, b: string): number {
+function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -65,7 +65,7 @@ function toReportFinding(finding: Finding): ReportFinding {
 }
 
 /** One entry per address (first declaration's file and line), with every operation and the worst status. */
-export function groupBackends(backends: BackendResult[], findings: ReportFinding[]): BackendResult[] {
+function groupBackends(backends: BackendResult[], findings: ReportFinding[]): BackendResult[] {
   const byAddress = new Map<string, BackendResult>();
   for (const backend of backends) {
     const seen = byAddress.get(backend.address);

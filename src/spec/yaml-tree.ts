@@ -294,7 +294,7 @@ const DOCUMENT: DocumentEvent = { type: EVENT_ID.DOCUMENT, explicitStart: false,
 const POP: PopEvent = { type: EVENT_ID.POP };
 
 /** Typed value of a scalar (core schema: `true`, `5`, `null`, explicit tags); its text if the tag cannot construct it. */
-export function scalarValue(node: YScalar): unknown {
+function scalarValue(node: YScalar): unknown {
   try {
     return constructFromEvents([DOCUMENT, node.event, POP], { source: node.source, schema: CORE_SCHEMA })[0];
   } catch {
