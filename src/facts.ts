@@ -81,8 +81,8 @@ function iapPolicies(google: GoogleCloud, target: Extract<ResolvedTarget, { kind
 }
 
 /**
- * Asset-inventory mode: the allow policies of many resources and their ancestors through
- * effectiveIamPolicies.batchGet (20 per call, per project), deny policies and roles as usual. Targets it
+ * Asset-inventory mode: the allow policies of many resources through effectiveIamPolicies.batchGet (20 per
+ * call, per project); the project's and its ancestors' policies, deny policies and roles as usual. Targets it
  * cannot serve (App Engine's IAP resources, failed batches) are absent from the map: read them one by one.
  */
 export async function gatherFactsInBulk(google: GoogleCloud, targets: ResolvedTarget[], accounts: string[]): Promise<Map<string, BackendFacts>> {
@@ -111,9 +111,13 @@ export async function gatherFactsInBulk(google: GoogleCloud, targets: ResolvedTa
       const chains = names.map((n) => policies.get(n));
       if (chains.some((c) => c === undefined)) return;
       const [decisive, fnChain] = chains as AttachedPolicy[][];
-      const denies = await ancestorPolicies(google, target.project, undefined, false);
-      const access = await withRoles(google, toFacts(decisive ?? []), accounts, denies.ancestryError, denies.denies);
-      const functionAccess = fnChain ? await withRoles(google, toFacts(fnChain), accounts, denies.ancestryError, denies.denies) : undefined;
+      // batchGet answers only up to its scope (the project): the ancestors' policies, shared by every
+      // backend of the project, are read on their own, with the deny policies.
+      const ancestors = await ancestorPolicies(google, target.project, rolePrefetcher(google, accounts));
+      const facts = (chain: AttachedPolicy[]) =>
+        withRoles(google, [...toFacts(chain).filter((f) => f.level === 'resource'), ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
+      const access = await facts(decisive ?? []);
+      const functionAccess = fnChain ? await facts(fnChain) : undefined;
       out.set(target.resource, functionAccess ? { access, functionAccess } : { access });
     }),
   );

@@ -51,7 +51,7 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
     // ancestors and roles while the services are being listed (every read is cached). Registered after
     // the searches, so that the listings, which every address waits on, take the free slots first.
     void candidates().then((projects) => {
-      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts), !ctx.assetInventory);
+      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts));
     });
   }
 

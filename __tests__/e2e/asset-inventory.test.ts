@@ -33,6 +33,7 @@ test('hierarchy world: inherited grants, deny policy, conditions and groups judg
     const [single, bulk] = await bothModes(world, spec, { 'service-account': `${account}@gw-host.iam.gserviceaccount.com`, project: 'data-prod' });
     assert.deepEqual(findings(bulk), findings(single), account);
     assert.ok(findings(single).length > 0 || account === 'org-gw', account);
+    assert.ok(bulk.requests.some((r) => r.methodId === 'cloudasset.effectiveIamPolicies.batchGet' && r.status === 200), `${account}: bulk mode used batchGet`);
   }
 });
 
@@ -41,5 +42,6 @@ test('a failing batch falls back to per-resource reads (and fails closed on thos
   world.faults = [{ path: 'effectiveIamPolicies:batchGet', status: 403 }];
   const spec = await readFile(path.join(ROOT, 'examples/openapi.yaml'), 'utf8');
   const [single, bulk] = await bothModes(world, spec, { 'service-account': 'gw@gw-host.iam.gserviceaccount.com', project: 'shop-prod' });
+  assert.ok(bulk.requests.some((r) => r.methodId === 'cloudasset.effectiveIamPolicies.batchGet' && r.status === 403), 'the batch was tried and refused');
   assert.deepEqual(findings(bulk), findings(single));
 });

@@ -323,8 +323,11 @@ test('Policy Troubleshooter v3 and Cloud Asset', async () => {
   assert.equal((await ask('someone@gw-host.iam.gserviceaccount.com')).overallAccessState, 'UNKNOWN_INFO');
 
   const asset = new cloudasset_v1.Cloudasset(opts(hier));
-  const eff = await asset.effectiveIamPolicies.batchGet({ scope: 'projects/data-prod', names: [resource] });
-  assert.deepEqual(eff.data.policyResults?.[0]?.policies?.map((p) => p.attachedResource), [
+  // Policies up to the scope only: a project scope stops at the project, the organization's reaches it.
+  const attached = async (scope: string) =>
+    (await asset.effectiveIamPolicies.batchGet({ scope, names: [resource] })).data.policyResults?.[0]?.policies?.map((p) => p.attachedResource);
+  assert.deepEqual(await attached('projects/data-prod'), ['//cloudresourcemanager.googleapis.com/projects/555555555555']);
+  assert.deepEqual(await attached('organizations/1000'), [
     '//cloudresourcemanager.googleapis.com/projects/555555555555',
     '//cloudresourcemanager.googleapis.com/folders/200',
     '//cloudresourcemanager.googleapis.com/organizations/1000',

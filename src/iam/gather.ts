@@ -33,21 +33,18 @@ export async function readPolicy(
 
 /**
  * The policies of a project and of every folder and organization above it, nearest first, with the deny
- * policies attached to each (only those when `allowPolicies` is false). Each node's reads start as soon as
- * the walk up discovers it.
+ * policies attached to each. Each node's reads start as soon as the walk up discovers it.
  */
 export function ancestorPolicies(
   google: GoogleCloud,
   projectId: string,
   onPolicy?: OnPolicy,
-  allowPolicies = true,
 ): Promise<AncestorFacts> {
   // Every backend of a project asks for the same chain: walk it once per run.
   let byProject = chains.get(google);
   if (!byProject) chains.set(google, (byProject = new Map()));
-  const key = `${allowPolicies} ${projectId}`;
-  let chain = byProject.get(key);
-  if (!chain) byProject.set(key, (chain = walkAncestors(google, projectId, onPolicy, allowPolicies)));
+  let chain = byProject.get(projectId);
+  if (!chain) byProject.set(projectId, (chain = walkAncestors(google, projectId, onPolicy)));
   return chain;
 }
 
@@ -60,16 +57,16 @@ export interface AncestorFacts {
 
 const chains = new WeakMap<GoogleCloud, Map<string, Promise<AncestorFacts>>>();
 
-async function walkAncestors(google: GoogleCloud, projectId: string, onPolicy: OnPolicy | undefined, allowPolicies: boolean): Promise<AncestorFacts> {
+async function walkAncestors(google: GoogleCloud, projectId: string, onPolicy: OnPolicy | undefined): Promise<AncestorFacts> {
   const nodes = [`projects/${projectId}`];
-  const policies = allowPolicies ? [readNodePolicy(google, nodes[0] as string, onPolicy)] : [];
+  const policies = [readNodePolicy(google, nodes[0] as string, onPolicy)];
   const denies = [readDenies(google, nodes[0] as string)];
   let ancestryError: string | undefined;
   try {
     let parent = (await google.resourceManager.project(projectId)).parent;
     while (parent && !nodes.includes(parent)) {
       nodes.push(parent);
-      if (allowPolicies) policies.push(readNodePolicy(google, parent, onPolicy));
+      policies.push(readNodePolicy(google, parent, onPolicy));
       denies.push(readDenies(google, parent));
       parent = parent.startsWith('folders/') ? (await google.resourceManager.folder(parent)).parent : undefined;
     }

@@ -95,12 +95,14 @@ function scopeOf(call: Call, permission: string): { kind: string; id: string } {
 }
 
 /** True when a node chain is inside the scope. */
+/** Where the scope sits in a resource's chain (resource first, then ancestors), or -1 when outside it. */
+function scopeIndex(call: Call, nodes: ChainNode[], scope: { kind: string; id: string }): number {
+  const node = scope.kind === 'projects' ? `${CRM}projects/${call.index.project(scope.id)?.projectNumber}` : `${CRM}${scope.kind}/${scope.id}`;
+  return nodes.findIndex((n) => n.resource === node);
+}
+
 function inScope(call: Call, nodes: ChainNode[], scope: { kind: string; id: string }): boolean {
-  if (scope.kind === 'projects') {
-    const p = call.index.project(scope.id);
-    return nodes.some((n) => n.resource === `${CRM}projects/${p?.projectNumber}`);
-  }
-  return nodes.some((n) => n.resource === `${CRM}${scope.kind}/${scope.id}`);
+  return scopeIndex(call, nodes, scope) >= 0;
 }
 
 /** Every resource of the world with a chain. */
@@ -149,8 +151,11 @@ export function assetRoutes(): Route[] {
         const policyResults = names.map((fullResourceName) => {
           const chain = policyChain(call, fullResourceName);
           if (!chain) throw notFound(fullResourceName);
-          if (!inScope(call, chain.nodes, scope)) throw invalid(`Resource ${fullResourceName} is not in scope ${scope.kind}/${scope.id}.`);
+          const top = scopeIndex(call, chain.nodes, scope);
+          if (top < 0) throw invalid(`Resource ${fullResourceName} is not in scope ${scope.kind}/${scope.id}.`);
+          // Google: "policies set on the resource and those set on its parents and ancestors up to the scope".
           const policies = chain.nodes
+            .slice(0, top + 1)
             .filter((n) => (n.policy?.bindings ?? []).length > 0)
             .map((n) => ({ attachedResource: n.resource, policy: renderPolicy(n.policy, 3) }));
           return { fullResourceName, policies };
