@@ -294,7 +294,7 @@ test('API Gateway: configs carry documents only with view=FULL', async () => {
   assert.equal(apis.data.displayName, 'shop');
 });
 
-test('IAM v2 deny policies: encoded and plain attachment points', async () => {
+test('IAM v2 deny policies: the attachment point is one URL-encoded segment of the name; sent otherwise it matches no route', async () => {
   const iam = new iam_v2.Iam(opts(hier));
   const parent = `policies/${encodeURIComponent('cloudresourcemanager.googleapis.com/projects/555555555555')}/denypolicies`;
   const list = await iam.policies.listPolicies({ parent });
@@ -304,12 +304,16 @@ test('IAM v2 deny policies: encoded and plain attachment points', async () => {
   assert.equal(list.data.policies?.[0]?.name, `${parent}/no-invoke-for-folder-gw`);
   const got = await iam.policies.get({ name: `${parent}/no-invoke-for-folder-gw` });
   assert.equal(got.data.rules?.[0]?.denyRule?.deniedPermissions?.[0], 'run.googleapis.com/routes.invoke');
-  let r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fdata-prod/denypolicies');
-  assert.equal(r.body.policies.length, 1);
-  r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com/projects/555555555555/denypolicies');
-  assert.equal(r.body.policies.length, 1);
-  r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com%2Ffolders%2F200/denypolicies');
+  let r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com%252Fprojects%252Fdata-prod/denypolicies');
+  assert.equal(r.body.policies.length, 1, 'a project ID works as well as its number');
+  r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com%252Ffolders%252F200/denypolicies');
   assert.deepEqual(r.body, {});
+  for (const wrong of ['cloudresourcemanager.googleapis.com%2Fprojects%2F555555555555', 'cloudresourcemanager.googleapis.com/projects/555555555555']) {
+    r = await getJson(hier, `/v2/policies/${wrong}/denypolicies`);
+    assert.equal(r.status, 404, wrong);
+  }
+  r = await getJson(hier, '/v2/policies/cloudresourcemanager.googleapis.com%25252Fprojects%25252F555555555555/denypolicies');
+  assert.equal(r.status, 400, 'encoded once too often');
 });
 
 test('Policy Troubleshooter v3 and Cloud Asset', async () => {

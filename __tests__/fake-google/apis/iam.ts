@@ -48,7 +48,7 @@ function listCustomRoles(call: Call, kind: 'projects' | 'organizations', parentI
   return listResponse(call, 'roles', roles.map((r) => roleView(call, r, true)));
 }
 
-/** Decodes an attachment point given encoded (`a%2Fb`, even twice) or plain. */
+/** A world file's attachment point, written encoded (`a%2Fb`) or plain, in plain form. */
 const decodeAll = (s: string): string => {
   let cur = s;
   for (let i = 0; i < 3 && /%[0-9a-fA-F]{2}/.test(cur); i++) {
@@ -63,8 +63,17 @@ const decodeAll = (s: string): string => {
 
 const ATTACHMENT = /^cloudresourcemanager\.googleapis\.com\/(projects|folders|organizations)\/([^/]+)$/;
 
-function attachment(call: Call, raw: string): DenyAttachment | undefined {
-  const point = decodeAll(raw);
+/**
+ * The deny policies of the attachment point named by `segment`, the path segment after the server's one
+ * decoding: the resource name holds the point URL-encoded (`a%2Fb`), so it is decoded exactly once more.
+ */
+function attachment(call: Call, segment: string): DenyAttachment | undefined {
+  let point: string;
+  try {
+    point = decodeURIComponent(segment);
+  } catch {
+    throw invalid(`Invalid attachment point: '${segment}'.`);
+  }
   const m = ATTACHMENT.exec(point);
   if (!m) throw invalid(`Invalid attachment point: '${point}'. Expected cloudresourcemanager.googleapis.com/{projects|folders|organizations}/ID, URL-encoded.`);
   const normal = (p: string): string => {
@@ -92,16 +101,15 @@ function denyPolicyOut(point: string, p: DenyAttachment['policies'][number]): Re
   };
 }
 
-/** Splits the path of a v2 policies request, accepting an encoded or a plain attachment point. */
+/**
+ * Splits the path of a v2 policies request as Google routes it (`v2/policies/{policiesId}/{policiesId1}[/{policiesId2}]`):
+ * the attachment point is one segment. Sent plain (its `/` as path separators) it matches no route.
+ */
 function policyPath(rest: string): { point: string; kind: string; id?: string } {
-  const parts = rest.split('/');
-  // encoded: POINT/denypolicies[/ID]; plain: cloudresourcemanager.googleapis.com/projects/N/denypolicies[/ID]
-  const kindAt = parts.findIndex((p, i) => i > 0 && p === 'denypolicies');
-  if (kindAt < 1) throw invalid(`Invalid policy parent: 'policies/${rest}'. Only deny policies (kind 'denypolicies') are supported.`);
-  const point = parts.slice(0, kindAt).join('/');
-  const tail = parts.slice(kindAt + 1);
-  if (tail.length > 1) throw invalid(`Invalid policy name: 'policies/${rest}'.`);
-  return tail.length === 1 ? { point, kind: 'denypolicies', id: tail[0] ?? '' } : { point, kind: 'denypolicies' };
+  const [point = '', kind, id, ...extra] = rest.split('/');
+  if (kind === undefined || extra.length > 0) throw notFound(`policies/${rest}`);
+  if (kind !== 'denypolicies') throw invalid(`Invalid policy parent: 'policies/${rest}'. Only deny policies (kind 'denypolicies') are supported.`);
+  return id === undefined ? { point, kind } : { point, kind, id };
 }
 
 /** Routes of IAM v1 and v2. */
@@ -171,21 +179,20 @@ export function iamRoutes(): Route[] {
         };
       },
     },
-    // IAM v2: `{+parent}` = policies/{attachment point, URL-encoded}/denypolicies; also accept it plain.
+    // IAM v2: `{+parent}` = policies/{attachment point, URL-encoded}/denypolicies.
     {
       id: 'iam.policies.listPolicies|iam.policies.get', method: 'GET', template: 'v2/policies/{+rest}', query: ['pageSize', 'pageToken'], permission: 'iam.denypolicies.list',
       handler: (call) => {
         const { point, id } = policyPath(call.params.rest ?? '');
-        const decodedPoint = decodeAll(point);
         const found = attachment(call, point);
-        const policies = (found?.policies ?? []).map((p) => denyPolicyOut(decodedPoint, p));
+        const policies = (found?.policies ?? []).map((p) => denyPolicyOut(decodeURIComponent(point), p));
         // Google's listPolicies returns policy metadata only: "In particular, policy rules are omitted."
         if (id === undefined) return listResponse(call, 'policies', policies.map(({ rules: _rules, ...meta }) => meta));
         if ([...call.query.keys()].some((k) => k === 'pageSize' || k === 'pageToken')) {
           throw invalid('Invalid JSON payload received. Unknown name "pageSize": Cannot bind query parameter.');
         }
         const policy = policies.find((p) => lastSegment(String(p.name)) === id);
-        if (!policy) throw notFound(`policies/${encodeURIComponent(decodedPoint)}/denypolicies/${id}`);
+        if (!policy) throw notFound(`policies/${point}/denypolicies/${id}`);
         return policy;
       },
     },
