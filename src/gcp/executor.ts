@@ -54,6 +54,11 @@ export class CallExecutor {
     return pending;
   }
 
+  /** Records `value` as the answer for `key` unless it was asked already: one resource under its other name. */
+  remember<T>(key: string, value: T): void {
+    if (!this.cache.has(key)) this.cache.set(key, Promise.resolve(value));
+  }
+
   private async run<T>(describe: string, fn: (timeoutMs: number) => Promise<T>, priority: Priority): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let error: GoogleApiError;

@@ -15,13 +15,15 @@ export class ResourceManagerApi {
     this.v3 = new cloudresourcemanager_v3.Cloudresourcemanager(options);
   }
 
-  /** A project by ID or number. */
+  /** A project by ID or number (read once for both). */
   project(idOrNumber: string): Promise<ProjectInfo> {
-    const name = `projects/${idOrNumber}`;
-    return this.executor.once(`crm.project ${name}`, `Reading project ${idOrNumber}`, async (timeout) => {
-      const res = await this.v3.projects.get({ name }, { timeout });
+    const key = (ref: string) => `crm.project projects/${ref}`;
+    return this.executor.once(key(idOrNumber), `Reading project ${idOrNumber}`, async (timeout) => {
+      const res = await this.v3.projects.get({ name: `projects/${idOrNumber}` }, { timeout });
       const number = (res.data.name ?? '').replace(/^projects\//, '');
-      return { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
+      const info = { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
+      this.executor.remember(key(idOrNumber === number ? info.projectId : number), info);
+      return info;
     }, 'high');
   }
 
