@@ -2,7 +2,7 @@ import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { AccessFacts } from './iam/facts.ts';
 import { BATCH_LIMIT, type AttachedPolicy } from './gcp/asset.ts';
 import { ancestorPolicies, gatherAccess, readPolicy, rolePrefetcher, withRoles, type OnPolicy } from './iam/gather.ts';
-import type { PolicyFact, PolicyLevel } from './iam/facts.ts';
+import type { PolicyFact } from './iam/facts.ts';
 import type { ResolvedTarget } from './resolve/target.ts';
 
 /** What the rules of each backend kind need to know about who may call it. */
@@ -115,7 +115,7 @@ export async function gatherFactsInBulk(google: GoogleCloud, targets: ResolvedTa
       // backend of the project, are read on their own, with the deny policies.
       const ancestors = await ancestorPolicies(google, target.project, rolePrefetcher(google, accounts));
       const facts = (chain: AttachedPolicy[]) =>
-        withRoles(google, [...toFacts(chain).filter((f) => f.level === 'resource'), ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
+        withRoles(google, [...resourcePolicies(chain), ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
       const access = await facts(decisive ?? []);
       const functionAccess = fnChain ? await facts(fnChain) : undefined;
       out.set(target.resource, functionAccess ? { access, functionAccess } : { access });
@@ -131,13 +131,11 @@ function bulkNames(target: Exclude<ResolvedTarget, { kind: 'app-engine' }>): str
   return [`//cloudfunctions.googleapis.com/${target.resource}`];
 }
 
-function toFacts(chain: AttachedPolicy[]): PolicyFact[] {
-  return chain.map(({ attachedResource, policy }) => {
-    const resource = attachedResource.replace(/^\/\/[^/]+\//, '');
-    const crm = attachedResource.startsWith('//cloudresourcemanager.googleapis.com/');
-    const level: PolicyLevel = !crm ? 'resource' : resource.startsWith('folders/') ? 'folder' : resource.startsWith('organizations/') ? 'organization' : 'project';
-    return { resource, level, policy };
-  });
+/** The policies of an effective chain set on resources themselves (the projects and above are read apart). */
+function resourcePolicies(chain: AttachedPolicy[]): PolicyFact[] {
+  return chain
+    .filter(({ attachedResource }) => !attachedResource.startsWith('//cloudresourcemanager.googleapis.com/'))
+    .map(({ attachedResource, policy }) => ({ resource: attachedResource.replace(/^\/\/[^/]+\//, ''), level: 'resource', policy }));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
