@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { rulesOf, type ActionRun } from '../e2e/harness.ts';
+import type { ActionRun } from '../e2e/harness.ts';
 import { startFakeGoogle, type FakeGoogle } from '../fake-google/server.ts';
 import {
   INPUTS,
