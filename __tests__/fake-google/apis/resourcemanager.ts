@@ -199,5 +199,14 @@ export function resourceManagerRoutes(): Route[] {
         return renderPolicy(container(call.world.organizations, 'organizations', id, () => v3Denied('resourcemanager.organizations.getIamPolicy', `organizations/${id}`)).iamPolicy, version);
       },
     },
+    {
+      // Effective tags of a resource (its own and inherited). The world holds no tags yet: every resource has none.
+      id: 'cloudresourcemanager.effectiveTags.list', method: 'GET', template: 'v3/effectiveTags', query: ['pageSize', 'pageToken', 'parent'], permission: 'resourcemanager.tagValueBindings.list',
+      handler: (call) => {
+        const parent = call.query.get('parent');
+        if (!parent) throw invalid('parent is required: the full resource name, e.g. //run.googleapis.com/projects/p/locations/l/services/s.');
+        return listResponse(call, 'effectiveTags', []);
+      },
+    },
   ];
 }
