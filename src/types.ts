@@ -15,6 +15,7 @@ export const RULES = [
   'unsupported-backend',
   'iam-unreadable',
   'invalid-spec',
+  'invalid-plan',
 ] as const;
 export type RuleId = (typeof RULES)[number];
 

@@ -10,7 +10,7 @@ import type { RuleId } from '../types.ts';
 export const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard/gateway-guard/main/schema/policy.schema.json';
 
 /** Rules whose findings can never be turned `off`: the gate fails closed. */
-export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec'];
+export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec', 'invalid-plan'];
 
 /** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';

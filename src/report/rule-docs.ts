@@ -172,4 +172,13 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
       'be the name of an entry in `x-google-api-management.backends`). API Gateway would reject it.',
     fix: 'Fix the spec at the reported line.',
   },
+  'invalid-plan': {
+    title: 'Terraform plan cannot be read or is not a plan',
+    severity: 'error',
+    securitySeverity: '5.0',
+    meaning:
+      'A `terraform-plan` file cannot be read, is not a plan in Terraform\'s JSON format (`terraform show -json`, ' +
+      '`format_version` 1.x with `resource_changes`), or is a plan that errored. The planned state cannot be judged.',
+    fix: 'Pass the output of `terraform show -json PLANFILE` (or `tofu show -json PLANFILE`) of a plan that succeeded.',
+  },
 };
