@@ -33,6 +33,9 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     troubleshoot: inputs.troubleshoot,
     assetInventory: inputs.assetInventory,
     missingCredentials: inputs.missingCredentials,
+    terraformPlans: inputs.terraformPlans,
+    allowedProjects: inputs.allowedProjects,
+    showMembers: inputs.showMembers,
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),
   });

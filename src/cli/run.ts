@@ -81,6 +81,9 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
     timeoutSeconds: command.timeoutSeconds,
     troubleshoot: command.troubleshoot,
     assetInventory: command.assetInventory,
+    terraformPlans: command.terraformPlans,
+    allowedProjects: command.allowedProjects,
+    showMembers: command.showMembers,
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(command.apiConfig ? { apiConfig: command.apiConfig } : {}),
   };
