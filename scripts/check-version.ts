@@ -41,7 +41,7 @@ export function versionProblems(s: VersionSources): string[] {
   differs('dist/index.js --version (rebuild with npm run build)', s.bundleVersion.trim());
   for (const [file, text] of Object.entries(s.docs)) {
     text.split('\n').forEach((line, i) => {
-      const m = /gateway-guard@(?:<[^>]*>|\S+)\s+#\s*v(\S+)/.exec(line);
+      const m = /gateway-guard@(?:<[^>]*>|\S+)\s+#\s*v(\d[\w.+-]*)/.exec(line);
       if (m && !line.includes('gateway-guard@v')) differs(`${file}:${i + 1} (pin comment)`, m[1]);
     });
   }
