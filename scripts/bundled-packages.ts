@@ -6,7 +6,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-interface LockPackage {
+export interface LockPackage {
+  dev?: boolean;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
