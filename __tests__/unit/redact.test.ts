@@ -44,6 +44,7 @@ test('issue 16: prose about tokens and authentication stays as written, line bre
   const prose = [
     'The address carries credentials; API Gateway sends an identity token instead.',
     'Public token endpoint reviewed',
+    '"address" in x-google-backend carries a user name or password (scheme://user:password@host): credentials do not belong in a gateway config, and API Gateway authenticates with the service account\'s identity token instead. Remove them (and rotate the password if it was real).',
     'Basic authentication is disabled',
     'Bearer tokens are minted by the gateway.',
     'token\nnext line stays',

@@ -142,8 +142,8 @@ function classifyAppEngine(labels: string[]): AddressInfo {
   // The service is always the part right before the project, the version the one before it.
   const service = parts.at(-1);
   const version = parts.at(-2);
-  if (service !== undefined && !isAppEngineService(service)) return invalidName('App Engine service name', service, RULES.appService);
-  if (version !== undefined && !isAppEngineVersion(version)) return invalidName('App Engine version', version, RULES.appVersion);
+  if (service !== undefined && !isAppEngineId(service)) return invalidName('App Engine service name', service, RULES.appEngine);
+  if (version !== undefined && !isAppEngineId(version)) return invalidName('App Engine version', version, RULES.appEngine);
   if (version !== undefined) return { kind: 'app-engine', origin, project, version, service };
   if (service !== undefined) return { kind: 'app-engine', origin, project, service };
   return { kind: 'app-engine', origin, project };
@@ -154,8 +154,7 @@ const RULES = {
   project: '6 to 30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
   runService: 'lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
   function: 'letters, digits, hyphens and underscores, at most 63, starting with a letter and ending with a letter or digit',
-  appService: 'lowercase letters, digits and hyphens, at most 63, starting with a letter and not ending with a hyphen',
-  appVersion: 'lowercase letters, digits and hyphens, at most 63, not starting or ending with a hyphen',
+  appEngine: 'lowercase letters, digits and hyphens, at most 63, not starting or ending with a hyphen',
 };
 
 function invalidName(what: string, name: string, rule: string): AddressInfo {
@@ -173,20 +172,17 @@ export function isProjectId(text: string): boolean {
 }
 
 /** A Cloud Run service name. */
-export function isServiceName(text: string): boolean {
+function isServiceName(text: string): boolean {
   return isDnsName(text, MAX_LABEL);
 }
 
 /** A Cloud Functions function name (1st and 2nd gen). */
-export function isFunctionName(text: string): boolean {
+function isFunctionName(text: string): boolean {
   return text.length <= 63 && /^[A-Za-z][\w-]*$/.test(text) && /[A-Za-z0-9]$/.test(text);
 }
 
-function isAppEngineService(text: string): boolean {
-  return isDnsName(text, 63);
-}
-
-function isAppEngineVersion(text: string): boolean {
+/** An App Engine service or version ID. */
+function isAppEngineId(text: string): boolean {
   return text.length <= 63 && /^[a-z0-9][a-z0-9-]*$/.test(text) && !text.endsWith('-');
 }
 
