@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
@@ -14,6 +12,7 @@ import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
 import { reportFilePath } from './workflow-command.ts';
+import { writeOutputFile } from './workspace-files.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
@@ -58,9 +57,9 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
 async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = reportFilePath();
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
-    await mkdir(path.dirname(reportFile), { recursive: true });
-    await writeFile(reportFile, renderJsonReport(report));
+    writeOutputFile(workspace, reportFile, renderJsonReport(report));
   } catch (err) {
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;
@@ -71,10 +70,9 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   core.setOutput('report-file', reportFile);
 
   if (inputs.sarifFile) {
-    const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
     try {
-      await mkdir(path.dirname(sarifPath), { recursive: true });
-      await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
+      // A committed symlink at the SARIF path must not redirect the write out of the workspace.
+      writeOutputFile(workspace, inputs.sarifFile, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
     } catch (err) {
       problems.error.push(`Could not write the SARIF file ${inputs.sarifFile} (input sarif-file): ${messageOf(err, inputs)}`);
       process.exitCode = 1;
