@@ -5,23 +5,10 @@
  */
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, isCelList, listType, mapType, objectType, parse, plan } from '@bufbuild/cel';
 import { TimestampSchema, timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';
+import type { EffectiveTag } from '../gcp/types.ts';
 
 /** A parsed CEL expression (node of the AST). */
 export type CelExpr = ReturnType<typeof parse>['expr'];
-
-/** One effective tag of a resource, as Resource Manager lists it. */
-export interface EffectiveTag {
-  /** `ORG_ID/key` or `PROJECT_ID/key`. */
-  namespacedTagKey: string;
-  /** `ORG_ID/key/value`. */
-  namespacedTagValue: string;
-  /** `tagKeys/123`. */
-  tagKey: string;
-  /** `tagValues/456`. */
-  tagValue: string;
-  /** Bound on an ancestor (project, folder, organization) rather than on the resource itself. */
-  inherited: boolean;
-}
 
 const { STRING, INT, BOOL, DYN } = CelScalar;
 const TIMESTAMP = objectType(TimestampSchema);

@@ -5,10 +5,8 @@
  * Pure: facts in, verdict out.
  */
 import { unparse } from '@bufbuild/cel';
-import type { IamCondition } from '../gcp/types.ts';
-import { compile, parseCel, TAG_FUNCTIONS, type CelExpr, type CelInputs, type EffectiveTag } from './cel.ts';
-
-export type { EffectiveTag } from './cel.ts';
+import type { EffectiveTag, IamCondition } from '../gcp/types.ts';
+import { compile, parseCel, TAG_FUNCTIONS, type CelExpr, type CelInputs } from './cel.ts';
 
 /** A time-bound grant that ends within this many days is called out first. */
 export const EXPIRY_WARNING_DAYS = 14;
