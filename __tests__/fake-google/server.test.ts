@@ -120,7 +120,7 @@ test('getIamPolicy below version 3 hides conditions behind _withcond_ roles', as
   assert.equal(v3.data.version, 3);
   const b = (v3.data.bindings ?? []).find((x) => x.condition);
   assert.equal(b?.role, 'roles/run.invoker');
-  assert.equal(b?.condition?.title, 'business-hours');
+  assert.equal(b?.condition?.title, 'until-2099');
   assert.deepEqual(hier.requests.at(-1)?.body, { options: { requestedPolicyVersion: 3 } });
   assert.equal(hier.requests.at(-1)?.path, '/v1/projects/data-prod:getIamPolicy');
   // GET form: query parameter

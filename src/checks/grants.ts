@@ -104,14 +104,14 @@ export function accountGrantFindings(
   }
   if (answer.conditional.length > 0) {
     const g = answer.conditional[0] as Grant;
-    const soon = g.expiresSoon && g.endsAt ? `Within ${EXPIRY_WARNING_DAYS} days (at ${g.endsAt}) ${account} stops being able to call this backend. ` : '';
+    const soon = g.expiresSoon && g.endsAt ? `Ends within ${EXPIRY_WARNING_DAYS} days: ` : '';
     const schedule = g.schedule ? ` ${g.schedule}` : '';
     return [
       backendFinding(
         backend,
         'conditional-grant',
         'warning',
-        `${soon}${account} holds ${permission} only under an IAM condition that depends on the moment of the call: ${describeGrant(g)}.${schedule} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
+        `${soon}${account} holds ${permission} only under an IAM condition that depends on the moment of the call (${describeGrant(g)}).${schedule} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
         { resource, fix: missing.fix, permission },
       ),
     ];

@@ -174,10 +174,9 @@ const FUNCS = [
     return extract(this, template);
   }),
   celMethod('hasOnly', listType(DYN), [listType(DYN)], BOOL, function (allowed) {
-    const list = this;
-    if (!isCelList(list) || !isCelList(allowed)) throw new Error('hasOnly needs lists');
+    if (!isCelList(this) || !isCelList(allowed)) throw new Error('hasOnly needs lists');
     const ok = [...allowed].map((v) => String(v));
-    return [...list].every((v) => ok.includes(String(v)));
+    return [...this].every((v) => ok.includes(String(v)));
   }),
   celMethod('matchTag', RESOURCE, [STRING, STRING], BOOL, (key, value) => tags().some((t) => t.namespacedTagKey === key && t.namespacedTagValue === `${key}/${value}`)),
   celMethod('matchTagId', RESOURCE, [STRING, STRING], BOOL, (key, value) => tags().some((t) => t.tagKey === key && t.tagValue === value)),
