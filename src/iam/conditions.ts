@@ -90,8 +90,21 @@ export function usesTags(condition: IamCondition | undefined): boolean {
   return compiled(condition.expression, 'cloud-run').usesTags;
 }
 
+const verdicts = new Map<string, ConditionVerdict>();
+
 /** Judges a condition for a resource of `facts.backend` at `now`. Pure and host-time-zone independent. */
 export function judgeCondition(condition: IamCondition, facts: ConditionFacts, now: Date): ConditionVerdict {
+  // The same binding is judged for every backend of a project: remember the answer for the same facts.
+  const key = JSON.stringify([condition.title, condition.expression, facts.backend, facts.tags, now.getTime()]);
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    if (verdicts.size > 1000) verdicts.clear();
+    verdicts.set(key, (verdict = judgeNow(condition, facts, now)));
+  }
+  return verdict;
+}
+
+function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): ConditionVerdict {
   const c = compiled(condition.expression ?? '', facts.backend);
   const shown = show(condition);
   if (!c.root) return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated (${c.error}), so it never grants` };
@@ -335,13 +348,14 @@ function tagText(t: EffectiveTag): string {
 }
 
 /**
- * When a condition true now stops being true: probes every hour for 15 days, every day for two years
- * and around each instant its literals name, then narrows each change to the millisecond.
+ * When a condition true now stops being true: probes every hour for 15 days (times of day, days of
+ * week), every week for two years and around each instant its literals name, then narrows each change
+ * to the millisecond.
  */
 function schedule(at: (time: number) => Value, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
   const probes = new Set<number>();
   for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
-  for (let d = 16; d <= 730; d++) probes.add(now + d * DAY);
+  for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
   for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
   const times = [...probes].sort((a, b) => a - b);
   const holds = (t: number): boolean => at(t).v === 'T';
