@@ -247,6 +247,9 @@ test('hostile conditions are refused quickly and never grant', () => {
   assert.equal(value('[1,2].all(a, [1,2].all(b, [1,2].all(c, true)))'), 'error');
   assert.equal(value('[1,2].all(a, [1,2].all(b, true))'), true);
   assert.equal(value(''), 'error');
+  const many = judge(Array.from({ length: 400 }, (_, i) => `resource.name == "s${i}"`).join(' || '));
+  assert.equal(many.holds, 'no');
+  assert.ok(many.holds === 'no' && many.why.length < 1500 && /and 397 more parts/.test(many.why), JSON.stringify(many).slice(0, 300));
   assert.equal(value('request.time <'), 'error');
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });

@@ -136,7 +136,8 @@ function show(condition: IamCondition): string {
 
 function explain(notes: string[]): string {
   const unique = [...new Set(notes)];
-  return unique.length ? `: ${unique.join('; ')}` : ' at the time of the check';
+  const more = unique.length > 3 ? `; and ${unique.length - 3} more parts` : '';
+  return unique.length ? `: ${unique.slice(0, 3).join('; ')}${more}` : ' at the time of the check';
 }
 
 function compiled(expression: string, backend: ConditionBackend): Compiled {
@@ -240,7 +241,7 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
         if (field === 'time') usesTime = true;
         else if (backend === 'app-engine' && PER_REQUEST.has(field)) perRequest = true;
         else unprovided.add(`request.${field}`);
-      } else if (root === 'resource' && !(backend === 'app-engine' && field in IAP_RESOURCE)) {
+      } else if (root === 'resource' && !(backend === 'app-engine' && Object.hasOwn(IAP_RESOURCE, field))) {
         unprovided.add(`resource.${field}`);
       }
     }

@@ -2,6 +2,7 @@ import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
 import type { IamPolicy } from '../gcp/types.ts';
 import { usesTags, type ConditionBackend } from './conditions.ts';
+import { matchDenyPrincipal } from './deny.ts';
 import { rolesToRead } from './evaluate.ts';
 import type { AccessFacts, DenyFact, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
 import { matchMember } from './principals.ts';
@@ -159,7 +160,11 @@ export async function gatherAccess(
 export async function withConditionFacts(google: GoogleCloud, facts: AccessFacts, subject: ConditionSubject, accounts: string[]): Promise<AccessFacts> {
   const bindings = facts.policies.flatMap((p) => p.policy?.bindings ?? []);
   const allowNeeds = bindings.some((b) => usesTags(b.condition) && b.members.some((m) => accounts.some((a) => matchMember(m, a) !== 'other')));
-  const denyNeeds = (facts.denies ?? []).some((d) => (d.policies ?? []).some((p) => p.rules.some((r) => usesTags(r.denialCondition))));
+  const denyNeeds = (facts.denies ?? []).some((d) =>
+    (d.policies ?? []).some((p) =>
+      p.rules.some((r) => usesTags(r.denialCondition) && r.deniedPrincipals.some((principal) => accounts.some((a) => matchDenyPrincipal(principal, a) !== 'no'))),
+    ),
+  );
   if (!allowNeeds && !denyNeeds) return { ...facts, attributes: { backend: subject.backend } };
   try {
     const tags = await google.resourceManager.effectiveTags(subject.fullName, subject.location);
