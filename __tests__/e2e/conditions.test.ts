@@ -172,3 +172,42 @@ test('a time-of-day condition true now is conditional-grant with its schedule; f
   assert.deepEqual(rulesOf(offNow), ['missing-invoker:error']);
   assert.match(message(offNow), /conditional binding: roles\/run\.invoker on projects\/shop-prod does not grant: the condition "scoped" .* is false/);
 });
+
+/** App Engine behind IAP: shop-prod's app with an IAP accessor binding under `expression`. */
+function appWorld(expression: string): World {
+  const perms = ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'];
+  return {
+    organizations: [{ name: 'organizations/1000', iamPolicy: { bindings: [] } }],
+    projects: [
+      { projectId: PROJECT, projectNumber: '123456789012', parent: 'organizations/1000', iamPolicy: { bindings: [{ role: `projects/${PROJECT}/roles/gatewayAppEngine`, members: [SA_MEMBER] }] } },
+      { projectId: 'gw-host', projectNumber: '210987654321', parent: 'organizations/1000' },
+    ],
+    roles: [{ name: `projects/${PROJECT}/roles/gatewayAppEngine`, includedPermissions: perms, stage: 'GA' }],
+    apps: [
+      {
+        id: PROJECT,
+        locationId: 'us-central',
+        defaultHostname: 'shop-prod.uc.r.appspot.com',
+        iap: { enabled: true, oauth2ClientId: '123456789012-abc.apps.googleusercontent.com' },
+        services: [{ id: 'default' }],
+        iapPolicies: { [`projects/123456789012/iap_web/appengine-${PROJECT}`]: { version: 3, bindings: [{ role: 'roles/iap.httpsResourceAccessor', members: [SA_MEMBER], condition: { title: 'scoped', expression } }] } },
+      },
+    ],
+  };
+}
+
+function gateApp(expression: string): Promise<ActionRun> {
+  const appSpec = spec.replace(ORDERS, 'https://shop-prod.uc.r.appspot.com').replace('x-google-backend:', 'x-google-backend:\n  jwt_audience: 123456789012-abc.apps.googleusercontent.com');
+  return runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA, project: PROJECT }, files: { 'openapi.yaml': appSpec }, world: appWorld(expression) });
+}
+
+test('App Engine behind IAP: a path condition is decided per request (conditional-grant); resource.name never grants; resource.service does', async () => {
+  const path = await gateApp('request.path.startsWith("/api/")');
+  assert.deepEqual(rulesOf(path), ['conditional-grant:warning'], message(path));
+  assert.match(message(path), /The condition "scoped" \(`request\.path\.startsWith\("\/api\/"\)`\) is decided by each request's own attributes: `request\.path\.startsWith\("\/api\/"\)`\./);
+  const name = await gateApp('resource.name.startsWith("projects/")');
+  assert.deepEqual(rulesOf(name), ['missing-iap-access:error']);
+  assert.match(message(name), /`resource\.name` is not provided by IAM for App Engine behind IAP/);
+  const service = await gateApp('resource.service == "iap.googleapis.com"');
+  assert.deepEqual(rulesOf(service), []);
+});

@@ -124,7 +124,7 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
       return { holds: 'no', evaluable: false, why: `the condition ${shown} never grants${explain(current.notes)}` };
     case 'U':
       if (current.sources.has('tags')) return { holds: 'unreadable', why: `the condition ${shown} needs the resource's tags, which could not be read: ${tagError ?? 'not read'}` };
-      return { holds: 'per-request', why: `the condition ${shown} depends on each request${explain(current.notes)}` };
+      return { holds: 'per-request', why: `the condition ${shown} is decided by each request's own attributes${explain(current.notes)}` };
   }
 }
 
@@ -319,7 +319,7 @@ function leafValue(leaf: Leaf, ctx: Context): Value {
   if (leaf.perRequest) sources.add('request');
   if (leaf.usesTags && !ctx.tags) sources.add('tags');
   if (leaf.usesTime && ctx.time === undefined) sources.add('time');
-  if (sources.size > 0) return { v: 'U', sources, notes: leaf.perRequest ? [`\`${leaf.text}\` is decided by each request`] : [] };
+  if (sources.size > 0) return { v: 'U', sources, notes: leaf.perRequest ? [`\`${leaf.text}\``] : [] };
   const out = leaf.run({ time: ctx.time, tags: ctx.tags, resource: ctx.backend === 'app-engine' ? IAP_RESOURCE : {} });
   if ('error' in out) return { v: 'E', notes: [`\`${leaf.text}\` cannot be evaluated (${out.error})`] };
   if (out.value === true) return { v: 'T' };

@@ -92,7 +92,7 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
         } else if (verdict.holds === 'now') {
           answer.conditional.push({ ...grant, schedule: verdict.schedule, expiresSoon: verdict.endsSoon, ...(verdict.endsAt ? { endsAt: verdict.endsAt } : {}) });
         } else {
-          answer.conditional.push({ ...grant, schedule: `Whether it holds is decided by each request: ${verdict.why}.` });
+          answer.conditional.push({ ...grant, schedule: `${verdict.why.charAt(0).toUpperCase()}${verdict.why.slice(1)}.` });
         }
       }
     }
