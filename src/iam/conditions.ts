@@ -107,7 +107,7 @@ export function judgeCondition(condition: IamCondition, facts: ConditionFacts, n
 function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): ConditionVerdict {
   const c = compiled(condition.expression ?? '', facts.backend);
   const shown = show(condition);
-  if (!c.root) return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated (${c.error}), so it never grants` };
+  if (!c.root) return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated (${c.error})` };
   const root = c.root;
   const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
   const tagError = facts.tags && !Array.isArray(facts.tags) ? facts.tags.error : undefined;
@@ -121,7 +121,7 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
     case 'F':
       return { holds: 'no', evaluable: true, why: `the condition ${shown} is false${explain(current.notes)}` };
     case 'E':
-      return { holds: 'no', evaluable: false, why: `the condition ${shown} never grants${explain(current.notes)}` };
+      return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated for this resource${explain(current.notes)}` };
     case 'U':
       if (current.sources.has('tags')) return { holds: 'unreadable', why: `the condition ${shown} needs the resource's tags, which could not be read: ${tagError ?? 'not read'}` };
       return { holds: 'per-request', why: `the condition ${shown} is decided by each request's own attributes${explain(current.notes)}` };
