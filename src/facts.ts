@@ -1,7 +1,7 @@
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { AccessFacts } from './iam/facts.ts';
 import { BATCH_LIMIT, type AttachedPolicy } from './gcp/asset.ts';
-import { ancestorPolicies, gatherAccess, readPolicy, rolePrefetcher, withRoles, type OnPolicy } from './iam/gather.ts';
+import { ancestorPolicies, conditionSubject, gatherAccess, readPolicy, rolePrefetcher, withConditionFacts, withRoles, type ConditionSubject, type OnPolicy } from './iam/gather.ts';
 import type { PolicyFact } from './iam/facts.ts';
 import type { ResolvedTarget } from './resolve/target.ts';
 
@@ -24,6 +24,7 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
           [readPolicy(target.resource, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(target.resource), onPolicy)],
           target.project,
           accounts,
+          conditionSubject('cloud-run', 'run', target.resource),
         ),
       };
     case 'cloud-functions': {
@@ -33,6 +34,7 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
         [readPolicy(fn.name, 'resource', 'cloudfunctions.functions.getIamPolicy', () => google.functions.iamPolicy(fn.name, fn.environment), onPolicy)],
         target.project,
         accounts,
+        conditionSubject('cloud-functions', 'cloudfunctions', fn.name),
       );
       if (!target.serviceName) return { access: await functionAccess };
       const serviceName = target.serviceName;
@@ -42,13 +44,19 @@ export async function gatherFacts(google: GoogleCloud, target: ResolvedTarget, a
           [readPolicy(serviceName, 'resource', 'run.services.getIamPolicy', () => google.run.iamPolicy(serviceName), onPolicy)],
           target.project,
           accounts,
+          conditionSubject('cloud-run', 'run', serviceName),
         ),
         functionAccess,
       ]);
       return { access, functionAccess: fnAccess };
     }
     case 'app-engine':
-      return { access: await gatherAccess(google, iapPolicies(google, target, onPolicy), target.project, accounts) };
+      return {
+        access: await gatherAccess(google, iapPolicies(google, target, onPolicy), target.project, accounts, {
+          backend: 'app-engine',
+          fullName: `//appengine.googleapis.com/apps/${target.app.id}/services/${target.serviceId}`,
+        }),
+      };
   }
 }
 
@@ -114,10 +122,11 @@ export async function gatherFactsInBulk(google: GoogleCloud, targets: ResolvedTa
       // batchGet answers only up to its scope (the project): the ancestors' policies, shared by every
       // backend of the project, are read on their own, with the deny policies.
       const ancestors = await ancestorPolicies(google, target.project, rolePrefetcher(google, accounts));
-      const facts = (chain: AttachedPolicy[]) =>
-        withRoles(google, [...resourcePolicies(chain), ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
-      const access = await facts(decisive ?? []);
-      const functionAccess = fnChain ? await facts(fnChain) : undefined;
+      const facts = async (chain: AttachedPolicy[], subject: ConditionSubject) =>
+        withConditionFacts(google, await withRoles(google, [...resourcePolicies(chain), ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies), subject, accounts);
+      const [decisiveSubject, fnSubject] = bulkSubjects(target);
+      const access = await facts(decisive ?? [], decisiveSubject);
+      const functionAccess = fnChain ? await facts(fnChain, fnSubject) : undefined;
       out.set(target.resource, functionAccess ? { access, functionAccess } : { access });
     }),
   );
@@ -129,6 +138,14 @@ function bulkNames(target: Exclude<ResolvedTarget, { kind: 'app-engine' }>): str
   if (target.kind === 'cloud-run') return [`//run.googleapis.com/${target.resource}`];
   if (target.serviceName) return [`//run.googleapis.com/${target.serviceName}`, `//cloudfunctions.googleapis.com/${target.resource}`];
   return [`//cloudfunctions.googleapis.com/${target.resource}`];
+}
+
+/** Where conditions are evaluated for a target's chains (as bulkNames): the decisive resource, then the function. */
+function bulkSubjects(target: ResolvedTarget): [ConditionSubject, ConditionSubject] {
+  const fn = conditionSubject('cloud-functions', 'cloudfunctions', target.resource);
+  if (target.kind === 'cloud-run') return [conditionSubject('cloud-run', 'run', target.resource), fn];
+  if (target.kind === 'cloud-functions' && target.serviceName) return [conditionSubject('cloud-run', 'run', target.serviceName), fn];
+  return [fn, fn];
 }
 
 /** The policies of an effective chain set on resources themselves (the projects and above are read apart). */

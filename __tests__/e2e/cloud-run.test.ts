@@ -292,7 +292,7 @@ describe('who may invoke the service', { concurrency: 4 }, () => {
   });
 
   const conditional: Policy = {
-    bindings: [{ role: 'roles/run.invoker', members: [SA_MEMBER], condition: { title: 'weekdays', expression: 'request.time.getDayOfWeek("Europe/Berlin") < 5' } }],
+    bindings: [{ role: 'roles/run.invoker', members: [SA_MEMBER], condition: { title: 'until-2099', expression: 'request.time < timestamp("2099-01-01T00:00:00Z")' } }],
   };
 
   test('conditional grant with fail-on error: conditional-grant warning, pass', async () => {

@@ -71,7 +71,7 @@ test('an expired time condition grants nothing; one ending soon says when', asyn
   const soon = new Date(Date.now() + 3 * 86_400_000).toISOString();
   const ending = await run('timed', await hierarchy(grant(`request.time < timestamp("${soon}")`)));
   assert.deepEqual(rulesOf(ending), ['conditional-grant:warning']);
-  assert.match(ending.report?.findings[0]?.message ?? '', /expires on .*within 14 days/);
+  assert.match(ending.report?.findings[0]?.message ?? '', /^Ends within 14 days: .*under condition "temporary"\)\. It ends at .* \(in 3 days\)/);
 });
 
 test('a group grant is unverified; a domain grant is no grant', async () => {

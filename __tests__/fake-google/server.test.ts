@@ -120,7 +120,7 @@ test('getIamPolicy below version 3 hides conditions behind _withcond_ roles', as
   assert.equal(v3.data.version, 3);
   const b = (v3.data.bindings ?? []).find((x) => x.condition);
   assert.equal(b?.role, 'roles/run.invoker');
-  assert.equal(b?.condition?.title, 'business-hours');
+  assert.equal(b?.condition?.title, 'until-2099');
   assert.deepEqual(hier.requests.at(-1)?.body, { options: { requestedPolicyVersion: 3 } });
   assert.equal(hier.requests.at(-1)?.path, '/v1/projects/data-prod:getIamPolicy');
   // GET form: query parameter
@@ -395,8 +395,52 @@ test('every discovery method is routed with its verb and path', { skip: !existsS
   }
 });
 
+test('Resource Manager v3 effectiveTags: own and inherited tags, the lowest binding of a key wins, unknown resources 403', async () => {
+  const world: World = {
+    organizations: [{ name: 'organizations/1000', tags: { '1000/env': 'prod', '1000/tier': 'gold' } }],
+    folders: [{ name: 'folders/200', parent: 'organizations/1000', tags: { '1000/tier': 'silver' } }],
+    projects: [{ projectId: 'shop-prod', projectNumber: '123456789012', parent: 'folders/200', tags: { 'shop-prod/team': 'payments' } }],
+    runServices: [{ name: 'projects/shop-prod/locations/us-central1/services/orders', tags: { '1000/env': 'staging' } }],
+    functions: [{ name: 'projects/shop-prod/locations/us-central1/functions/f' }],
+  };
+  const fake = await startFakeGoogle(world, { pageSize: 2 });
+  try {
+    const v3 = new cloudresourcemanager_v3.Cloudresourcemanager(opts(fake));
+    const list = async (parent: string) => {
+      const out: Array<{ key: string; value: string; inherited: boolean }> = [];
+      let pageToken: string | undefined;
+      do {
+        const page = (await v3.effectiveTags.list({ parent, pageToken })).data;
+        for (const t of page.effectiveTags ?? []) {
+          assert.match(t.tagKey ?? '', /^tagKeys\/\d+$/);
+          assert.match(t.tagValue ?? '', /^tagValues\/\d+$/);
+          out.push({ key: t.namespacedTagKey ?? '', value: t.namespacedTagValue ?? '', inherited: t.inherited === true });
+        }
+        pageToken = page.nextPageToken ?? undefined;
+      } while (pageToken);
+      return out.sort((a, b) => a.key.localeCompare(b.key));
+    };
+    assert.deepEqual(await list('//run.googleapis.com/projects/123456789012/locations/us-central1/services/orders'), [
+      { key: '1000/env', value: '1000/env/staging', inherited: false },
+      { key: '1000/tier', value: '1000/tier/silver', inherited: true },
+      { key: 'shop-prod/team', value: 'shop-prod/team/payments', inherited: true },
+    ]);
+    assert.deepEqual((await list('//cloudfunctions.googleapis.com/projects/shop-prod/locations/us-central1/functions/f')).map((t) => t.value), [
+      '1000/env/prod', '1000/tier/silver', 'shop-prod/team/payments',
+    ]);
+    assert.deepEqual((await list('//cloudresourcemanager.googleapis.com/folders/200')).map((t) => `${t.value}:${t.inherited}`), ['1000/env/prod:true', '1000/tier/silver:false']);
+    const r = await getJson(fake, `/v3/effectiveTags?parent=${encodeURIComponent('//run.googleapis.com/projects/shop-prod/locations/us-central1/services/nope')}`);
+    assert.equal(r.status, 403);
+    assert.equal((await getJson(fake, '/v3/effectiveTags')).status, 400);
+  } finally {
+    await fake.close();
+  }
+});
+
 test('world validation names the problem', async () => {
   const { validateWorld } = await import('./world.ts');
+  assert.throws(() => validateWorld({ projects: [{ projectId: 'abcdef', projectNumber: '1', tags: { env: 'prod' } }] }), /projects\[0\]\.tags: 'env' is not a namespaced tag key/);
+  assert.throws(() => validateWorld({ runServices: [{ name: 'x', tags: ['1/env'] }] }), /runServices\[0\]\.tags must map/);
   assert.throws(() => validateWorld({ runservices: [] }), /unknown key 'runservices'/);
   assert.throws(() => validateWorld({ projects: [{ projectId: 'x' }] }), /projects\[0\]\.projectNumber is required/);
   assert.deepEqual(validateWorld({ projects: [{ projectId: 'abcdef', projectNumber: 12 }] }).projects?.[0]?.projectNumber, '12');

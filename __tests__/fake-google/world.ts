@@ -18,6 +18,9 @@
  * - `apis` / `apiConfigs` / `gateways`: API Gateway v1 ApigatewayApi / ApigatewayApiConfig / ApigatewayGateway.
  * - `troubleshoot`: canned Policy Troubleshooter v3 responses keyed `principal|fullResourceName|permission`.
  * - `faults`: {@link WorldFault}; `latencyMs`; `pageSize` (default and maximum page size); `quotaPerMinute`.
+ *
+ * Organizations, folders, projects, run services, functions and apps may carry `tags` ({@link WorldTags}):
+ * tag bindings, served as effective tags (own and inherited; a key bound lower wins) by `effectiveTags.list`.
  */
 import { readFile } from 'node:fs/promises';
 import { load } from 'js-yaml';
@@ -45,8 +48,15 @@ export interface Policy {
   auditConfigs?: unknown[];
 }
 
+/**
+ * Tag bindings on a resource: namespaced tag key (`ORG_ID/key` or `PROJECT_ID/key`) → short value name,
+ * e.g. `{ "1000/env": prod }`. Tag key and value IDs are derived from the names.
+ */
+export type WorldTags = Record<string, string>;
+
 /** A project; `projectNumber` is a decimal string. */
 export interface WorldProject {
+  tags?: WorldTags;
   projectId: string;
   projectNumber: string;
   parent?: string;
@@ -63,6 +73,7 @@ export interface WorldProject {
 
 /** An organization (`organizations/N`). */
 export interface WorldOrganization {
+  tags?: WorldTags;
   name: string;
   displayName?: string;
   directoryCustomerId?: string;
@@ -72,6 +83,7 @@ export interface WorldOrganization {
 
 /** A folder (`folders/N`), child of an organization or folder. */
 export interface WorldFolder {
+  tags?: WorldTags;
   name: string;
   parent: string;
   displayName?: string;
@@ -92,6 +104,7 @@ export interface Role {
 
 /** Cloud Run v2 Service (GoogleCloudRunV2Service, any extra fields pass through) plus its policy. */
 export interface RunService {
+  tags?: WorldTags;
   name: string;
   uri?: string;
   urls?: string[];
@@ -105,6 +118,7 @@ export interface RunService {
 
 /** Cloud Functions v2 Function plus its policy; `v1` overrides fields of the v1 CloudFunction view. */
 export interface CloudFunction {
+  tags?: WorldTags;
   name: string;
   environment?: 'GEN_1' | 'GEN_2' | 'ENVIRONMENT_UNSPECIFIED';
   url?: string;
@@ -118,6 +132,7 @@ export interface CloudFunction {
 
 /** App Engine Application plus services, IAP policies and IAP settings. */
 export interface App {
+  tags?: WorldTags;
   id: string;
   name?: string;
   locationId?: string;
@@ -236,10 +251,22 @@ export function validateWorld(value: unknown, source = 'world'): World {
   need('apiConfigs', ['name']);
   need('gateways', ['name']);
   need('faults', ['path', 'status']);
+  for (const list of ['organizations', 'folders', 'projects', 'runServices', 'functions', 'apps']) {
+    ((w[list] as Array<Record<string, unknown>> | undefined) ?? []).forEach((item, i) => checkTags(item.tags, `${source}: ${list}[${i}].tags`));
+  }
   for (const p of (w.projects as WorldProject[] | undefined) ?? []) {
     p.projectNumber = String(p.projectNumber);
   }
   return w as World;
+}
+
+function checkTags(tags: unknown, where: string): void {
+  if (tags === undefined) return;
+  if (!tags || typeof tags !== 'object' || Array.isArray(tags)) throw new Error(`${where} must map namespaced tag keys to values`);
+  for (const [key, value] of Object.entries(tags)) {
+    if (!/^[^/\s]+\/[^/\s]+$/.test(key)) throw new Error(`${where}: '${key}' is not a namespaced tag key (ORG_ID/key or PROJECT_ID/key)`);
+    if (typeof value !== 'string' || !/^[^/\s]+$/.test(value)) throw new Error(`${where}.${key} must be a tag value's short name`);
+  }
 }
 
 /** Reads a world from a YAML or JSON file. */

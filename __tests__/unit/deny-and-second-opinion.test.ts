@@ -50,7 +50,6 @@ const cases: Array<{ name: string; rule: Partial<DenyRule>; expect: 'denied' | '
   { name: 'excepted permission', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/*'], exceptionPermissions: ['run.googleapis.com/routes.invoke'] }, expect: 'none' },
   { name: 'excepted principal', rule: { deniedPrincipals: ['principalSet://goog/public:all'], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: [ME] }, expect: 'none' },
   { name: 'maybe excepted through a group', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: ['principalSet://goog/group/g@example.com'] }, expect: 'mayBeDenied' },
-  { name: 'under a condition', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invoke'], denialCondition: { title: 'tagged', expression: "resource.matchTag('x/y', 'z')" } }, expect: 'mayBeDenied' },
   { name: 'through a group', rule: { deniedPrincipals: ['principalSet://goog/group/g@example.com'], deniedPermissions: ['run.googleapis.com/routes.invoke'] }, expect: 'mayBeDenied' },
 ];
 
@@ -61,6 +60,44 @@ for (const c of cases) {
     assert.equal(answer.mayBeDenied.length, c.expect === 'mayBeDenied' ? 1 : 0, 'mayBeDenied');
   });
 }
+
+const TAGS = [{ namespacedTagKey: 'x/y', namespacedTagValue: 'x/y/z', tagKey: 'tagKeys/1', tagValue: 'tagValues/2', inherited: true }];
+const conditional = (expression: string, principals = [ME]): Partial<DenyRule> => ({
+  deniedPrincipals: principals,
+  deniedPermissions: ['run.googleapis.com/routes.invoke'],
+  denialCondition: { title: 'c', expression },
+});
+
+test('whoIsDenied: a denial condition true on the resource tags denies for certain', () => {
+  const answer = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'z')")]), attributes: { backend: 'cloud-run', tags: TAGS } });
+  assert.equal(answer.denied.length, 1);
+  assert.equal(answer.mayBeDenied.length, 0);
+});
+
+test('whoIsDenied: a denial condition false on the resource tags does not deny', () => {
+  const answer = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'other')")]), attributes: { backend: 'cloud-run', tags: TAGS } });
+  assert.deepEqual([answer.denied, answer.mayBeDenied, answer.unknown], [[], [], []]);
+});
+
+test('whoIsDenied: a denial condition on unreadable tags is unknown', () => {
+  const answer = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'z')")]), attributes: { backend: 'cloud-run', tags: { error: 'tags denied' } } });
+  assert.equal(answer.denied.length, 0);
+  assert.match(answer.unknown[0] ?? '', /tags denied/);
+});
+
+test('whoIsDenied: a denial condition that cannot be evaluated applies (IAM), but never hides public access', () => {
+  const answer = whoIsDenied('run.routes.invoke', SA, facts([conditional('resource.name.startsWith("projects/")', ['principalSet://goog/public:all'])]));
+  assert.equal(answer.denied.length, 1);
+  assert.match(answer.denied[0] ?? '', /cannot be evaluated applies/);
+  assert.deepEqual(answer.deniedToEveryone, []);
+});
+
+test('whoIsDenied: a deny of everyone under a condition true on tags hides public access; false does not', () => {
+  const on = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'z')", ['principalSet://goog/public:all'])]), attributes: { backend: 'cloud-run', tags: TAGS } });
+  assert.equal(on.deniedToEveryone.length, 1);
+  const off = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'no')", ['principalSet://goog/public:all'])]), attributes: { backend: 'cloud-run', tags: TAGS } });
+  assert.equal(off.deniedToEveryone.length, 0);
+});
 
 test('whoIsDenied: unreadable deny policies are unknown', () => {
   const answer = whoIsDenied('run.routes.invoke', SA, { policies: [], roles: new Map(), denies: [{ attachmentPoint: 'x', error: 'denied' }] });

@@ -112,7 +112,7 @@ function appEnginePermissionFindings(backend: Backend, target: AppEngineTarget, 
         backend,
         answer.conditional.length > 0 ? 'conditional-grant' : 'unverified-grant',
         'warning',
-        `${account} holds ${permission} only through ${describeGrant(grant)}; grant it to the service account without a condition.`,
+        `${account} holds ${permission} only through ${describeGrant(grant)}.${grant.schedule ? ` ${grant.schedule}` : ''} Grant it to the service account without a condition.`,
         { resource },
       ),
     );

@@ -84,7 +84,7 @@ export function accountGrantFindings(
           backend,
           'conditional-grant',
           'warning',
-          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (under a condition, or through a group it may belong to). Check the deny rule.`,
+          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (through a group or principal set it may belong to). Check the deny rule.`,
           { resource, permission },
         ),
       ];
@@ -104,13 +104,14 @@ export function accountGrantFindings(
   }
   if (answer.conditional.length > 0) {
     const g = answer.conditional[0] as Grant;
-    const expiry = g.endsAt ? ` It expires on ${g.endsAt}${g.expiresSoon ? ` (within ${EXPIRY_WARNING_DAYS} days)` : ''}.` : '';
+    const soon = g.expiresSoon && g.endsAt ? `Ends within ${EXPIRY_WARNING_DAYS} days: ` : '';
+    const schedule = g.schedule ? ` ${g.schedule}` : '';
     return [
       backendFinding(
         backend,
         'conditional-grant',
         'warning',
-        `${account} holds ${permission} only under an IAM condition: ${describeGrant(g)}.${expiry} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
+        `${soon}${account} holds ${permission} only under an IAM condition that depends on the moment of the call (${describeGrant(g)}).${schedule} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
         { resource, fix: missing.fix, permission },
       ),
     ];
@@ -139,15 +140,23 @@ export function accountGrantFindings(
     ];
   }
   const note = missing.note ? ` ${missing.note}` : '';
+  const refused = answer.refused.length > 0 ? ` ${refusedText(answer)}` : '';
   return [
     backendFinding(
       backend,
       missing.rule ?? 'missing-invoker',
       'error',
-      `${account} lacks ${permission} on ${missing.on ?? resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${note}`,
+      `${account} lacks ${permission} on ${missing.on ?? resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${refused}${note}`,
       { resource, fix: missing.fix, permission },
     ),
   ];
+}
+
+/** Why the account's conditional bindings do not grant (at most three, then a count). */
+function refusedText(answer: AccessAnswer): string {
+  const shown = answer.refused.slice(0, 3).map(({ grant, why }) => `${grant.role} on ${grant.resource} does not grant: ${why}.`);
+  const more = answer.refused.length > 3 ? ` (${answer.refused.length - 3} more conditional bindings do not grant either.)` : '';
+  return `Its conditional binding${answer.refused.length > 1 ? 's' : ''}: ${shown.join(' ')}${more}`;
 }
 
 /** `iam-unreadable` when public access could not be ruled out. */

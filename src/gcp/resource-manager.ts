@@ -1,8 +1,8 @@
 import { cloudresourcemanager_v3 } from 'googleapis/build/src/apis/cloudresourcemanager/v3.js';
 import type { ClientOptions } from './client-options.ts';
 import type { CallExecutor } from './executor.ts';
-import { POLICY_VERSION, toPolicy } from './policy.ts';
-import type { FolderInfo, IamPolicy, ProjectInfo } from './types.ts';
+import { allPages, POLICY_VERSION, toPolicy } from './policy.ts';
+import type { EffectiveTag, FolderInfo, IamPolicy, ProjectInfo } from './types.ts';
 
 /** Resource Manager reads: projects, folders, and the allow policies of projects, folders and organizations. */
 export class ResourceManagerApi {
@@ -10,8 +10,11 @@ export class ResourceManagerApi {
 
   private readonly executor: CallExecutor;
 
+  private readonly options: ClientOptions;
+
   constructor(executor: CallExecutor, options: ClientOptions) {
     this.executor = executor;
+    this.options = options;
     this.v3 = new cloudresourcemanager_v3.Cloudresourcemanager(options);
   }
 
@@ -45,6 +48,32 @@ export class ResourceManagerApi {
           ? await this.v3.organizations.getIamPolicy(params, { timeout })
           : await this.v3.projects.getIamPolicy(params, { timeout });
       return toPolicy(res.data.bindings);
+    }, 'high');
+  }
+
+  /**
+   * The effective tags of a resource by full name (`//run.googleapis.com/projects/P/locations/L/services/S`):
+   * its own and inherited ones. Regional resources are asked at the regional endpoint (`location`).
+   */
+  effectiveTags(fullName: string, location?: string): Promise<EffectiveTag[]> {
+    const rootUrl = this.options.rootUrl ?? (location ? `https://${location}-cloudresourcemanager.googleapis.com/` : undefined);
+    return this.executor.once(`crm.tags ${fullName}`, `Listing the effective tags of ${fullName}`, async (timeout) => {
+      const tags: EffectiveTag[] = [];
+      await allPages(
+        async (pageToken) => (await this.v3.effectiveTags.list({ parent: fullName, pageToken }, { timeout, ...(rootUrl ? { rootUrl } : {}) })).data,
+        (page) => {
+          for (const t of page.effectiveTags ?? []) {
+            tags.push({
+              namespacedTagKey: t.namespacedTagKey ?? '',
+              namespacedTagValue: t.namespacedTagValue ?? '',
+              tagKey: t.tagKey ?? '',
+              tagValue: t.tagValue ?? '',
+              inherited: t.inherited === true,
+            });
+          }
+        },
+      );
+      return tags;
     }, 'high');
   }
 }

@@ -108,3 +108,17 @@ export interface DenyPolicy {
   displayName?: string;
   rules: DenyRule[];
 }
+
+/** One effective tag of a resource (Resource Manager v3 EffectiveTag): its own or inherited. */
+export interface EffectiveTag {
+  /** `ORG_ID/key` or `PROJECT_ID/key`. */
+  namespacedTagKey: string;
+  /** `ORG_ID/key/value`. */
+  namespacedTagValue: string;
+  /** `tagKeys/123`. */
+  tagKey: string;
+  /** `tagValues/456`. */
+  tagValue: string;
+  /** Bound on an ancestor (project, folder, organization) rather than on the resource itself. */
+  inherited: boolean;
+}

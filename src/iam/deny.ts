@@ -1,15 +1,16 @@
 import type { DenyRule } from '../gcp/types.ts';
+import { judgeCondition, type ConditionFacts } from './conditions.ts';
 import type { AccessFacts } from './facts.ts';
 
 /** Which deny rules stop a permission, for the account and for everyone. */
 export interface DenyAnswer {
-  /** Unconditional rules that deny the account. */
+  /** Rules that deny the account: unconditional, or whose condition is true or cannot be evaluated (IAM's rule). */
   denied: string[];
-  /** Rules that deny it only under a condition, or through a group it may belong to. */
+  /** Rules that deny it only through a group or principal set it may belong to. */
   mayBeDenied: string[];
-  /** Unconditional rules that deny everyone (`principalSet://goog/public:all`). */
+  /** Rules that deny everyone (`principalSet://goog/public:all`), unconditionally or under a condition true without depending on time. */
   deniedToEveryone: string[];
-  /** Deny policies that could not be read. */
+  /** Deny policies that could not be read, or deny conditions that need facts that could not be read. */
   unknown: string[];
 }
 
@@ -38,13 +39,32 @@ export function matchDenyPrincipal(principal: string, email: string): PrincipalM
   return 'no';
 }
 
-function describe(policy: string, rule: DenyRule): string {
+function describe(policy: string, rule: DenyRule, why?: string): string {
   const condition = rule.denialCondition ? ` when "${rule.denialCondition.title ?? rule.denialCondition.expression}"` : '';
-  return `deny policy ${policy}${condition}`;
+  return `deny policy ${policy}${condition}${why ? ` (${why})` : ''}`;
 }
 
-/** Evaluates every deny rule of the facts against `permission` for `email`. */
-export function whoIsDenied(permission: string, email: string, facts: AccessFacts): DenyAnswer {
+/** How a denial condition applies: a deny applies when its condition is true or cannot be evaluated. */
+function conditionApplies(rule: DenyRule, attributes: ConditionFacts, now: Date): { applies: boolean; certain: boolean; why?: string; unreadable?: string } {
+  if (!rule.denialCondition) return { applies: true, certain: true };
+  const verdict = judgeCondition(rule.denialCondition, attributes, now);
+  switch (verdict.holds) {
+    case 'always':
+      return { applies: true, certain: true, why: 'its condition is true' };
+    case 'now':
+      return { applies: true, certain: false, why: `its condition is true now. ${verdict.schedule}` };
+    case 'per-request':
+      return { applies: true, certain: false, why: verdict.why };
+    case 'no':
+      return verdict.evaluable ? { applies: false, certain: false } : { applies: true, certain: false, why: `${verdict.why}; a deny condition that cannot be evaluated applies` };
+    case 'unreadable':
+      return { applies: false, certain: false, unreadable: verdict.why };
+  }
+}
+
+/** Evaluates every deny rule of the facts against `permission` for `email` at `now`. */
+export function whoIsDenied(permission: string, email: string, facts: AccessFacts, now: Date = new Date()): DenyAnswer {
+  const attributes = facts.attributes ?? { backend: 'cloud-run' };
   const answer: DenyAnswer = { denied: [], mayBeDenied: [], deniedToEveryone: [], unknown: [] };
   const wanted = denyPermission(permission);
   for (const fact of facts.denies ?? []) {
@@ -59,14 +79,22 @@ export function whoIsDenied(permission: string, email: string, facts: AccessFact
         if (rule.exceptionPermissions.some((p) => permissionMatches(p, wanted))) continue;
         const matches = rule.deniedPrincipals.map((p) => matchDenyPrincipal(p, email));
         const exceptions = rule.exceptionPrincipals.map((p) => matchDenyPrincipal(p, email));
-        const text = describe(name, rule);
         const everyone = matches.includes('everyone');
-        if (everyone && !rule.denialCondition && rule.exceptionPrincipals.length === 0) answer.deniedToEveryone.push(text);
+        const relevant = everyone || matches.includes('account') || matches.includes('maybe');
+        if (!relevant) continue;
+        const when = conditionApplies(rule, attributes, now);
+        if (when.unreadable) {
+          answer.unknown.push(`${describe(name, rule)}: ${when.unreadable}.`);
+          continue;
+        }
+        if (!when.applies) continue;
+        const text = describe(name, rule, when.why);
+        // Only a deny that certainly applies may hide public access: assuming one would fail open.
+        if (everyone && when.certain && rule.exceptionPrincipals.length === 0) answer.deniedToEveryone.push(text);
         if (exceptions.includes('account')) continue;
         const hits = matches.includes('account') || everyone;
-        const certain = hits && !rule.denialCondition && !exceptions.includes('maybe');
-        if (certain) answer.denied.push(text);
-        else if (hits || matches.includes('maybe')) answer.mayBeDenied.push(text);
+        if (hits && !exceptions.includes('maybe')) answer.denied.push(text);
+        else answer.mayBeDenied.push(text);
       }
     }
   }

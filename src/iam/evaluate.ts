@@ -1,5 +1,5 @@
 import type { IamCondition } from '../gcp/types.ts';
-import { judgeCondition } from './conditions.ts';
+import { judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
 import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
 import { matchMember } from './principals.ts';
@@ -14,14 +14,24 @@ export interface Grant {
   /** ISO end time of a time-bound condition. */
   endsAt?: string;
   expiresSoon?: boolean;
+  /** Why a conditional grant holds only sometimes: its schedule, or that each request decides. */
+  schedule?: string;
+}
+
+/** A binding that would grant, but whose condition does not hold (false now, or never for this resource). */
+export interface RefusedGrant {
+  grant: Grant;
+  why: string;
 }
 
 /** Who holds a permission on a resource, as far as the facts tell. */
 export interface AccessAnswer {
   /** The service account, unconditionally. */
   direct: Grant[];
-  /** The service account, under a condition that has not expired. */
+  /** The service account, under a condition true now only by way of the time, or decided per request. */
   conditional: Grant[];
+  /** The service account's bindings whose condition does not grant now, with why. */
+  refused: RefusedGrant[];
   /** A group or principal set that may contain the service account. */
   unverified: Grant[];
   /** allUsers / allAuthenticatedUsers, with or without a condition. */
@@ -35,8 +45,9 @@ export interface AccessAnswer {
 
 /** Evaluates which grants of `permission` apply, for the account `email` and for the public. */
 export function whoHolds(permission: string, email: string, facts: AccessFacts, now: Date): AccessAnswer {
-  const deny = whoIsDenied(permission, email, facts);
-  const answer: AccessAnswer = { direct: [], conditional: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [], deny };
+  const deny = whoIsDenied(permission, email, facts, now);
+  const answer: AccessAnswer = { direct: [], conditional: [], refused: [], unverified: [], public: [], unknownForAccount: [], unknownForPublic: [], deny };
+  const attributes: ConditionFacts = facts.attributes ?? { backend: 'cloud-run' };
   const unknownForBoth = (reason: string): void => {
     answer.unknownForAccount.push(reason);
     answer.unknownForPublic.push(reason);
@@ -62,26 +73,35 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
       if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission)) continue;
       for (const { member, match } of relevant) {
         const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
+        const verdict: ConditionVerdict = binding.condition ? judgeCondition(binding.condition, attributes, now) : { holds: 'always' };
+        if (binding.condition) grant.condition = binding.condition;
+        if (verdict.holds === 'unreadable') {
+          (match === 'public' ? answer.unknownForPublic : answer.unknownForAccount).push(`${describeBinding(grant)}: ${verdict.why}.`);
+          continue;
+        }
+        if (verdict.holds === 'no') {
+          if (match === 'self') answer.refused.push({ grant, why: verdict.why });
+          continue;
+        }
         if (match === 'public') {
-          if (binding.condition) {
-            const verdict = judgeCondition(binding.condition, now);
-            if (verdict.state === 'expired') continue;
-            grant.condition = binding.condition;
-          }
           if (deny.deniedToEveryone.length === 0) answer.public.push(grant);
         } else if (match === 'unverified') {
           answer.unverified.push(grant);
-        } else if (binding.condition) {
-          const verdict = judgeCondition(binding.condition, now);
-          if (verdict.state === 'expired') continue;
-          answer.conditional.push({ ...grant, condition: binding.condition, endsAt: verdict.endsAt, expiresSoon: verdict.expiresSoon });
-        } else {
+        } else if (verdict.holds === 'always') {
           answer.direct.push(grant);
+        } else if (verdict.holds === 'now') {
+          answer.conditional.push({ ...grant, schedule: verdict.schedule, expiresSoon: verdict.endsSoon, ...(verdict.endsAt ? { endsAt: verdict.endsAt } : {}) });
+        } else {
+          answer.conditional.push({ ...grant, schedule: `${verdict.why.charAt(0).toUpperCase()}${verdict.why.slice(1)}.` });
         }
       }
     }
   }
   return answer;
+}
+
+function describeBinding(g: Grant): string {
+  return `the binding of ${g.role} to ${g.member} on ${g.resource}`;
 }
 
 /** Roles worth reading: those bound to the account, to the public, or to principals that may contain it. */

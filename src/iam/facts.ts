@@ -1,4 +1,5 @@
 import type { DenyPolicy, IamPolicy, RoleDefinition } from '../gcp/types.ts';
+import type { ConditionFacts } from './conditions.ts';
 
 /** Where a policy sits relative to the backend. */
 export type PolicyLevel = 'resource' | 'project' | 'folder' | 'organization' | 'iap';
@@ -34,4 +35,6 @@ export interface AccessFacts {
   roles: Map<string, RoleFact>;
   /** Set when the resource's ancestry (folders, organization) could not be walked. */
   ancestryError?: string;
+  /** What IAM provides to conditions on the resource (kind, effective tags); absent: a Cloud Run service, tags unknown. */
+  attributes?: ConditionFacts;
 }

@@ -1,8 +1,11 @@
 import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
 import type { IamPolicy } from '../gcp/types.ts';
+import { usesTags, type ConditionBackend } from './conditions.ts';
+import { matchDenyPrincipal } from './deny.ts';
 import { rolesToRead } from './evaluate.ts';
 import type { AccessFacts, DenyFact, PolicyFact, PolicyLevel, RoleFact } from './facts.ts';
+import { matchMember } from './principals.ts';
 
 /** Called with each policy as soon as it is read (to start reading its roles early). */
 export type OnPolicy = (fact: PolicyFact) => void;
@@ -128,13 +131,52 @@ export async function withRoles(
   return { policies, roles, ...(denies ? { denies } : {}), ...(ancestryError ? { ancestryError } : {}) };
 }
 
-/** The resource's own policies, then its project's and ancestors', with the roles that matter. */
+/** The resource IAM conditions are evaluated on: its kind and full name (`//run.googleapis.com/...`). */
+export interface ConditionSubject {
+  backend: ConditionBackend;
+  fullName: string;
+  /** Region of a regional resource (its tags are read at the regional endpoint). */
+  location?: string;
+}
+
+/** The resource's own policies, then its project's and ancestors', with the roles and condition facts that matter. */
 export async function gatherAccess(
   google: GoogleCloud,
   own: Array<Promise<PolicyFact>>,
   project: string,
   accounts: string[],
+  subject?: ConditionSubject,
 ): Promise<AccessFacts> {
   const [ownFacts, ancestors] = await Promise.all([Promise.all(own), ancestorPolicies(google, project, rolePrefetcher(google, accounts))]);
-  return withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
+  const facts = await withRoles(google, [...ownFacts, ...ancestors.policies], accounts, ancestors.ancestryError, ancestors.denies);
+  return subject ? withConditionFacts(google, facts, subject, accounts) : facts;
+}
+
+/**
+ * Adds what IAM provides to conditions on the subject: its kind, and its effective tags, read (once per
+ * resource) only when a condition of a binding that may concern `accounts` or the public, or of a deny
+ * rule, uses tags. Unreadable tags become a fact (`iam-unreadable` where a condition needs them).
+ */
+export async function withConditionFacts(google: GoogleCloud, facts: AccessFacts, subject: ConditionSubject, accounts: string[]): Promise<AccessFacts> {
+  const bindings = facts.policies.flatMap((p) => p.policy?.bindings ?? []);
+  const allowNeeds = bindings.some((b) => usesTags(b.condition) && b.members.some((m) => accounts.some((a) => matchMember(m, a) !== 'other')));
+  const denyNeeds = (facts.denies ?? []).some((d) =>
+    (d.policies ?? []).some((p) =>
+      p.rules.some((r) => usesTags(r.denialCondition) && r.deniedPrincipals.some((principal) => accounts.some((a) => matchDenyPrincipal(principal, a) !== 'no'))),
+    ),
+  );
+  if (!allowNeeds && !denyNeeds) return { ...facts, attributes: { backend: subject.backend } };
+  try {
+    const tags = await google.resourceManager.effectiveTags(subject.fullName, subject.location);
+    return { ...facts, attributes: { backend: subject.backend, tags } };
+  } catch (err) {
+    const error = `Could not list the effective tags of ${subject.fullName}: ${explainFailure(err, 'resourcemanager.tagValueBindings.list')}`;
+    return { ...facts, attributes: { backend: subject.backend, tags: { error } } };
+  }
+}
+
+/** Where IAM conditions on a resource are evaluated: `//run.googleapis.com/projects/P/locations/L/services/S` and its region. */
+export function conditionSubject(backend: ConditionBackend, service: 'run' | 'cloudfunctions', name: string): ConditionSubject {
+  const location = /\/locations\/([^/]+)\//.exec(name)?.[1];
+  return { backend, fullName: `//${service}.googleapis.com/${name}`, ...(location ? { location } : {}) };
 }

@@ -1,7 +1,7 @@
 /** Cloud Resource Manager v1 (projects, organizations), v2 (folders) and v3 (projects, folders, organizations). */
 import { ApiError, FIXED_TIME, invalid, isProjectRef, listResponse, renderPolicy, requestedVersionFromBody } from '../core.ts';
 import type { Call, Route } from '../core.ts';
-import type { WorldFolder, WorldOrganization, WorldProject } from '../world.ts';
+import type { WorldFolder, WorldOrganization, WorldProject, WorldTags } from '../world.ts';
 
 const v1Denied = (): ApiError => new ApiError(403, 'The caller does not have permission');
 const v3Denied = (permission: string, name: string): ApiError =>
@@ -89,6 +89,84 @@ function matchesQuery(p: WorldProject, query: string | null): boolean {
     if ((k === 'lifecyclestate' || k === 'state') && (p.state ?? 'ACTIVE') !== value) return false;
   }
   return true;
+}
+
+/** A stable numeric ID derived from a name (tag keys and values get IDs from their namespaced names). */
+function idOf(name: string): string {
+  let h = 2166136261;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return String(281474976710656 + h);
+}
+
+/** The tag bindings on a resource named by full name, then on its ancestors, nearest first; 403 when unknown. */
+function tagChain(call: Call, parent: string): Array<WorldTags | undefined> {
+  const unknown = (): ApiError => new ApiError(403, `Permission 'resourcemanager.tagValueBindings.list' denied on resource '${parent}' (or it may not exist).`);
+  const m = /^\/\/([a-z]+)\.googleapis\.com\/(.+)$/.exec(parent);
+  if (!m) throw invalid(`Invalid parent: '${parent}' is not a full resource name.`);
+  const [, service = '', name = ''] = m;
+  const chainOf = (p: WorldProject | undefined): Array<WorldTags | undefined> =>
+    p ? call.index.projectChain(p).map((n) => (n.name.startsWith('projects/') ? p.tags : call.index.container(n.name) && (call.index.container(n.name) as { tags?: WorldTags }).tags)) : [];
+  if (service === 'cloudresourcemanager') {
+    const p = /^projects\/([^/]+)$/.exec(name);
+    if (p) {
+      const project = call.index.project(p[1] ?? '');
+      if (!project) throw unknown();
+      return chainOf(project);
+    }
+    const node = call.index.container(name) as { parent?: string; tags?: WorldTags } | undefined;
+    if (!node) throw unknown();
+    const out: Array<WorldTags | undefined> = [node.tags];
+    let up = node.parent;
+    const seen = new Set<string>();
+    while (up && !seen.has(up)) {
+      seen.add(up);
+      const n = call.index.container(up) as { parent?: string; tags?: WorldTags } | undefined;
+      out.push(n?.tags);
+      up = n?.parent;
+    }
+    return out;
+  }
+  const project = call.index.project(/^projects\/([^/]+)\//.exec(name)?.[1] ?? '');
+  if (service === 'run') {
+    const svc = (call.world.runServices ?? []).find((s) => call.index.sameName(s.name, name));
+    if (!svc || !project) throw unknown();
+    return [svc.tags, ...chainOf(project)];
+  }
+  if (service === 'cloudfunctions') {
+    const fn = (call.world.functions ?? []).find((f) => call.index.sameName(f.name, name));
+    if (!fn || !project) throw unknown();
+    return [fn.tags, ...chainOf(project)];
+  }
+  if (service === 'appengine') {
+    const appId = /^apps\/([^/]+)/.exec(name)?.[1];
+    const app = (call.world.apps ?? []).find((a) => a.id === appId);
+    if (!app) throw unknown();
+    return [app.tags, ...chainOf(call.index.project(app.id))];
+  }
+  throw unknown();
+}
+
+/** EffectiveTag resources (v3) of a resource: a key bound lower wins over the same key above. */
+function effectiveTags(call: Call, parent: string): Array<Record<string, unknown>> {
+  const seen = new Set<string>();
+  const out: Array<Record<string, unknown>> = [];
+  tagChain(call, parent).forEach((tags, level) => {
+    for (const [key, value] of Object.entries(tags ?? {})) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const namespace = key.split('/')[0] ?? '';
+      const owner = /^\d+$/.test(namespace) ? `organizations/${namespace}` : `projects/${call.index.project(namespace)?.projectNumber ?? namespace}`;
+      out.push({
+        tagValue: `tagValues/${idOf(`${key}/${value}`)}`,
+        namespacedTagValue: `${key}/${value}`,
+        tagKey: `tagKeys/${idOf(key)}`,
+        namespacedTagKey: key,
+        tagKeyParentName: owner,
+        inherited: level > 0,
+      });
+    }
+  });
+  return out;
 }
 
 /** Routes of Resource Manager v1, v2 and v3. */
@@ -200,12 +278,12 @@ export function resourceManagerRoutes(): Route[] {
       },
     },
     {
-      // Effective tags of a resource (its own and inherited). The world holds no tags yet: every resource has none.
+      // Effective tags of a resource: its own tag bindings and those of its project, folders and organization.
       id: 'cloudresourcemanager.effectiveTags.list', method: 'GET', template: 'v3/effectiveTags', query: ['pageSize', 'pageToken', 'parent'], permission: 'resourcemanager.tagValueBindings.list',
       handler: (call) => {
         const parent = call.query.get('parent');
         if (!parent) throw invalid('parent is required: the full resource name, e.g. //run.googleapis.com/projects/p/locations/l/services/s.');
-        return listResponse(call, 'effectiveTags', []);
+        return listResponse(call, 'effectiveTags', effectiveTags(call, parent));
       },
     },
   ];
