@@ -94,7 +94,7 @@ class PlanProblem extends Error {}
 /**
  * Parses a plan's bytes, keeping only: the top-level flags, the `resource_changes` of {@link KEPT_TYPES}
  * (without the keys in DROPPED_KEYS), `configuration.provider_config` (name and the project/region
- * settings) and the configuration's modules (resources with the expressions of kept types, module calls
+ * settings) and the configuration's modules (resources of kept types with their expressions, module calls
  * with their `source` and the references of their arguments). Throws PlanProblem.
  */
 export function parsePlan(buf: Uint8Array): TerraformPlan {
@@ -352,8 +352,8 @@ function readConfigResource(buf: Uint8Array, pos: number, resources: ConfigResou
     }
     return undefined;
   });
-  if (typeof resource.type === 'string' && typeof resource.name === 'string') {
-    if (expressions && KEPT_TYPES.test(resource.type)) resource.expressions = keptValue(buf, expressions, `${where} resource ${quoteName(`${resource.type}.${resource.name}`)}`);
+  if (typeof resource.type === 'string' && typeof resource.name === 'string' && KEPT_TYPES.test(resource.type)) {
+    if (expressions) resource.expressions = keptValue(buf, expressions, `${where} resource ${quoteName(`${resource.type}.${resource.name}`)}`);
     resources.push(resource as unknown as ConfigResource);
   }
   return end;
