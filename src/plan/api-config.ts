@@ -243,7 +243,7 @@ export function plannedServiceAccount(plan: TerraformPlan, change: ResourceChang
   if (!parsed) return { reason: 'its address cannot be parsed' };
   let modules = parsed.modules;
   let references = referencesAt(configResource(plan, modules.map((m) => m.name), change.type, change.name)?.expressions, expressionPath);
-  for (let hops = 0; hops <= modules.length; hops++) {
+  for (let hops = parsed.modules.length; hops >= 0; hops--) {
     const account = references.find((r) => r.startsWith('google_service_account.'));
     if (account) {
       const m = /^google_service_account\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?/.exec(account);
