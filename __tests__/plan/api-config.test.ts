@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GoogleCloud } from '../../src/gcp/google-cloud.ts';
 import { planBackends } from '../../src/plan/api-config.ts';
-import type { PlanFile, TerraformPlan } from '../../src/plan/model.ts';
+import type { PlanFile } from '../../src/plan/model.ts';
 import { readPlanFiles } from '../../src/plan/read.ts';
 import { startFakeGoogle, type FakeGoogle } from '../fake-google/server.ts';
 import { apiConfig, change, plan } from './builder.ts';
@@ -143,8 +143,8 @@ test('documents known only after apply, bad base64, deleted configs and plans wi
   assert.match(source.findings[0]!.message, /"rendered\.yaml" of google_api_gateway_api_config\.shop \(replace\) in tfplan\.json are known only after apply/);
   assert.match(source.findings[1]!.message, /"bad\.yaml" .*`contents` is not base64/);
 
-  const deleted: TerraformPlan['resource_changes'] = [{ ...(apiConfig({ documents: [] }) as never), change: { actions: ['delete'], before: {}, after: null } }];
-  const { plan: gone, workspace: w2 } = await planIn(plan(deleted));
+  const deleted = { ...apiConfig({ documents: [] }), change: { actions: ['delete'], before: {}, after: null } };
+  const { plan: gone, workspace: w2 } = await planIn(plan([deleted]));
   const none = await planBackends(google(), [gone], w2);
   assert.deepEqual(none.findings.map((f) => f.rule), ['invalid-spec']);
   assert.match(none.findings[0]!.message, /No google_api_gateway_api_config in the plan \(tfplan\.json\), and neither `spec` nor `api-config` was given/);
