@@ -9,7 +9,7 @@ import { planBackends } from '../../src/plan/api-config.ts';
 import type { PlanFile } from '../../src/plan/model.ts';
 import { readPlanFiles } from '../../src/plan/read.ts';
 import { startFakeGoogle, type FakeGoogle } from '../fake-google/server.ts';
-import { apiConfig, change, plan } from './builder.ts';
+import { apiConfig, change, plan } from './x-builder.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WORLD = path.join(HERE, '../fixtures/worlds/deployed-configs.yaml');

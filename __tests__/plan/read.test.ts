@@ -6,8 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readPlanFiles } from '../../src/plan/read.ts';
-import { apiConfig, change, plan } from './builder.ts';
-import { writeBigPlan } from './big-plan.ts';
+import { apiConfig, change, plan } from './x-builder.ts';
+import { writeBigPlan } from './x-big-plan.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(HERE, '../fixtures/plans/x-workspace');
@@ -178,7 +178,7 @@ test('a 100 MB plan is read in a few seconds and well under 1 GiB of memory, lea
   const dir = await mkdtemp(path.join(tmpdir(), 'gg-bigplan-'));
   const secret = 'PLANTED-big-secret-8c2d41';
   const written = await writeBigPlan(path.join(dir, 'tfplan.json'), 100 * 1024 * 1024, secret);
-  const child = spawnSync(NODE, [path.join(HERE, 'measure-read.ts'), dir, secret, 'tfplan.json'], { encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(NODE, [path.join(HERE, 'x-measure-read.ts'), dir, secret, 'tfplan.json'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(child.status, 0, child.stderr);
   const measured = JSON.parse(child.stdout) as { ms: number; maxRssMiB: number; kept: number; findings: string[]; leaked: boolean };
   console.log(`100 MB plan: ${measured.ms} ms, peak RSS ${measured.maxRssMiB} MiB, ${measured.kept} of ${written.resources} changes kept`);
