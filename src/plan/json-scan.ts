@@ -221,9 +221,14 @@ export function textOf(buf: Uint8Array, span: { start: number; end: number }): s
   }
 }
 
-/** The value of a span, parsed (the span was validated, so only UTF-8 can fail). */
+/** The value of a span, parsed; throws JsonScanError on invalid UTF-8 or a raw control character in a string. */
 export function parseSpan(buf: Uint8Array, span: { start: number; end: number }): unknown {
-  return JSON.parse(textOf(buf, span));
+  const text = textOf(buf, span);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new JsonScanError('a control character inside a string', span.start);
+  }
 }
 
 function decodeString(buf: Uint8Array, start: number, end: number): string {
