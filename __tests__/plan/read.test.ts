@@ -100,7 +100,7 @@ test('what is not a plan is a clear invalid-plan error, never a crash', async ()
     ['{"format_version":"1.2","format_version":"1.2","resource_changes":[]}', /the top level has "format_version" twice/],
     [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), /binary plan file .*terraform show -json PLANFILE > tfplan\.json/],
     [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"format_version":"1.2"}', 'utf16le')]), /UTF-16 text/],
-    [Buffer.from('{"format_version":"1.2","resource_changes":[{"type":"google_folder_iam_member","address":"\xff"}]}', 'latin1'), /not valid JSON: text that is not valid UTF-8/],
+    [Buffer.from('{"format_version":"1.2","resource_changes":[{"type":"google_folder_iam_member","address":"\xff"}]}', 'latin1'), /the file is not valid UTF-8 text/],
   ];
   for (const [content, expected] of cases) {
     const found = await problems(content);

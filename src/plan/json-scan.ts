@@ -210,18 +210,13 @@ export function kindAt(buf: Uint8Array, pos: number): 'object' | 'array' | 'stri
   return c === OPEN_OBJECT ? 'object' : c === OPEN_ARRAY ? 'array' : c === QUOTE ? 'string' : 'other';
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The UTF-8 text of a span; throws JsonScanError on invalid UTF-8. */
+/** The UTF-8 text of a span (the caller checked the whole input is UTF-8, e.g. with `isUtf8`). */
 export function textOf(buf: Uint8Array, span: { start: number; end: number }): string {
-  try {
-    return utf8.decode(buf.subarray(span.start, span.end));
-  } catch {
-    throw new JsonScanError('text that is not valid UTF-8', span.start);
-  }
+  const bytes = buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return bytes.toString('utf8', span.start, span.end);
 }
 
-/** The value of a span, parsed; throws JsonScanError on invalid UTF-8 or a raw control character in a string. */
+/** The value of a span, parsed; throws JsonScanError on a raw control character in a string. */
 export function parseSpan(buf: Uint8Array, span: { start: number; end: number }): unknown {
   const text = textOf(buf, span);
   try {
@@ -231,7 +226,8 @@ export function parseSpan(buf: Uint8Array, span: { start: number; end: number })
   }
 }
 
-function decodeString(buf: Uint8Array, start: number, end: number): string {
+/** The value of the string spanning `start`..`end` (quotes included). */
+export function decodeString(buf: Uint8Array, start: number, end: number): string {
   for (let i = start + 1; i < end - 1; i++) {
     if (buf[i] === BACKSLASH) return JSON.parse(textOf(buf, { start, end })) as string;
   }

@@ -4,10 +4,11 @@
  * checked before reading). Every problem is an `invalid-plan` finding. Only what the planned-state stages
  * use is kept (see {@link parsePlan}); the rest of the plan, which can hold secrets, is scanned and dropped.
  */
+import { isUtf8 } from 'node:buffer';
 import { glob, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../types.ts';
-import { JsonScanError, kindAt, parseSpan, readArray, readObject, scanValue, skipSpace, type Span } from './json-scan.ts';
+import { decodeString, JsonScanError, kindAt, parseSpan, readArray, readObject, scanValue, skipSpace, type Span } from './json-scan.ts';
 import type { ConfigModule, ConfigResource, PlanFile, ResourceChange, TerraformPlan } from './model.ts';
 
 /** Largest plan file read. */
@@ -106,6 +107,7 @@ export function parsePlan(buf: Uint8Array): TerraformPlan {
   if (buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
     throw new PlanProblem('this is a binary plan file (`terraform plan -out`), not its JSON: run `terraform show -json PLANFILE > tfplan.json` and pass that');
   }
+  if (!isUtf8(buf)) throw new PlanProblem('the file is not valid UTF-8 text; write the output of `terraform show -json PLANFILE` as UTF-8');
   try {
     const first = skipSpace(buf, start);
     if (first >= buf.length) throw new PlanProblem('the file is empty; pass the output of `terraform show -json PLANFILE`');
@@ -196,28 +198,29 @@ function readChange(buf: Uint8Array, pos: number, index: number, kept: ResourceC
   const type = smallValue(buf, spans.get('type'), where);
   if (typeof type !== 'string') throw new PlanProblem(`${where} has no "type"`);
   if (!KEPT_TYPES.test(type)) return end;
-  const address = smallValue(buf, spans.get('address'), where);
-  const shown = typeof address === 'string' ? `${where} (${quoteName(address)})` : where;
-  const change: Record<string, unknown> = { type };
-  for (const key of ['address', 'module_address', 'mode', 'name', 'index', 'provider_name', 'deposed', 'action_reason']) {
-    const value = smallValue(buf, spans.get(key), shown);
-    if (value !== undefined) change[key] = value;
+  for (const [key, span] of spans) {
+    if (key !== 'change' && span.end - span.start > MAX_NAME_BYTES) throw new PlanProblem(`${where} has a name or address longer than ${MAX_NAME_BYTES / 1024} KiB`);
+  }
+  const body = spans.get('change');
+  if (!body || kindAt(buf, body.start) !== 'object') throw new PlanProblem(`${where} has no "change" object`);
+  // One parse of the whole entry (cheaper than one per field); its nesting was measured by the scan.
+  const whole = parseSpan(buf, { start: pos, end }) as Record<string, unknown>;
+  const shown = typeof whole.address === 'string' ? `${where} (${quoteName(whole.address)})` : where;
+  if (body.depth > MAX_KEPT_DEPTH) throw new PlanProblem(`${shown} holds a value nested deeper than ${MAX_KEPT_DEPTH} levels, which no provider writes`);
+  const change: Record<string, unknown> = {};
+  for (const key of CHANGE_KEYS) {
+    const value = whole[key];
+    if (key !== 'change' && value !== undefined && (typeof value !== 'object' || value === null)) change[key] = value;
   }
   for (const key of ['address', 'name']) {
     if (typeof change[key] !== 'string') throw new PlanProblem(`${shown} has no "${key}"`);
   }
   if (change.mode !== 'managed' && change.mode !== 'data') throw new PlanProblem(`${shown}: "mode" is neither "managed" nor "data"`);
-  const body = spans.get('change');
-  if (!body || kindAt(buf, body.start) !== 'object') throw new PlanProblem(`${shown} has no "change" object`);
+  const source = whole.change as Record<string, unknown>;
   const detail: Record<string, unknown> = {};
-  const onceInChange = onceChecker(`${shown}.change`);
-  readObject(buf, body.start, (key, at) => {
-    if (!['actions', 'before', 'after', 'after_unknown', 'before_sensitive', 'after_sensitive'].includes(key)) return undefined;
-    onceInChange(key);
-    const span = scanValue(buf, at);
-    detail[key] = keptValue(buf, span, shown);
-    return span.end;
-  });
+  for (const key of ['actions', 'before', 'after', 'after_unknown', 'before_sensitive', 'after_sensitive']) {
+    if (key in source) detail[key] = key === 'before' || key === 'after' ? dropKeys(source[key]) : source[key];
+  }
   const actions = detail.actions;
   if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === 'string')) {
     throw new PlanProblem(`${shown}: change.actions is not a list of actions`);
@@ -230,21 +233,28 @@ function readChange(buf: Uint8Array, pos: number, index: number, kept: ResourceC
 /** A kept value, parsed, with DROPPED_KEYS removed; nesting is bounded so later walks cannot overflow. */
 function keptValue(buf: Uint8Array, span: Span, where: string): unknown {
   if (span.depth > MAX_KEPT_DEPTH) throw new PlanProblem(`${where} holds a value nested deeper than ${MAX_KEPT_DEPTH} levels, which no provider writes`);
-  return withoutDropped(parseSpan(buf, span));
+  return dropKeys(parseSpan(buf, span));
 }
 
-function withoutDropped(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutDropped);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) if (!DROPPED_KEYS.has(key)) out[key] = withoutDropped(inner);
-  return out;
+/** Removes DROPPED_KEYS in place (the value was just parsed and is nested at most MAX_KEPT_DEPTH deep). */
+function dropKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (const item of value) dropKeys(item);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (DROPPED_KEYS.has(key)) delete record[key];
+      else dropKeys(record[key]);
+    }
+  }
+  return value;
 }
 
 /** A short scalar value (name, address, flag); longer values are a problem, never kept. */
 function smallValue(buf: Uint8Array, span: Span | undefined, where: string): unknown {
   if (!span) return undefined;
   if (span.end - span.start > MAX_NAME_BYTES) throw new PlanProblem(`${where} has a name or address longer than ${MAX_NAME_BYTES / 1024} KiB`);
+  if (kindAt(buf, span.start) === 'string') return decodeString(buf, span.start, span.end);
   const value = parseSpan(buf, span);
   return typeof value === 'object' && value !== null ? undefined : value;
 }
