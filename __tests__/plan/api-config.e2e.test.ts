@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../cli/harness.ts';
 import { FIXTURES, rulesOf, runAction, why } from '../e2e/harness.ts';
+import { startFakeGoogle } from '../fake-google/server.ts';
 import { apiConfig, plan } from './x-builder.ts';
 
 const WORLD = path.join(FIXTURES, 'worlds/deployed-configs.yaml');
@@ -91,4 +93,23 @@ test('a file that is not a plan fails closed with invalid-plan and no stack trac
   assert.deepEqual(rulesOf(run), ['invalid-plan:error']);
   assert.match(run.report!.findings[0]!.message, /Terraform plan tfplan\.json: not valid JSON: a value was expected at line 1, column 1/);
   assert.ok(!/\n\s+at .*\.js:\d+/.test(run.stdout + run.stderr), 'no stack trace');
+});
+
+test('the CLI: --terraform-plan alone checks the planned config (JSON report), notes the account on stderr', async () => {
+  const fake = await startFakeGoogle(WORLD);
+  try {
+    const json = plan([apiConfig({ documents: [{ path: 'openapi.yaml', text: ORDERS }], serviceAccount: 'gw@gw-host.iam.gserviceaccount.com' })]);
+    const run = await runCli(['check', '--terraform-plan', 'tfplan.json', '-p', 'shop-prod', '-f', 'json', '-s', 'other@gw-host.iam.gserviceaccount.com'], {
+      files: { 'tfplan.json': JSON.stringify(json), 'openapi.yaml': ORDERS },
+      emulatorHost: fake.host,
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as { result: string; serviceAccount: string; specFiles: string[]; backends: Array<{ status: string }> };
+    assert.equal(report.serviceAccount, 'gw@gw-host.iam.gserviceaccount.com');
+    assert.deepEqual(report.specFiles, ['openapi.yaml']);
+    assert.deepEqual(report.backends.map((b) => b.status), ['pass']);
+    assert.match(run.stderr, /note: google_api_gateway_api_config\.shop \(create\) in tfplan\.json runs as gw@gw-host\.iam\.gserviceaccount\.com/);
+  } finally {
+    await fake.close();
+  }
 });

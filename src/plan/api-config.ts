@@ -339,7 +339,9 @@ async function workspaceTwin(plan: PlanFile, change: ResourceChange, documentPat
 
 function cleanPath(documentPath: string, index: number): string {
   const segments = documentPath.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
-  return segments.length > 0 ? segments.join('/') : `document-${index + 1}`;
+  const joined = segments.join('/');
+  if (joined === '') return `document-${index + 1}`;
+  return joined.length > 200 ? `${joined.slice(0, 200)}…` : joined;
 }
 
 function unique(file: string, used: Set<string>): string {
