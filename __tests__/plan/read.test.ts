@@ -189,3 +189,9 @@ test('a 100 MB plan is read in a few seconds and well under 1 GiB of memory, lea
   // A few seconds alone; generous here because tests share the machine.
   assert.ok(measured.ms < 30_000, `${measured.ms} ms`);
 });
+
+test('a plan of another format version is reported as such, whatever else is wrong with it', async () => {
+  const found = await problems(JSON.stringify({ format_version: '2.0', resource_changes: [{ type: 'google_project_iam_member', change: 'new shape' }] }));
+  assert.equal(found.length, 1);
+  assert.match(found[0]!, /format_version "2\.0" is not 1\.x/);
+});

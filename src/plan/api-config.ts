@@ -338,7 +338,9 @@ async function workspaceTwin(plan: PlanFile, change: ResourceChange, documentPat
 }
 
 function cleanPath(documentPath: string, index: number): string {
-  const segments = documentPath.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  // Control characters would break the lines a place is shown on.
+  // eslint-disable-next-line no-control-regex
+  const segments = documentPath.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
   const joined = segments.join('/');
   if (joined === '') return `document-${index + 1}`;
   return joined.length > 200 ? `${joined.slice(0, 200)}…` : joined;

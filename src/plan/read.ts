@@ -120,34 +120,44 @@ export function parsePlan(buf: Uint8Array): TerraformPlan {
     let planned = false;
     let state = false;
     const once = onceChecker('the top level');
-    const end = readObject(buf, first, (key, at) => {
-      if (['format_version', 'terraform_version', 'applyable', 'complete', 'errored', 'timestamp'].includes(key)) {
-        once(key);
-        const span = scanValue(buf, at);
-        plan[key] = span.end - span.start <= 256 ? parseSpan(buf, span) : undefined;
-        return span.end;
-      }
-      if (key === 'resource_changes') {
-        once(key);
-        if (kindAt(buf, at) !== 'array') {
-          plan.resource_changes = 'not a list';
-          return undefined;
+    const versionFirst = (error: unknown): never => {
+      // A plan of another format_version is reported as such, not by what its other parts look like.
+      const version = plan.format_version === undefined ? undefined : planProblem({ format_version: plan.format_version });
+      throw version ? new PlanProblem(version) : error;
+    };
+    let end = 0;
+    try {
+      end = readObject(buf, first, (key, at) => {
+        if (['format_version', 'terraform_version', 'applyable', 'complete', 'errored', 'timestamp'].includes(key)) {
+          once(key);
+          const span = scanValue(buf, at);
+          plan[key] = span.end - span.start <= 256 ? parseSpan(buf, span) : undefined;
+          return span.end;
         }
-        kept = [];
-        const changes = kept;
-        return readArray(buf, at, (item, index) => readChange(buf, item, index, changes));
-      }
-      if (key === 'configuration') {
-        once(key);
-        if (kindAt(buf, at) !== 'object') throw new PlanProblem('`configuration` is not an object');
-        const configuration: NonNullable<TerraformPlan['configuration']> = {};
-        plan.configuration = configuration;
-        return readConfiguration(buf, at, configuration);
-      }
-      if (key === 'planned_values') planned = true;
-      if (key === 'values') state = true;
-      return undefined;
-    });
+        if (key === 'resource_changes') {
+          once(key);
+          if (kindAt(buf, at) !== 'array') {
+            plan.resource_changes = 'not a list';
+            return undefined;
+          }
+          kept = [];
+          const changes = kept;
+          return readArray(buf, at, (item, index) => readChange(buf, item, index, changes));
+        }
+        if (key === 'configuration') {
+          once(key);
+          if (kindAt(buf, at) !== 'object') throw new PlanProblem('`configuration` is not an object');
+          const configuration: NonNullable<TerraformPlan['configuration']> = {};
+          plan.configuration = configuration;
+          return readConfiguration(buf, at, configuration);
+        }
+        if (key === 'planned_values') planned = true;
+        if (key === 'values') state = true;
+        return undefined;
+      });
+    } catch (error) {
+      versionFirst(error);
+    }
     atEnd(buf, end);
     if (kept) plan.resource_changes = kept;
     const problem = planProblem(plan);
