@@ -149,3 +149,24 @@ test('documents known only after apply, bad base64, deleted configs and plans wi
   assert.deepEqual(none.findings.map((f) => f.rule), ['invalid-spec']);
   assert.match(none.findings[0]!.message, /No google_api_gateway_api_config in the plan \(tfplan\.json\), and neither `spec` nor `api-config` was given/);
 });
+
+test('findings about the config itself point at its resource block; one workspace file in two configs is checked once', async () => {
+  const { plans } = await readPlanFiles(['infra/tfplan.json'], FIXTURE);
+  const [read] = plans;
+  // Without the module argument's references, the unknown account cannot be told.
+  delete read!.plan.configuration!.root_module!.module_calls!.gateway!.expressions;
+  const source = await planBackends(google(), [read!], FIXTURE);
+  assert.deepEqual(source.findings.map((f) => [f.rule, f.file, f.line]), [['iam-unreadable', 'infra/modules/gateway/main.tf', 4]]);
+
+  const twice = plan([
+    apiConfig({ address: 'google_api_gateway_api_config.a', documents: [{ path: 'openapi.yaml', text: ORDERS }], serviceAccount: 'gw@gw-host.iam.gserviceaccount.com' }),
+    apiConfig({ address: 'google_api_gateway_api_config.b', documents: [{ path: 'openapi.yaml', text: ORDERS }], serviceAccount: 'gw@gw-host.iam.gserviceaccount.com' }),
+    apiConfig({ address: 'google_api_gateway_api_config.c', documents: [{ path: 'openapi.yaml', text: ORDERS }], serviceAccount: 'other@gw-host.iam.gserviceaccount.com' }),
+  ]);
+  const { plan: both, workspace } = await planIn(twice, { 'openapi.yaml': ORDERS });
+  const checked = await planBackends(google(), [both], workspace);
+  assert.deepEqual(checked.files, ['openapi.yaml', 'google_api_gateway_api_config.c/openapi.yaml']);
+  assert.equal(checked.accountFor('openapi.yaml'), 'gw@gw-host.iam.gserviceaccount.com');
+  assert.equal(checked.accountFor('google_api_gateway_api_config.c/openapi.yaml'), 'other@gw-host.iam.gserviceaccount.com');
+  assert.equal(checked.backends.length, 2);
+});

@@ -13,7 +13,7 @@ import type { ResourceManagerApi } from '../gcp/resource-manager.ts';
 import { parseSpec } from '../spec/index.ts';
 import type { Backend, Finding } from '../types.ts';
 import { parseAddress } from './address.ts';
-import { moduleDirectory } from './locate.ts';
+import { locateResources, moduleDirectory } from './locate.ts';
 import type { ConfigModule, PlanFile, ResourceChange, TerraformPlan } from './model.ts';
 
 /** The clients the plan source uses. */
@@ -57,8 +57,11 @@ export async function planBackends(google: PlanSourceClients, plans: PlanFile[],
       if (!state) continue;
       const label = `${change.address} (${actionLabel(change.change.actions)}) in ${plan.file}`;
       configs.push(label);
+      // Findings about the config itself point at its `resource` block when the workspace has it.
+      const block = (await locateResources(plan, [change.address], workspace)).get(change.address);
+      const atBlock = (finding: Finding): Finding => (block ? { ...finding, file: block.file, line: block.line } : finding);
       const account = await accountOf(google, plan, change, state, label);
-      if ('finding' in account) findings.push(account.finding);
+      if ('finding' in account) findings.push(atBlock(account.finding));
       else {
         emails.add(account.email);
         if (fallback && fallback.toLowerCase() !== account.email.toLowerCase()) {
@@ -67,26 +70,33 @@ export async function planBackends(google: PlanSourceClients, plans: PlanFile[],
       }
       const documents = documentsOf(change, state);
       if (documents.length === 0) {
-        findings.push(invalidSpec(`${label} holds no OpenAPI document (gRPC configs are not checked): there is nothing to check.`, change.address));
+        findings.push(atBlock(invalidSpec(`${label} holds no OpenAPI document (gRPC configs are not checked): there is nothing to check.`, change.address)));
       }
       for (const document of documents) {
         if ('unknown' in document) {
           findings.push(
-            invalidSpec(
-              `The contents of OpenAPI document ${JSON.stringify(document.path ?? `#${document.index + 1}`)} of ${label} are known only after apply ` +
-                "(they are built from values Terraform does not know yet, such as a new service's URL), so its backends cannot be checked from the plan. " +
-                'Check the rendered document with the `spec` input, or check the deployed config with `api-config` after apply.',
-              change.address,
+            atBlock(
+              invalidSpec(
+                `The contents of OpenAPI document ${JSON.stringify(document.path ?? `#${document.index + 1}`)} of ${label} are known only after apply ` +
+                  "(they are built from values Terraform does not know yet, such as a new service's URL), so its backends cannot be checked from the plan. " +
+                  'Check the rendered document with the `spec` input, or check the deployed config with `api-config` after apply.',
+                change.address,
+              ),
             ),
           );
           continue;
         }
         const decoded = decodeDocument(document.contents);
         if (typeof decoded === 'string') {
-          findings.push(invalidSpec(`OpenAPI document ${JSON.stringify(document.path)} of ${label}: ${decoded}`, change.address));
+          findings.push(atBlock(invalidSpec(`OpenAPI document ${JSON.stringify(document.path)} of ${label}: ${decoded}`, change.address)));
           continue;
         }
-        const local = await workspaceTwin(plan, change, document.path, decoded.bytes, workspace);
+        let local = await workspaceTwin(plan, change, document.path, decoded.bytes, workspace);
+        if (local && used.has(local)) {
+          // The same workspace file in another config: checked once when the account is the same too.
+          if ('email' in account && accountByFile.get(local) === account.email) continue;
+          local = undefined;
+        }
         const file = local ?? unique(`${change.address}/${cleanPath(document.path, document.index)}`, used);
         used.add(file);
         files.push(file);
