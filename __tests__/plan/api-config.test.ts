@@ -170,3 +170,19 @@ test('findings about the config itself point at its resource block; one workspac
   assert.equal(checked.accountFor('google_api_gateway_api_config.c/openapi.yaml'), 'other@gw-host.iam.gserviceaccount.com');
   assert.equal(checked.backends.length, 2);
 });
+
+test('hostile documents: binary, not UTF-8, over 10 MiB; never parsed, each a clear invalid-spec', async () => {
+  const json = plan([apiConfig({ documents: [{ path: 'bin.yaml', text: 'x' }, { path: 'latin1.yaml', text: 'x' }, { path: 'big.yaml', text: 'x' }], serviceAccount: 'gw@gw-host.iam.gserviceaccount.com' })]);
+  const { plan: read, workspace } = await planIn(json);
+  const docs = (read.plan.resource_changes![0]!.change.after as { openapi_documents: Array<{ document: Array<{ contents: string }> }> }).openapi_documents[0]!.document;
+  docs[0]!.contents = Buffer.from([0x73, 0x00, 0x01]).toString('base64');
+  docs[1]!.contents = Buffer.from('swagger: "2.0"\ninfo: \xe9\n', 'latin1').toString('base64');
+  docs[2]!.contents = 'QUFB'.repeat(4 * 1024 * 1024);
+  const source = await planBackends(google(), [read], workspace);
+  assert.deepEqual(source.backends, []);
+  assert.deepEqual(source.files, []);
+  assert.deepEqual(
+    source.findings.map((f) => f.message.replace(/^OpenAPI document "([^"]+)".*: /, '$1: ')),
+    ['bin.yaml: the decoded document is binary, not YAML or JSON text', 'latin1.yaml: the decoded document is not valid UTF-8 text', 'big.yaml: the document is over the 10 MiB limit for a spec'],
+  );
+});

@@ -21,7 +21,10 @@ export interface BlockPlace {
   line: number;
 }
 
-/** The `.tf` place of each address whose block is found (addresses not found are absent). Never throws. */
+/**
+ * The `.tf` place of each address whose block is found (addresses not found are absent). Pass all addresses of
+ * a plan in one call: each module directory is read once per call. Never throws.
+ */
 export async function locateResources(plan: PlanFile, addresses: string[], workspace: string): Promise<Map<string, BlockPlace>> {
   const found = new Map<string, BlockPlace>();
   const locator = await Locator.create(plan, workspace);
