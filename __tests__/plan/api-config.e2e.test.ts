@@ -113,3 +113,25 @@ test('the CLI: --terraform-plan alone checks the planned config (JSON report), n
     await fake.close();
   }
 });
+
+test('hostile plans through the action: nesting beyond the bound, and a 40 MB string, give a verdict and no leak', async () => {
+  const secret = 'PLANTED-e2e-hostile-6b0e';
+  const deep = `{"format_version":"1.2","resource_changes":[{"type":"null_resource","change":${'['.repeat(50_000)}${']'.repeat(50_000)}}]}`;
+  const nested = await runAction({ inputs: { 'terraform-plan': 'tfplan.json' }, files: { 'tfplan.json': deep }, world: WORLD });
+  assert.equal(nested.code, 1, why(nested));
+  assert.deepEqual(rulesOf(nested), ['invalid-plan:error']);
+  assert.match(nested.report!.findings[0]!.message, /nested deeper than 4096 levels/);
+
+  const huge = plan(
+    [
+      { address: 'google_secret_manager_secret_version.big', mode: 'managed', type: 'google_secret_manager_secret_version', name: 'big', change: { actions: ['create'], before: null, after: { secret_data: secret.repeat(1_600_000) } } },
+      apiConfig({ documents: [{ path: 'openapi.yaml', text: ORDERS }], serviceAccount: 'gw@gw-host.iam.gserviceaccount.com' }),
+    ],
+    undefined,
+    { variables: { token: { value: secret } } },
+  );
+  const run = await runAction({ inputs: { 'terraform-plan': 'tfplan.json', project: 'shop-prod' }, files: { 'tfplan.json': JSON.stringify(huge) }, world: WORLD });
+  assert.equal(run.code, 0, why(run));
+  assert.equal(run.outputs.result, 'pass');
+  assert.ok(![run.stdout, run.stderr, run.summary, JSON.stringify(run.report)].some((text) => text.includes(secret)));
+});

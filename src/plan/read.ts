@@ -215,17 +215,17 @@ function readChange(buf: Uint8Array, pos: number, index: number, kept: ResourceC
   if (!body || kindAt(buf, body.start) !== 'object') throw new PlanProblem(`${where} has no "change" object`);
   // One parse of the whole entry (cheaper than one per field); its nesting was measured by the scan.
   const whole = parseSpan(buf, { start: pos, end }) as Record<string, unknown>;
-  const shown = typeof whole.address === 'string' ? `${where} (${quoteName(whole.address)})` : where;
-  if (body.depth > MAX_KEPT_DEPTH) throw new PlanProblem(`${shown} holds a value nested deeper than ${MAX_KEPT_DEPTH} levels, which no provider writes`);
+  const shown = (): string => (typeof whole.address === 'string' ? `${where} (${quoteName(whole.address)})` : where);
+  if (body.depth > MAX_KEPT_DEPTH) throw new PlanProblem(`${shown()} holds a value nested deeper than ${MAX_KEPT_DEPTH} levels, which no provider writes`);
   const change: Record<string, unknown> = {};
   for (const key of CHANGE_KEYS) {
     const value = whole[key];
     if (key !== 'change' && value !== undefined && (typeof value !== 'object' || value === null)) change[key] = value;
   }
   for (const key of ['address', 'name']) {
-    if (typeof change[key] !== 'string') throw new PlanProblem(`${shown} has no "${key}"`);
+    if (typeof change[key] !== 'string') throw new PlanProblem(`${shown()} has no "${key}"`);
   }
-  if (change.mode !== 'managed' && change.mode !== 'data') throw new PlanProblem(`${shown}: "mode" is neither "managed" nor "data"`);
+  if (change.mode !== 'managed' && change.mode !== 'data') throw new PlanProblem(`${shown()}: "mode" is neither "managed" nor "data"`);
   const source = whole.change as Record<string, unknown>;
   const detail: Record<string, unknown> = {};
   for (const key of ['actions', 'before', 'after', 'after_unknown', 'before_sensitive', 'after_sensitive']) {
@@ -233,7 +233,7 @@ function readChange(buf: Uint8Array, pos: number, index: number, kept: ResourceC
   }
   const actions = detail.actions;
   if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === 'string')) {
-    throw new PlanProblem(`${shown}: change.actions is not a list of actions`);
+    throw new PlanProblem(`${shown()}: change.actions is not a list of actions`);
   }
   change.change = detail;
   kept.push(change as unknown as ResourceChange);
