@@ -195,3 +195,16 @@ test('a plan of another format version is reported as such, whatever else is wro
   assert.equal(found.length, 1);
   assert.match(found[0]!, /format_version "2\.0" is not 1\.x/);
 });
+
+test('older 1.x formats and Go-escaped text (\\u003c, \\u0026) as Terraform writes it, minified on one line', async () => {
+  const member = change('google_folder_iam_member.editor["a<b&c"]', ['create'], { folder: 'folders/123', member: 'user:jane@example.com', role: 'roles/editor', condition: [] });
+  const old = plan([member], undefined, { format_version: '1.0', terraform_version: '1.1.9' });
+  delete old.errored; // before Terraform 1.4
+  const text = JSON.stringify(old).replace(/</g, '\\u003c').replace(/&/g, '\\u0026');
+  assert.ok(text.includes('\\u003c') && !text.includes('\n'));
+  const dir = await workspace({ 'tfplan.json': `${text}\n` });
+  const { plans, findings } = await readPlanFiles(['tfplan.json'], dir);
+  assert.deepEqual(findings, []);
+  assert.equal(plans[0]!.plan.resource_changes![0]!.address, 'google_folder_iam_member.editor["a<b&c"]');
+  assert.equal(plans[0]!.plan.resource_changes![0]!.index, 'a<b&c');
+});
