@@ -135,3 +135,18 @@ test('hostile plans through the action: nesting beyond the bound, and a 40 MB st
   assert.equal(run.outputs.result, 'pass');
   assert.ok(![run.stdout, run.stderr, run.summary, JSON.stringify(run.report)].some((text) => text.includes(secret)));
 });
+
+test('a document known only after apply: an error annotated on the config block in the module', async () => {
+  const files = await fixtureFiles();
+  const json = JSON.parse(files['infra/tfplan.json']!) as { resource_changes: Array<{ type: string; change: { after: { openapi_documents: Array<{ document: Array<Record<string, unknown>> }> }; after_unknown: { openapi_documents: Array<{ document: Array<Record<string, unknown>> }> } } }> };
+  const config = json.resource_changes.find((c) => c.type === 'google_api_gateway_api_config')!;
+  delete config.change.after.openapi_documents[0]!.document[0]!.contents;
+  config.change.after_unknown.openapi_documents[0]!.document[0]!.contents = true;
+  files['infra/tfplan.json'] = JSON.stringify(json);
+  const run = await runAction({ inputs: { 'terraform-plan': 'infra/tfplan.json', project: 'shop-prod' }, files, world: WORLD });
+  assert.equal(run.code, 1, why(run));
+  assert.deepEqual(rulesOf(run), ['invalid-spec:error']);
+  const annotation = run.annotations.find((a) => a.level === 'error');
+  assert.deepEqual([annotation?.file, annotation?.line], ['infra/modules/gateway/main.tf', 4]);
+  assert.match(annotation!.message, /"openapi\.yaml" of module\.gateway\.google_api_gateway_api_config\.shop \(create\) in infra\/tfplan\.json are known only after apply/);
+});
