@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ROOT, runWith, type ActionRun } from '../__tests__/e2e/harness.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeGoogleOptions, type RequestLogEntry } from '../__tests__/fake-google/server.ts';
 import { parseSpec } from '../src/spec/index.ts';
+import { planReadRows } from './plan-read.ts';
 import { hammering, startProxy } from './proxy.ts';
 import { cloudRunWorld, largeSpec, lowerBound, type BenchCase } from './worlds.ts';
 
@@ -37,7 +38,7 @@ const notes: string[] = [];
 const log = (s: string): void => void process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
 
 /** `npm run bench -- latency calls`: only the named sections (default: all). */
-const SECTIONS = ['startup', 'parse', 'calls', 'latency', 'scale'] as const;
+const SECTIONS = ['startup', 'parse', 'calls', 'latency', 'scale', 'plan'] as const;
 const only = process.argv.slice(2);
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) {
@@ -352,6 +353,12 @@ if (want('scale')) {
     await proxy.close();
     await fake.close();
   }
+}
+
+// Planned state: a 100 MB Terraform plan (bench/plan-read.ts) ---------------------------------------------
+if (want('plan')) {
+  log('plan: reading a generated 100 MB terraform-plan, and JSON.parse of it, in child processes');
+  for (const r of await planReadRows()) row(r.figure, r.value, r.target, r.baseline, r.ok);
 }
 
 // ---------------------------------------------------------------------------------------------------------

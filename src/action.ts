@@ -17,7 +17,7 @@ import { writeOutputFile } from './workspace-files.ts';
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const { report, callCount, notes } = await runGate({
+  const { report, callCount, notes, outsideRepository } = await runGate({
     specPatterns: inputs.specPatterns,
     apiConfig: inputs.apiConfig || undefined,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -39,7 +39,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) core.info(note);
-  await publish(report, inputs);
+  await publish(report, inputs, new Set(outsideRepository));
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   core.info(verdict);
   if (report.result === 'fail') {
@@ -54,7 +54,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
  * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
-async function publish(report: Report, inputs: ActionInputs): Promise<void> {
+async function publish(report: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = reportFilePath();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -95,11 +95,12 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   for (const message of problems.error) core.error(message, { title: 'gateway-guard' });
   for (const message of problems.warning) core.warning(message, { title: 'gateway-guard' });
   const reserved = { error: problems.error.length, warning: problems.warning.length };
-  // With api-config the documents come from the API Gateway API, not the repository: GitHub could not open
-  // such a file, so the place goes in the message instead.
-  const inRepository = !inputs.apiConfig;
+  // With api-config the documents come from the API Gateway API, not the repository (and a planned API
+  // config's document may not be a workspace file): GitHub could not open such a file, so the place goes in
+  // the message instead.
   const moreIn = summaryWritten ? 'the job summary' : 'the JSON report (output report-file)';
   for (const a of selectAnnotations(report.findings, 10, reserved, moreIn)) {
+    const inRepository = !inputs.apiConfig && !(a.file && outsideRepository.has(a.file));
     const place = a.file && !inRepository ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
     const props = { title: a.title, ...(a.file && inRepository ? { file: a.file } : {}), ...(a.line && inRepository ? { startLine: a.line } : {}) };
     if (a.level === 'error') core.error(place + a.message, props);
@@ -126,7 +127,7 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
   }
   const { owner, repo } = context.repo;
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
-  const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns);
+  const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns.length > 0 ? inputs.specPatterns : inputs.terraformPlans);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);

@@ -8,6 +8,7 @@ import type { FailOn, Report } from './report/model.ts';
 import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
+import { planBackends } from './plan/api-config.ts';
 import { readPlanFiles } from './plan/read.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
@@ -55,6 +56,8 @@ export interface GateResult {
   callCount: number;
   /** Lines to log that are not findings (e.g. the service-account input was not the account checked). */
   notes: string[];
+  /** Files findings point at that are not in the repository (documents of a planned API config). */
+  outsideRepository?: string[];
 }
 
 /** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
@@ -67,8 +70,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
   const plans = options.terraformPlans?.length ? await readPlanFiles(options.terraformPlans, options.workspace) : { plans: [], findings: [] };
-  // Spec files, or (api-config) the documents of what is deployed, which takes Google to read.
-  const spec = options.apiConfig ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
+  // Spec files, or (api-config) the documents of what is deployed, which takes Google to read, or (a plan
+  // alone) the documents of the planned google_api_gateway_api_config.
+  const fromPlan = !options.apiConfig && options.specPatterns.length === 0 && (options.terraformPlans?.length ?? 0) > 0;
+  const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
   const noCredentials = !spec || spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
   if (noCredentials) {
     const neutral = options.missingCredentials === 'neutral';
@@ -89,9 +94,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
+  const planned = fromPlan ? await planBackends(google, plans.plans, options.workspace, options.serviceAccount) : undefined;
   const source = spec
     ? await localSource(google, spec, options.serviceAccount)
-    : await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount);
+    : (planned ?? (await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount)));
   const outcome =
     source.backends.length > 0
       ? await checkBackends(source.backends, {
@@ -111,7 +117,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     failOn: options.failOn,
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.
-  return { report: redactDeep(report, options.secrets ?? []), callCount: google.callCount, notes: source.notes };
+  return { report: redactDeep(report, options.secrets ?? []), callCount: google.callCount, notes: source.notes, outsideRepository: planned?.external ?? [] };
 }
 
 /** Spec files checked as the service-account input: the same shape as a deployed source. */
