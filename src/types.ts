@@ -83,8 +83,8 @@ export interface SpecEdit {
 export interface FixMedia {
   gcloud?: string;
   terraform?: string;
-  /** Replace line `line` of `file` with `replacement` (may be several lines, or empty to delete it). */
-  spec?: { file: string; line: number; replacement: string };
+  /** Replace line `line` of `file` (now `original`) with `replacement` (several lines, or empty to delete it). */
+  spec?: { file: string; line: number; replacement: string; original?: string };
 }
 
 /** Result of reading the spec files. */

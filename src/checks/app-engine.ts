@@ -100,7 +100,7 @@ function appEnginePermissionFindings(backend: Backend, target: AppEngineTarget, 
         'missing-app-engine-permissions',
         'error',
         `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`,
-        { resource, fix },
+        { resource, fix, account },
       ),
     );
   }
