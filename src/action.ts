@@ -1,8 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
+import { upsertSuggestions, type Suggestion } from './github/review.ts';
+import { reportWithFixes } from './report/fixes.ts';
+import { explanation } from './report/layout.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -37,7 +40,8 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) core.info(note);
-  await publish(report, inputs);
+  const withFixes = reportWithFixes(report, await specTexts(report, inputs));
+  await publish(withFixes, inputs);
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   core.info(verdict);
   if (report.result === 'fail') {
@@ -107,6 +111,26 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   }
 }
 
+/** The texts of the workspace spec files that findings propose to change (for the spec fix); none with api-config. */
+async function specTexts(report: Report, inputs: ActionInputs): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (inputs.apiConfig) return texts;
+  const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+  const files = new Set(report.findings.flatMap((f) => (f.specEdit && f.file ? [f.file] : [])));
+  for (const file of files) {
+    const full = path.resolve(workspace, file);
+    if (!full.startsWith(workspace + path.sep)) continue;
+    try {
+      // The spec reader already read (and bounded) this file; a file changed since is simply skipped.
+      if ((await stat(full)).size > 8 * 1024 * 1024) continue;
+      texts.set(file, await readFile(full, 'utf8'));
+    } catch {
+      // No spec fix for a file that cannot be read again; the other media stay.
+    }
+  }
+  return texts;
+}
+
 const messageOf = (err: unknown, inputs: ActionInputs): string => redact(err instanceof Error ? err.message : String(err), [inputs.githubToken]);
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
@@ -130,5 +154,21 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
   core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+
+  // Suggested changes on the spec lines: not on fork PRs (the head branch is not ours to suggest on).
+  if (pr.fromFork) {
+    core.info('Pull request from a fork: no suggested changes on its spec lines (the fixes are in the PR comment).');
+    return undefined;
+  }
+  const suggestions: Suggestion[] = report.findings.flatMap((f) =>
+    f.severity !== 'notice' && f.fixes?.spec
+      ? [{ key: [f.rule, f.file ?? '', f.address ?? '', f.resource ?? ''].join('\0'), path: f.fixes.spec.file, line: f.fixes.spec.line, replacement: f.fixes.spec.replacement, explanation: `**gateway-guard \`${f.rule}\`**: ${explanation(f)}` }]
+      : [],
+  );
+  const review = await upsertSuggestions({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, pullNumber: pr.number, headSha: pr.headSha, suggestions });
+  if (review.warning) return redact(review.warning, [inputs.githubToken]);
+  if (review.created + review.updated + review.outsideDiff > 0) {
+    core.info(`Suggested changes: ${review.created} new, ${review.updated} updated, ${review.outsideDiff} on lines outside the diff (in the PR comment only).`);
+  }
   return undefined;
 }
