@@ -69,7 +69,8 @@ export function renderSummary(report: Report, options: SummaryOptions = {}): str
   let available = maxBytes - totalSize(fixed) - NOTES_RESERVE;
   // Findings come first, but backends keep up to a quarter of the room when both overflow.
   const backendsShare = Math.min(totalSize(backendRows), Math.floor(available / 4));
-  const findings = fitLines(findingRows, available - backendsShare);
+  // The table takes up to a third of the findings' room, so the entries (what to do) keep the rest.
+  const findings = fitLines(findingRows, Math.floor((available - backendsShare) / 3));
   available -= totalSize(findings.kept);
   const folded = report.findings.length > FOLD_AFTER;
   const entryTexts = report.findings
