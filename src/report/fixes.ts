@@ -46,39 +46,54 @@ export function fixMedia(finding: Finding, context: FixContext = {}): FixMedia |
 
 /**
  * A one-line shell command wrapped with ` \` continuations at word boundaries outside quotes, to lines
- * of about `width` characters (never more than `COMMAND_MAX_WIDTH` unless one word is longer). A
- * `--flag=value` word that does not fit is split into `--flag value` (the same to gcloud); `&&` ends a line.
+ * of about `width` characters and never more than `COMMAND_MAX_WIDTH`. A `--flag=value` word that does
+ * not fit is split into `--flag value` (the same to gcloud); a comma list still too long continues after
+ * a comma with `\` and no indentation (the shell joins it back into one word); `&&` ends a line.
  */
 export function wrapCommand(command: string, width = COMMAND_WIDTH): string {
   const words = shellWords(command.replace(/[ \t]*\\\r?\n[ \t]*/g, ' ').replace(/\r\n|\r|\n/g, ' ').trim());
-  const lines: string[] = [];
-  let current = '';
   const indent = '    ';
+  // Each line, and whether it continues inside a word (`\` glued to it) rather than between words.
+  const lines: Array<{ text: string; glued: boolean }> = [];
+  let current = '';
+  const fits = (text: string) => text.length + 2 <= width;
   const push = (word: string) => {
-    const prefix = current === '' ? (lines.length === 0 ? '' : indent) : `${current} `;
-    // Leave room for the ` \` that ends a continued line.
-    if (current !== '' && prefix.length + word.length + 2 > width) {
-      lines.push(current);
+    const next = current === '' ? (lines.length === 0 ? word : indent + word) : `${current} ${word}`;
+    if (current !== '' && !fits(next)) {
+      lines.push({ text: current, glued: false });
       current = indent + word;
     } else {
-      current = prefix + word;
+      current = next;
     }
   };
   for (const word of words) {
     const eq = /^(--[A-Za-z0-9-]+)=(.+)$/.exec(word);
-    if (eq && indent.length + word.length + 2 > width) {
-      push(eq[1]!);
-      push(eq[2]!);
+    const value = eq && !fits(indent + word) ? eq[2]! : undefined;
+    if (eq && value !== undefined) push(eq[1]!);
+    const rest = value ?? word;
+    if (!fits(indent + rest) && /^[^'"\s]+$/.test(rest) && rest.includes(',')) {
+      // Chunks that end at a comma, each on its own line.
+      const chunks: string[] = [];
+      for (const piece of rest.match(/[^,]+,?|,/g) ?? [rest]) {
+        const last = chunks.length - 1;
+        if (last >= 0 && chunks[last]!.length + piece.length + 1 <= width) chunks[last] += piece;
+        else chunks.push(piece);
+      }
+      push(chunks[0]!);
+      for (const chunk of chunks.slice(1)) {
+        lines.push({ text: current, glued: true });
+        current = chunk;
+      }
     } else {
-      push(word);
+      push(rest);
     }
     if (word === '&&') {
-      lines.push(current);
+      lines.push({ text: current, glued: false });
       current = '';
     }
   }
-  if (current !== '') lines.push(current);
-  return lines.map((line, i) => (i < lines.length - 1 ? `${line} \\` : line)).join('\n');
+  if (current !== '') lines.push({ text: current, glued: false });
+  return lines.map((line, i) => (i === lines.length - 1 ? line.text : line.glued ? `${line.text}\\` : `${line.text} \\`)).join('\n');
 }
 
 /** Splits a command into words on blanks outside single or double quotes (quotes are kept). */
@@ -208,8 +223,8 @@ export function hclString(value: string): string {
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(/\r?\n|\r/g, '\\n')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{');
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
   return `"${escaped}"`;
 }
 
