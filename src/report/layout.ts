@@ -97,8 +97,10 @@ export function mediaOf(f: ReportFinding, kind: BackendKind | undefined): FixMed
  */
 export function explanation(f: ReportFinding, max = MAX_EXPLANATION): string {
   let text = f.message;
-  const target = shortTarget(f.resource, undefined);
-  if (f.resource && target && target.name !== f.resource) text = text.split(f.resource).join(target.name);
+  for (const full of [f.resource, f.grantOn]) {
+    const target = shortTarget(full, undefined);
+    if (full && target && target.name !== full) text = text.split(full).join(target.name);
+  }
   return escapeMarkdown(truncate(text, max));
 }
 
