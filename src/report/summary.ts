@@ -53,13 +53,12 @@ export function renderSummary(report: Report, options: SummaryOptions = {}): str
   const kindOf = (f: ReportFinding) => (f.address === undefined ? undefined : kinds.get(f.address));
   const head = headLines(report);
   const findingsHeader = findingTableHeader();
-  const backendsHeader = tableLines(['Address', 'Kind', 'Resource', 'Operations', 'Status'], []);
+  const backendsHeader = tableLines(['Address', 'Resource', 'Operations', 'Status'], []);
   const findingRows = report.findings.map((f, i) => findingTableRow(f, i + 1, kindOf(f), links));
   const backendRows = report.backends.map((b) =>
     row([
       codeSpan(truncate(b.address, MAX_ADDRESS)),
-      b.kind,
-      targetCell(b.resource, undefined, undefined),
+      targetCell(b.resource, undefined, b.kind),
       String(b.operations.length),
       STATUS_LABEL[b.status],
     ]),
