@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { COMMENT_LIMIT_CHARS, COMMENT_MARKER, commentMarker, renderComment } from '../../src/report/comment.ts';
 import type { CommentOptions } from '../../src/report/comment.ts';
 import { buildReport } from '../../src/report/verdict.ts';
-import { backend, finding, run, ORDERS, ORDERS_SERVICE } from '../report/fixtures.ts';
+import { backend, finding, run } from '../report/fixtures.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const KEY = commentMarker(['openapi.yaml']);

@@ -4,8 +4,6 @@ import { buildReport } from '../../src/report/verdict.ts';
 import { renderSummary, SUMMARY_LIMIT_BYTES } from '../../src/report/summary.ts';
 import { backend, finding, run } from './fixtures.ts';
 
-const ZWSP = '\u200b';
-
 test('small report, exact markdown', () => {
   const report = buildReport(
     run({
