@@ -1,5 +1,3 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
@@ -17,6 +15,7 @@ import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
 import { reportFilePath } from './workflow-command.ts';
+import { readWorkspaceFile, writeOutputFile } from './workspace-files.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
@@ -36,6 +35,9 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     troubleshoot: inputs.troubleshoot,
     assetInventory: inputs.assetInventory,
     missingCredentials: inputs.missingCredentials,
+    terraformPlans: inputs.terraformPlans,
+    allowedProjects: inputs.allowedProjects,
+    showMembers: inputs.showMembers,
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),
   });
@@ -59,9 +61,9 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
 async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = reportFilePath();
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
-    await mkdir(path.dirname(reportFile), { recursive: true });
-    await writeFile(reportFile, renderJsonReport(report));
+    writeOutputFile(workspace, reportFile, renderJsonReport(report));
   } catch (err) {
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;
@@ -72,10 +74,9 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   core.setOutput('report-file', reportFile);
 
   if (inputs.sarifFile) {
-    const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
     try {
-      await mkdir(path.dirname(sarifPath), { recursive: true });
-      await writeFile(sarifPath, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
+      // A committed symlink at the SARIF path must not redirect the write out of the workspace.
+      writeOutputFile(workspace, inputs.sarifFile, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
     } catch (err) {
       problems.error.push(`Could not write the SARIF file ${inputs.sarifFile} (input sarif-file): ${messageOf(err, inputs)}`);
       process.exitCode = 1;
@@ -115,18 +116,12 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
 async function specTexts(report: Report, inputs: ActionInputs): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   if (inputs.apiConfig) return texts;
-  const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const files = new Set(report.findings.flatMap((f) => (f.specEdit && f.file ? [f.file] : [])));
   for (const file of files) {
-    const full = path.resolve(workspace, file);
-    if (!full.startsWith(workspace + path.sep)) continue;
-    try {
-      // The spec reader already read (and bounded) this file; a file changed since is simply skipped.
-      if ((await stat(full)).size > 8 * 1024 * 1024) continue;
-      texts.set(file, await readFile(full, 'utf8'));
-    } catch {
-      // No spec fix for a file that cannot be read again; the other media stay.
-    }
+    // The spec reader read this file already; one that cannot be read again just has no spec fix.
+    const read = await readWorkspaceFile(workspace, file, { maxBytes: 8 * 1024 * 1024 });
+    if (read.ok) texts.set(file, read.bytes.toString('utf8'));
   }
   return texts;
 }

@@ -8,6 +8,7 @@ import type { FailOn, Report } from './report/model.ts';
 import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
+import { readPlanFiles } from './plan/read.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
@@ -40,6 +41,12 @@ export interface GateOptions {
   secrets?: string[];
   /** Deployed config, API or gateway to check instead of spec files (input `api-config`, CLI --api-config). */
   apiConfig?: string;
+  /** Terraform/OpenTofu JSON plans (paths or globs relative to `workspace`): judge the state after apply. */
+  terraformPlans?: string[];
+  /** Projects (IDs or `shop-*` patterns) the action may look into; empty or absent = no restriction. */
+  allowedProjects?: string[];
+  /** Name group/user/domain members in public output (the JSON report always has them). */
+  showMembers?: boolean;
 }
 
 /** The report of one run, and how many Google API calls it took. */
@@ -59,6 +66,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   });
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
+  const plans = options.terraformPlans?.length ? await readPlanFiles(options.terraformPlans, options.workspace) : { plans: [], findings: [] };
   // Spec files, or (api-config) the documents of what is deployed, which takes Google to read.
   const spec = options.apiConfig ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
   const noCredentials = !spec || spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
@@ -76,7 +84,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       serviceAccount: options.serviceAccount,
       specFiles: spec?.files ?? [],
       backends: [],
-      findings: [...policy.findings, ...applyPolicy(spec?.findings ?? [], policy.policy, now), finding],
+      findings: [...policy.findings, ...applyPolicy([...plans.findings, ...(spec?.findings ?? [])], policy.policy, now), finding],
       failOn: options.failOn,
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
@@ -99,7 +107,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     serviceAccount: source.serviceAccount,
     specFiles: source.files,
     backends: outcome.backends,
-    findings: [...policy.findings, ...applyPolicy([...source.findings, ...outcome.findings], policy.policy, now)],
+    findings: [...policy.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.

@@ -20,6 +20,12 @@ export interface ActionInputs {
   concurrency: number;
   timeoutSeconds: number;
   missingCredentials: 'fail' | 'neutral';
+  /** Terraform/OpenTofu JSON plans (paths or globs). */
+  terraformPlans: string[];
+  /** Projects (IDs or `shop-*` patterns) the action may look into; empty = no restriction. */
+  allowedProjects: string[];
+  /** Name group/user/domain members in public output. */
+  showMembers: boolean;
 }
 
 /** Bad input: the message says which input and what to write instead. */
@@ -35,14 +41,17 @@ export function parseInputs(read: InputReader): ActionInputs {
   const specPatterns = splitList(read('spec'));
   const serviceAccount = read('service-account').trim();
   const apiConfig = read('api-config').trim();
-  if (specPatterns.length === 0 && !apiConfig) {
-    throw new InputError('Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config.');
+  const terraformPlans = splitList(read('terraform-plan'));
+  if (specPatterns.length === 0 && !apiConfig && terraformPlans.length === 0) {
+    throw new InputError(
+      'Input `spec` is required (the OpenAPI file(s) of the gateway config), unless `api-config` names a deployed config or `terraform-plan` holds a google_api_gateway_api_config.',
+    );
   }
   if (apiConfig && !isDeployedName(apiConfig)) throw new InputError(deployedNameProblem(apiConfig, 'Input `api-config`'));
   if (apiConfig && specPatterns.length > 0) {
     throw new InputError('Give either `spec` (OpenAPI files in the repository) or `api-config` (what is deployed), not both.');
   }
-  if (!serviceAccount && !apiConfig) {
+  if (!serviceAccount && !apiConfig && terraformPlans.length === 0) {
     throw new InputError(
       "Input `service-account` is required: the email of the gateway's service account (the config's gatewayServiceAccount), e.g. gw@my-project.iam.gserviceaccount.com.",
     );
@@ -69,6 +78,9 @@ export function parseInputs(read: InputReader): ActionInputs {
     concurrency: integer(read('concurrency'), 'concurrency', 16, 1, 256),
     timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
     missingCredentials: oneOf(read('missing-credentials'), 'missing-credentials', ['fail', 'neutral'] as const, 'fail'),
+    terraformPlans,
+    allowedProjects: splitList(read('allowed-projects')),
+    showMembers: bool(read('show-members'), 'show-members', false),
   };
 }
 

@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { longestBacktickRun } from './report/markdown.ts';
+import { writeOutputFile } from './workspace-files.ts';
 
 /** Where the JSON report of this step goes (under RUNNER_TEMP, or the OS temp dir). */
 export function reportFilePath(): string {
@@ -20,9 +21,8 @@ export function failStep(message: string): void {
   // Each part on its own: one that cannot be written (no temp dir, say) does not cost the others.
   const reportFile = reportFilePath();
   attempt(() => {
-    mkdirSync(path.dirname(reportFile), { recursive: true });
     const report = { result: 'fail', serviceAccount: '', backends: [], findings: [{ rule: 'invalid-spec', severity: 'error', message }] };
-    writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
+    writeOutputFile(process.env.GITHUB_WORKSPACE || process.cwd(), reportFile, JSON.stringify(report, null, 2) + '\n');
   });
   attempt(() => {
     if (!process.env.GITHUB_OUTPUT) return;

@@ -26,7 +26,18 @@ test('defaults match the action inputs', () => {
     timeoutSeconds: 300,
     troubleshoot: false,
     assetInventory: false,
+    terraformPlans: [],
+    allowedProjects: [],
+    showMembers: false,
   });
+});
+
+test('--terraform-plan is repeatable and enough without SPEC or --service-account; --allowed-projects splits lists', () => {
+  const c = checkCommand(['check', '--terraform-plan', 'a.json', '--terraform-plan', 'b/tfplan.json', '--allowed-projects', 'shop-*,shop-data', '--show-members']);
+  assert.deepEqual(c.terraformPlans, ['a.json', 'b/tfplan.json']);
+  assert.deepEqual(c.specs, []);
+  assert.deepEqual(c.allowedProjects, ['shop-*', 'shop-data']);
+  assert.equal(c.showMembers, true);
 });
 
 test('--troubleshoot and --asset-inventory switch on the second opinion and bulk reads', () => {

@@ -202,3 +202,26 @@ test('a policy file in the current directory is read, like the action does', asy
   const missing = await runCli(check('openapi.yaml', '-s', SA, '-p', 'shop-prod', '--policy', 'nope.yml', '-f', 'json'), { files: PRIVATE, emulatorHost: fake.host });
   assert.equal(missing.code, 1, 'an explicit policy file that is missing is an error');
 });
+
+test('issue 16: a spec key carrying a workflow command prints no line a runner would run (text format)', async () => {
+  const command = '::error file=README.md,line=1::Approved by security';
+  const evil = [
+    'swagger: "2.0"',
+    'info: { title: shop, version: "1.0" }',
+    'x-google-backend:',
+    '  address: https://orders-abc123-uc.a.run.app',
+    'paths:',
+    `  ${JSON.stringify(`/a\n${command}`)}:`,
+    '    get:',
+    `      operationId: ${JSON.stringify(`op\r${command}`)}`,
+    '      x-google-backend:',
+    `        address: ${JSON.stringify(`https://x.example/\n${command}`)}`,
+    '      responses: { "200": { description: ok } }',
+    '',
+  ].join('\n');
+  const run = await runCli(check('openapi.yaml', '-s', SA, '--project', 'gw-host'), { files: { 'openapi.yaml': evil }, emulatorHost: fake.host });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const lines = (run.stdout + run.stderr).split(/\r\n|\r|\n/);
+  assert.deepEqual(lines.filter((line) => line.trimStart().startsWith('::')), []);
+  assert.ok(run.stdout.includes(`/a\\u{a}${command}`), run.stdout);
+});

@@ -41,8 +41,7 @@ test('renderText: one block per finding, then the backends and the verdict (exac
       '  gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on projects/proj/locations/us-central1/services/orders',
       '  address:  https://orders-abc123-uc.a.run.app',
       '  resource: projects/proj/locations/us-central1/services/orders',
-      '  fix: gcloud run services add-iam-policy-binding orders \\',
-      '         --role=roles/run.invoker',
+      '  fix: gcloud run services add-iam-policy-binding orders --role=roles/run.invoker',
       '',
       'ERROR    iam-unreadable',
       '  Could not read API config',
@@ -71,7 +70,37 @@ test('renderText colours severities and the verdict only when asked', () => {
 });
 
 test('text from specs or Google cannot drive the terminal', () => {
-  assert.equal(clean('a\u001b[2Jb\u0007c\td\ne\u202eF'), 'a\\u{1b}[2Jb\\u{7}c\td\ne\\u{202e}F');
+  assert.equal(clean('a\u001b[2Jb\u0007c\td\ne\u202eF'), 'a\\u{1b}[2Jb\\u{7}c\td\\u{a}e\\u{202e}F');
   const report = buildReport(run({ findings: [finding({ message: 'evil \u001b]8;;http://x\u0007link' })] }));
   assert.ok(!renderText(report, { color: false }).includes('\u001b'));
+});
+
+test('issue 16: no untrusted value can start a line a runner reads as a workflow command', () => {
+  const command = '::error file=README.md,line=1::Approved by security';
+  const evil = (sep: string) => `/a${sep}${command}`;
+  for (const sep of ['\n', '\r', '\r\n', '\u2028', '\n   ']) {
+    const report = buildReport(
+      run({
+        backends: [backend({ status: 'error', address: `https://x.example${evil(sep)}`, file: `specs/${evil(sep)}.yaml`, operations: [`GET ${evil(sep)}`] })],
+        findings: [
+          finding({
+            message: `x-google-backend of GET ${evil(sep)} is wrong`,
+            address: `https://x.example${evil(sep)}`,
+            resource: `projects/p${evil(sep)}`,
+            file: `specs/${evil(sep)}.yaml`,
+            fix: `gcloud run services add-iam-policy-binding ${evil(sep)} \\\n  --role=roles/run.invoker`,
+            exception: { reason: `Reviewed${evil(sep)}`, expires: `2027-03-31${evil(sep)}` },
+          }),
+        ],
+        serviceAccount: `gw@p.iam.gserviceaccount.com${evil(sep)}`,
+      }),
+    );
+    const text = renderText(report, { color: false });
+    const lines = text.split(/\r\n|\r|\n|\u2028|\u2029/);
+    const commands = lines.filter((line) => line.trimStart().startsWith('::'));
+    assert.deepEqual(commands, [], JSON.stringify(sep));
+    // The value is still shown, its line break visible.
+    assert.ok(text.includes(`\\u{${sep.charCodeAt(0).toString(16)}}`), text);
+    assert.ok(text.includes('Approved by security'));
+  }
 });

@@ -72,12 +72,13 @@ const CASES: Case[] = [
     message: /outside the workspace/,
   },
   {
+    // Refused for the glob as written: the names of the files behind the link are never shown.
     name: 'a symlinked directory outside the workspace, through a glob',
     spec: 'specs/*.yaml',
     prepare: async (workspace, outside) => symlink(outside, path.join(workspace, 'specs')),
-    file: 'specs/openapi.yaml',
+    file: 'specs/*.yaml',
     line: 1,
-    message: /outside the workspace/,
+    message: /reaches 1 file\(s\) through a symlinked directory that leaves the workspace/,
   },
   { name: 'a relative path leaving the workspace', spec: '../outside/openapi.yaml', prepare: async () => {}, file: '../outside/openapi.yaml', line: 1, message: /outside the workspace/ },
   { name: 'an external $ref', spec: 'external-ref.yaml', prepare: async (w) => { await fixture('external-ref.yaml')(w); await fixture('other.yaml')(w); }, file: 'external-ref.yaml', line: 13, message: /other\.yaml#\/x.*external/ },

@@ -2,7 +2,9 @@
  * Issue 8: a property test of the spec reader. `parseSpec` on arbitrary strings, on arbitrary JSON
  * values written as JSON and YAML, and on mutations of the valid fixture specs never throws, always
  * returns `{ backends, findings }` whose invalid-spec findings sit at a positive integer line, and
- * finishes (each call under a second).
+ * finishes (each call under a second). Issue 16 adds merge keys (the merged result, and the alias budget
+ * counted before expanding) and `$ref` chains (operations along each chain, cycles, dangling and over-long
+ * chains) against a model of the rule.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,11 +21,11 @@ const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 const params = (numRuns: number) => ({ numRuns, seed: SEED, endOnFailure: true });
 
 /** Runs parseSpec and checks every invariant; returns the result for more specific checks. */
-function checked(text: string): ReturnType<typeof parseSpec> {
+function checked(text: string, budgetMs = PER_CALL_MS): ReturnType<typeof parseSpec> {
   const started = performance.now();
   const result = parseSpec(text, FILE); // throwing fails the property
   const elapsed = performance.now() - started;
-  assert.ok(elapsed < PER_CALL_MS, `parseSpec took ${elapsed.toFixed(0)} ms on ${text.length} chars`);
+  assert.ok(elapsed < budgetMs, `parseSpec took ${elapsed.toFixed(0)} ms on ${text.length} chars`);
   assert.ok(result && Array.isArray(result.backends) && Array.isArray(result.findings), 'returns { backends, findings }');
   const lines = text.split(/\r\n|\r|\n/).length;
   for (const finding of result.findings) {
@@ -152,5 +154,140 @@ test('mutated valid specs: never throws, always a well-formed result', () => {
       checked(mutations.reduce(mutate, fixtures[index]!));
     }),
     params(1_200),
+  );
+});
+
+// ---- Issue 16: merge keys and $ref chains ----
+
+const URLS = ['https://a-abc123-uc.a.run.app', 'https://b-abc123-uc.a.run.app', 'https://c-abc123-uc.a.run.app'];
+
+/**
+ * Anchored mappings, some with an address, that the backend merges as a list (maybe with its own address);
+ * and large anchors merged many times over elsewhere, sometimes past the alias budget.
+ */
+const mergeDocument = fc.record({
+  anchors: fc.array(fc.record({ address: fc.option(fc.nat({ max: URLS.length - 1 }), { nil: undefined }), deadline: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+  merges: fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 8 }),
+  own: fc.option(fc.nat({ max: URLS.length - 1 }), { nil: undefined }),
+  big: fc.array(fc.nat({ max: 1_500 }), { minLength: 1, maxLength: 4 }),
+  list: fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 100 }),
+  copies: fc.nat({ max: 100 }),
+});
+type MergeDocument = typeof mergeDocument extends fc.Arbitrary<infer D> ? D : never;
+
+function mergeText(d: MergeDocument): { text: string; merged: number } {
+  const anchors = d.anchors.map((a, i) => {
+    const keys = [...(a.address === undefined ? [] : [`address: ${URLS[a.address]}`]), ...(a.deadline ? [`deadline: ${10 + i}`] : [])];
+    return `  d${i}: &d${i} {${keys.join(', ')}}`;
+  });
+  const big = d.big.map((size, i) => `  b${i}: &b${i} {${Array.from({ length: size }, (_, k) => `k${k}: ${k}`).join(', ')}}`);
+  const list = d.merges.map((m) => `*d${m % d.anchors.length}`).join(', ');
+  const bigList = d.list.map((m) => `*b${m % d.big.length}`).join(', ');
+  const own = d.own === undefined ? '' : `, address: ${URLS[d.own]}`;
+  // What merging copies: each list itself and every entry of every source, once per mapping that merges.
+  const backendSources = d.merges.map((m) => d.anchors[m % d.anchors.length]!);
+  const backend = backendSources.length + backendSources.reduce((sum, a) => sum + (a.address === undefined ? 0 : 1) + (a.deadline ? 1 : 0), 0);
+  const perCopy = d.list.length + d.list.reduce((sum, m) => sum + d.big[m % d.big.length]!, 0);
+  const text = [
+    'swagger: "2.0"',
+    'info: { title: t, version: "1" }',
+    'x-defs:',
+    ...anchors,
+    ...big,
+    `x-google-backend: {<<: [${list}]${own}}`,
+    'x-copies:',
+    ...Array.from({ length: d.copies }, () => `  - {<<: [${bigList}]}`),
+    'paths: { /o: { get: { responses: { "200": { description: ok } } } } }',
+    '',
+  ].join('\n');
+  return { text, merged: backend + perCopy * d.copies };
+}
+
+test('merge keys: own keys win, then earlier sources; past the alias budget an invalid-spec, never a slow parse', () => {
+  fc.assert(
+    fc.property(mergeDocument, (d) => {
+      const { text, merged } = mergeText(d);
+      // Up to a million merged entries are real work (a quarter of a second alone): a wider budget.
+      const result = checked(text, 3_000);
+      if (merged > 1_000_000) {
+        assert.match(result.findings[0]?.message ?? '', /merge keys \(<<\) expand to more than 1,000,000 nodes/);
+        assert.deepEqual(result.backends, []);
+        return;
+      }
+      const sources = d.merges.map((m) => d.anchors[m % d.anchors.length]!);
+      const address = d.own ?? sources.find((a) => a.address !== undefined)?.address;
+      if (address === undefined) {
+        assert.ok(result.findings.some((f) => f.rule === 'invalid-spec'), 'a backend without an address is reported');
+        return;
+      }
+      assert.deepEqual(result.findings, []);
+      assert.deepEqual(result.backends.map((b) => b.address), [URLS[address]]);
+      const deadline = sources.findIndex((a) => a.deadline);
+      const expected = deadline < 0 ? undefined : 10 + (d.merges[deadline]! % d.anchors.length);
+      assert.equal(result.backends[0]?.deadline, expected);
+    }),
+    params(80),
+  );
+});
+
+/** Path items that may refer to each other by `$ref` (chains, cycles, dangling references) and may hold a method. */
+const refGraph = fc.array(
+  fc.record({ ref: fc.option(fc.integer({ min: -1, max: 60 }), { nil: undefined }), method: fc.option(fc.constantFrom('get', 'post'), { nil: undefined }) }),
+  { minLength: 1, maxLength: 60 },
+);
+
+/** Operations the reader must find, per the rule: a path's own methods, then those along its `$ref` chain. */
+function expectedOperations(items: Array<{ ref?: number; method?: string }>): { operations: string[]; tooLong: boolean; dangling: boolean } {
+  const operations: string[] = [];
+  let tooLong = false;
+  let dangling = false;
+  items.forEach((_, start) => {
+    const seen = new Set<string>();
+    const visited = new Set<number>();
+    let refs = 0;
+    for (let i: number | undefined = start; i !== undefined && !visited.has(i); ) {
+      visited.add(i);
+      const item: { ref?: number; method?: string } = items[i]!;
+      if (item.method && !seen.has(item.method)) {
+        seen.add(item.method);
+        operations.push(`${item.method.toUpperCase()} /p${start}`);
+      }
+      if (item.ref === undefined) break;
+      if (++refs > 16) {
+        tooLong = true;
+        break;
+      }
+      if (item.ref < 0 || item.ref >= items.length) {
+        dangling = true;
+        break;
+      }
+      i = item.ref;
+    }
+  });
+  return { operations, tooLong, dangling };
+}
+
+test('$ref chains: operations found along each chain (cycles once, at most 16 references), the rest invalid-spec', () => {
+  fc.assert(
+    fc.property(refGraph, fc.boolean(), (items, long) => {
+      // Half the runs add a straight chain longer than the bound.
+      const all = long ? [...items.map((item) => ({ ...item })), ...Array.from({ length: 20 }, (_, k) => ({ ref: items.length + k + 1, method: undefined as string | undefined })), { ref: undefined, method: 'get' }] : items;
+      const lines = all.map((item, i) => {
+        const parts = [
+          ...(item.ref === undefined ? [] : [`$ref: "#/paths/~1p${item.ref}"`]),
+          ...(item.method ? [`${item.method}: { responses: { "200": { description: ok } } }`] : []),
+        ];
+        return `  /p${i}: {${parts.join(', ')}}`;
+      });
+      const text = ['openapi: 3.1.0', 'info: { title: t, version: "1" }', `x-google-api-management: { backends: { b: { address: "${URLS[0]}" } } }`, 'x-google-backend: b', 'paths:', ...lines, ''].join('\n');
+      const expected = expectedOperations(all);
+      const result = checked(text);
+      assert.deepEqual(result.backends[0]?.operations ?? [], expected.operations);
+      const chained = result.findings.filter((f) => /chained \$refs/.test(f.message));
+      assert.equal(chained.length, expected.tooLong ? 1 : 0);
+      assert.equal(result.findings.some((f) => /does not point at a path item/.test(f.message)), expected.dangling);
+      if (long) assert.ok(expected.tooLong);
+    }),
+    params(400),
   );
 });

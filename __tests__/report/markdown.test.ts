@@ -12,7 +12,10 @@ test('escapeMarkdown', async (t) => {
     ['Tom & Jerry', 'Tom &amp; Jerry'],
     ['&lt;', '&amp;lt;'],
     ['`code` *bold* _it_ ~strike~', '&#96;code&#96; &#42;bold&#42; &#95;it&#95; &#126;strike&#126;'],
-    ['[link](https://evil)', '&#91;link&#93;(https://evil)'],
+    ['[link](https://evil)', `&#91;link&#93;(https:${ZWSP}//evil)`],
+    ['see https://github.com/other/repo/issues/1', `see https:${ZWSP}//github.com/other/repo/issues/1`],
+    ['www.evil.example and WWW.Evil.example', `www${ZWSP}.evil.example and WWW${ZWSP}.Evil.example`],
+    ['(www.x.io) ftp://files', `(www${ZWSP}.x.io) ftp:${ZWSP}//files`],
     ['back\\slash', 'back&#92;slash'],
     ['$x^2$', '&#36;x^2&#36;'],
     ['<!-- gateway-guard -->', '&lt;!-- gateway-guard --&gt;'],
@@ -25,6 +28,22 @@ test('escapeMarkdown', async (t) => {
   for (const [input, expected] of cases) {
     await t.test(JSON.stringify(input), () => assert.equal(escapeMarkdown(input), expected));
   }
+});
+
+test('issue 16: no bare URL or www. host in escaped text can become a link (GitHub autolinks)', () => {
+  // GFM extended autolinks: a scheme followed by `://`, or `www.` after a boundary.
+  const autolink = /[a-z][a-z0-9+.-]*:\/\/|(?:^|[\s*_~(])www\./i;
+  const inputs = [
+    'https://github.com/acme/other/issues/7',
+    'Backend http://orders.internal/x failed',
+    'visit www.example.com now',
+    '*www.example.com*',
+    '_www.example.com_',
+    'HTTPS://EXAMPLE.COM',
+    'x-google-backend: grpcs://svc.example:443',
+    'line1\nhttps://a.example',
+  ];
+  for (const input of inputs) assert.doesNotMatch(escapeMarkdown(input).replace(/&#\d+;/g, ' '), autolink, input);
 });
 
 test('codeSpan', async (t) => {

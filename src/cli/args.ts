@@ -30,6 +30,12 @@ export interface CheckCommand {
   troubleshoot: boolean;
   /** `--asset-inventory`: read policies in bulk through Cloud Asset Inventory. */
   assetInventory: boolean;
+  /** `--terraform-plan FILE` (repeatable): Terraform/OpenTofu JSON plans. */
+  terraformPlans: string[];
+  /** `--allowed-projects P` (repeatable, comma-separated): projects the check may look into. */
+  allowedProjects: string[];
+  /** `--show-members`: name group/user/domain members in the text output. */
+  showMembers: boolean;
   /** `--color` / `--no-color`; undefined = decide from the terminal and NO_COLOR / FORCE_COLOR. */
   color?: boolean;
 }
@@ -56,6 +62,9 @@ const OPTIONS = {
   color: { type: 'boolean' },
   troubleshoot: { type: 'boolean' },
   'asset-inventory': { type: 'boolean' },
+  'terraform-plan': { type: 'string', multiple: true },
+  'allowed-projects': { type: 'string', multiple: true },
+  'show-members': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -87,14 +96,15 @@ export function parseCommandLine(argv: string[]): Command {
   const specs = rest.filter((s) => s.trim() !== '');
   const serviceAccount = (values['service-account'] ?? '').trim();
   const apiConfig = (values['api-config'] ?? '').trim();
-  if (specs.length === 0 && !apiConfig) {
-    throw new UsageError('give the OpenAPI file(s) to check (SPEC...), or a deployed config with --api-config');
+  const terraformPlans = (values['terraform-plan'] ?? []).map((p) => p.trim()).filter((p) => p !== '');
+  if (specs.length === 0 && !apiConfig && terraformPlans.length === 0) {
+    throw new UsageError('give the OpenAPI file(s) to check (SPEC...), a deployed config with --api-config, or a plan with --terraform-plan');
   }
   if (specs.length > 0 && apiConfig) {
     throw new UsageError(`give SPEC file(s) or --api-config, not both (got ${specs.length} SPEC argument(s) and --api-config)`);
   }
   if (apiConfig && !isDeployedName(apiConfig)) throw new UsageError(deployedNameProblem(apiConfig, '--api-config'));
-  if (!serviceAccount && !apiConfig) {
+  if (!serviceAccount && !apiConfig && terraformPlans.length === 0) {
     throw new UsageError(
       "--service-account is required with SPEC files: the email of the gateway's service account, e.g. gw@my-project.iam.gserviceaccount.com",
     );
@@ -126,6 +136,9 @@ export function parseCommandLine(argv: string[]): Command {
     timeoutSeconds: integer(values.timeout, '--timeout', 300, 1, 21_600),
     troubleshoot: values.troubleshoot === true,
     assetInventory: values['asset-inventory'] === true,
+    terraformPlans,
+    allowedProjects: (values['allowed-projects'] ?? []).flatMap((p) => splitList(p)),
+    showMembers: values['show-members'] === true,
     ...(values.color !== undefined ? { color: values.color } : {}),
   };
 }

@@ -31,6 +31,11 @@ Options:
       --timeout S           seconds for the whole check (default 300)
       --troubleshoot        also ask Policy Troubleshooter for a second opinion on each grant
       --asset-inventory     read allow policies in bulk through Cloud Asset Inventory
+      --terraform-plan FILE judge the state after a Terraform/OpenTofu plan is applied
+                            (terraform show -json PLAN > FILE); repeatable
+      --allowed-projects P  only look into these projects (IDs or patterns like shop-*);
+                            an address elsewhere is backend-not-found, without a Google call
+      --show-members        name group/user/domain members in the output (else counted)
       --color, --no-color   force colours on or off (default: on for a terminal;
                             NO_COLOR and FORCE_COLOR are respected)
   -h, --help                show this help

@@ -8,7 +8,7 @@ import { renderSarif } from '../report/sarif.ts';
 import { HOMEPAGE, VERSION } from '../version.ts';
 import { parseCommandLine, UsageError, type CheckCommand } from './args.ts';
 import { HELP } from './help.ts';
-import { renderText, shouldColor } from './text.ts';
+import { clean, renderText, shouldColor } from './text.ts';
 
 /** Exit statuses: the gate passed, the gate failed, the command could not run as asked. */
 export const EXIT = { pass: 0, fail: 1, usage: 2 } as const;
@@ -81,6 +81,9 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
     timeoutSeconds: command.timeoutSeconds,
     troubleshoot: command.troubleshoot,
     assetInventory: command.assetInventory,
+    terraformPlans: command.terraformPlans,
+    allowedProjects: command.allowedProjects,
+    showMembers: command.showMembers,
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(command.apiConfig ? { apiConfig: command.apiConfig } : {}),
   };
@@ -124,6 +127,7 @@ function adcProblem(): Promise<string | undefined> {
   return credentialsProblem(clientOptions(undefined));
 }
 
+/** One line of stderr, its untrusted parts unable to start a line of their own (see clean). */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return clean(text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).join(' '));
 }

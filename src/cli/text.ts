@@ -74,7 +74,7 @@ function findingBlock(f: ReportFinding, paint: (style: Style, text: string) => s
     .filter(Boolean)
     .join('  ');
   const lines = [header];
-  lines.push(...indent(clean(f.message), '  '));
+  lines.push(`  ${clean(f.message)}`);
   if (f.address) lines.push(paint('dim', `  address:  ${clean(f.address)}`));
   if (f.resource && f.resource !== f.address) lines.push(paint('dim', `  resource: ${clean(f.resource)}`));
   if (f.exception) {
@@ -82,15 +82,8 @@ function findingBlock(f: ReportFinding, paint: (style: Style, text: string) => s
     const was = f.originalSeverity ? `, was ${f.originalSeverity}` : '';
     lines.push(`  excepted by policy${was}: ${clean(f.exception.reason)}${expires}`);
   }
-  if (f.fix) {
-    const [first = '', ...more] = clean(f.fix).split('\n');
-    lines.push(`  ${paint('green', 'fix:')} ${first}`, ...more.map((l) => `       ${l}`));
-  }
+  if (f.fix) lines.push(`  ${paint('green', 'fix:')} ${fixLine(f.fix)}`);
   return lines;
-}
-
-function indent(text: string, prefix: string): string[] {
-  return text.split('\n').map((l) => prefix + l);
 }
 
 function plural(n: number, word: string): string {
@@ -98,10 +91,16 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Text from specs and from Google, safe for a terminal: control characters (escape sequences
- * included) and bidirectional overrides are shown as `\u{..}`, except newlines and tabs.
+ * Text from specs, policy files and Google, safe for a terminal and for a CI log: every control character
+ * (line breaks included, so no value can start a line a runner reads as a workflow command, `::error::`),
+ * escape sequences and bidirectional overrides are shown as `\u{..}`. Tabs stay.
  */
 export function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
+/** A fix command on one line: shell line continuations joined, the rest escaped by {@link clean}. */
+function fixLine(fix: string): string {
+  return clean(fix.split(/\\\r?\n/).map((part) => part.trim()).join(' '));
 }

@@ -1,5 +1,4 @@
 /** Reads the policy file and validates it against the JSON Schema; problems become `invalid-spec` findings at their line. */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as compiled from '../generated/validators.ts';
@@ -7,6 +6,7 @@ import { invalidSpec, quote } from '../spec/finding.ts';
 import { parseTree, toJs } from '../spec/yaml-tree.ts';
 import type { YNode } from '../spec/yaml-tree.ts';
 import { RULES } from '../types.ts';
+import { readWorkspaceFile } from '../workspace-files.ts';
 import type { Finding, RuleId } from '../types.ts';
 import { emptyPolicy } from './model.ts';
 import type { Policy, PolicyException, SeverityOverride } from './model.ts';
@@ -35,25 +35,25 @@ export async function loadPolicy(
 ): Promise<{ policy: Policy; findings: Finding[] }> {
   const absolute = path.resolve(workspace, file);
   const relative = path.relative(workspace, absolute).split(path.sep).join('/') || file;
-  let source: string;
-  try {
-    const bytes = await readFile(absolute);
-    if (bytes.length > MAX_POLICY_BYTES) {
-      return failed(relative, undefined, `Policy file ${relative} is larger than 1 MiB; a policy holds a few exceptions and overrides, check the \`policy\` input`);
+  const read = await readWorkspaceFile(workspace, absolute, { maxBytes: MAX_POLICY_BYTES });
+  if (!read.ok) {
+    switch (read.kind) {
+      case 'missing':
+        if (!explicit) return { policy: emptyPolicy(), findings: [] };
+        return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) does not exist; create it or correct the path (relative to the repository root)`);
+      case 'directory':
+        return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) is a directory; name the YAML file, e.g. .github/gateway-guard.yml`);
+      case 'outside':
+        return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) leads outside the workspace (a path or symlink out of the repository); keep the policy file in the repository`);
+      case 'not-a-file':
+        return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) is not a regular file; commit the policy as a YAML file`);
+      case 'too-large':
+        return failed(relative, undefined, `Policy file ${relative} is larger than 1 MiB; a policy holds a few exceptions and overrides, check the \`policy\` input`);
+      case 'unreadable':
+        return failed(relative, undefined, `Policy file ${relative} cannot be read (${read.code.slice(0, 200)}); check the \`policy\` input and the file's permissions`);
     }
-    source = bytes.toString('utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      if (!explicit) return { policy: emptyPolicy(), findings: [] };
-      return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) does not exist; create it or correct the path (relative to the repository root)`);
-    }
-    if (code === 'EISDIR') {
-      return failed(relative, undefined, `Policy file ${relative} (input \`policy\`) is a directory; name the YAML file, e.g. .github/gateway-guard.yml`);
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return failed(relative, undefined, `Policy file ${relative} cannot be read (${reason.slice(0, 200)}); check the \`policy\` input and the file's permissions`);
   }
+  const source = read.bytes.toString('utf8');
   return parsePolicy(source, relative);
 }
 

@@ -18,12 +18,16 @@ const ENTITIES: Record<string, string> = {
 const ZERO_WIDTH_SPACE = '\u200b';
 
 /**
- * Plain text safe anywhere in markdown, table cells included: one line, no formatting, links,
- * HTML, math, @mentions or issue references.
+ * Plain text safe anywhere in markdown, table cells included: one line, no formatting, links (autolinks
+ * included), HTML, math, @mentions or issue references.
  */
 export function escapeMarkdown(text: string): string {
   return (
     oneLine(text)
+      // GitHub links bare `scheme://…` and `www.…` text (and a link to an issue shows in its timeline):
+      // a zero-width space after the colon, or after `www`, keeps the text and drops the link.
+      .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+      .replace(/www\./gi, (www) => `${www.slice(0, 3)}${ZERO_WIDTH_SPACE}.`)
       // An @ right after a letter or digit (an email) never mentions anyone; elsewhere it might.
       .replace(/(^|[^A-Za-z0-9])@(?=\w)/g, `$1@${ZERO_WIDTH_SPACE}`)
       // `#123` (and `GH-123`) would cross-reference an issue from the comment: break the reference.
@@ -56,7 +60,9 @@ export function longestBacktickRun(text: string): number {
 
 /** Joins shell line continuations and turns every other line break into a space. */
 export function oneLine(text: string): string {
-  return text.replace(/[ \t]*\\\r?\n[ \t]*/g, ' ').replace(/\r\n|\r|\n/g, ' ');
+  // The lookbehind starts a match only at the first blank of a run: linear, where `[ \t]*\\` alone
+  // would rescan a long run of blanks from each of its positions.
+  return text.replace(/(?<![ \t])[ \t]*\\\r?\n[ \t]*/g, ' ').replace(/\r\n|\r|\n/g, ' ');
 }
 
 /** Shortens `text` to at most `max` characters, ending with `…` when cut (never inside a surrogate pair). */

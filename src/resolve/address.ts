@@ -21,11 +21,17 @@ export type AddressInfo = (
 ) &
   TransportProblem;
 
-const DETERMINISTIC_RUN = /^(?<service>[a-z0-9-]+)-(?<number>\d{6,})\.(?<region>[a-z]+-[a-z]+\d+)\.run\.app$/;
-const HASH_RUN = /^[a-z0-9-]+\.a\.run\.app$/;
-const FUNCTIONS = /^(?<region>[a-z]+-[a-z]+\d+)-(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.cloudfunctions\.net$/;
-const APP_ENGINE = /^(?<prefix>(?:[a-z0-9-]+-dot-)*)(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])(?:\.[a-z0-9]{2,4}\.r)?\.appspot\.com$/;
 const SCHEMES = ['https:', 'http:', 'grpc:', 'grpcs:'];
+/** DNS limits (RFC 1035): checked before any pattern runs, so every pattern below sees at most 63 characters. */
+const MAX_HOST = 253;
+const MAX_LABEL = 63;
+
+// Every pattern below is applied to one DNS label (at most 63 characters) and has a linear-time shape:
+// anchored, no nested or adjacent overlapping quantifiers.
+const LABEL_CHARS = /^[a-z0-9-]+$/;
+const REGION = /^[a-z]+-[a-z]+\d+$/;
+const DIGITS = /^\d+$/;
+const REGION_CODE = /^[a-z0-9]{2,4}$/;
 
 /** Classifies a backend address by its host. Pure: no lookups. */
 export function classifyAddress(address: string): AddressInfo {
@@ -37,9 +43,11 @@ export function classifyAddress(address: string): AddressInfo {
   }
   if (!SCHEMES.includes(url.protocol)) return { kind: 'unknown', reason: `the scheme ${url.protocol} is not one API Gateway calls` };
   // A fully qualified name (`orders-abc123-uc.a.run.app.`) is the same host.
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const host = stripDot(url.hostname.toLowerCase());
   if (url.username || url.password) return { kind: 'unknown', reason: 'it carries credentials' };
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[')) {
+  const tooLong = dnsProblem(host);
+  if (tooLong) return { kind: 'unknown', reason: tooLong };
+  if (isIpv4(host) || host.startsWith('[')) {
     return { kind: 'unknown', reason: `it names an IP address (${host}), not a Cloud Run, Cloud Functions or App Engine host` };
   }
   const problems: string[] = [];
@@ -53,35 +61,129 @@ export function classifyAddress(address: string): AddressInfo {
   return { ...info, transportProblem: problems.join('; ') };
 }
 
+function stripDot(host: string): string {
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/** Why the host cannot be a DNS name (too long, a label too long or empty), if it cannot. */
+function dnsProblem(host: string): string | undefined {
+  if (host.startsWith('[')) return undefined;
+  if (host.length > MAX_HOST) return `its host is ${host.length} characters long, over the ${MAX_HOST} DNS allows`;
+  for (const label of host.split('.')) {
+    if (label.length > MAX_LABEL) return `its host has a ${label.length}-character label, over the ${MAX_LABEL} DNS allows`;
+    if (label === '') return 'its host has an empty label (two dots in a row)';
+  }
+  return undefined;
+}
+
+function isIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts.every((part) => DIGITS.test(part));
+}
+
+const NOT_GOOGLE = 'it is not a Cloud Run, Cloud Functions or App Engine address';
+
+/** Reads the host label by label (each at most 63 characters by now): no pattern sees the whole host. */
 function classifyHost(host: string, url: URL): AddressInfo {
-  const origin = `https://${host}`;
+  const labels = host.split('.');
+  const endsWith = (...tail: string[]) => labels.length > tail.length && tail.every((label, i) => labels[labels.length - tail.length + i] === label);
+  if (endsWith('run', 'app')) return classifyRun(labels);
+  if (labels.length === 3 && endsWith('cloudfunctions', 'net')) return classifyFunction(labels[0] ?? '', host, url);
+  if (endsWith('appspot', 'com')) return classifyAppEngine(labels);
+  return { kind: 'unknown', reason: NOT_GOOGLE };
+}
+
+/** `[TAG---]SERVICE-PROJECTNUMBER.REGION.run.app` or `[TAG---]SERVICE-HASH-REGIONCODE.a.run.app`. */
+function classifyRun(labels: string[]): AddressInfo {
+  if (labels.length !== 4) return { kind: 'unknown', reason: NOT_GOOGLE };
+  const [first = '', second = ''] = labels;
+  if (!LABEL_CHARS.test(first)) return { kind: 'unknown', reason: NOT_GOOGLE };
   // A revision tag prefixes the service's own host (`canary---orders-abc123-uc.a.run.app`) and is served
   // under the service's IAM: resolve the service by its untagged host.
-  const tagged = /^([a-z0-9-]+?)---(.+\.run\.app)$/.exec(host);
-  const runHost = tagged?.[2] ?? host;
-  const tag = tagged ? { tag: tagged[1] ?? '' } : {};
-  let m = DETERMINISTIC_RUN.exec(runHost);
-  if (m?.groups) {
-    const { service = '', number = '', region = '' } = m.groups;
-    return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region, ...tag };
-  }
-  if (HASH_RUN.test(runHost)) return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tag };
-  m = FUNCTIONS.exec(host);
-  if (m?.groups) {
-    const functionName = url.pathname.split('/').filter(Boolean)[0] ?? '';
-    if (!functionName) return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
-    return { kind: 'cloud-functions', origin, region: m.groups.region ?? '', project: m.groups.project ?? '', functionName };
-  }
-  m = APP_ENGINE.exec(host);
-  if (m?.groups) {
-    // [[INSTANCE-dot-]VERSION-dot-]SERVICE-dot-PROJECT: the service is always the part before the project.
-    const parts = (m.groups.prefix ?? '').split('-dot-').filter(Boolean);
-    const project = m.groups.project ?? '';
-    if (parts.length >= 2) return { kind: 'app-engine', origin, project, version: parts.at(-2), service: parts.at(-1) };
-    if (parts.length === 1) return { kind: 'app-engine', origin, project, service: parts[0] };
-    return { kind: 'app-engine', origin, project };
-  }
-  return { kind: 'unknown', reason: 'it is not a Cloud Run, Cloud Functions or App Engine address' };
+  const at = first.indexOf('---', 1);
+  const tag = at > 0 ? first.slice(0, at) : undefined;
+  const own = at > 0 ? first.slice(at + 3) : first;
+  if (own === '') return { kind: 'unknown', reason: NOT_GOOGLE };
+  const tagged = tag === undefined ? {} : { tag };
+  const runHost = [own, ...labels.slice(1)].join('.');
+  if (second === 'a') return { kind: 'cloud-run', form: 'hash', origin: `https://${runHost}`, ...tagged };
+  const dash = own.lastIndexOf('-');
+  const service = own.slice(0, dash);
+  const number = own.slice(dash + 1);
+  if (dash <= 0 || number.length < 6 || !DIGITS.test(number) || !REGION.test(second)) return { kind: 'unknown', reason: NOT_GOOGLE };
+  if (!isServiceName(service)) return invalidName('Cloud Run service name', service, RULES.runService);
+  return { kind: 'cloud-run', form: 'deterministic', origin: `https://${runHost}`, service, projectNumber: number, region: second, ...tagged };
+}
+
+/** `REGION-PROJECT.cloudfunctions.net/NAME`. */
+function classifyFunction(first: string, host: string, url: URL): AddressInfo {
+  // The region holds exactly one hyphen (`us-central1`), so the project starts after the second.
+  const second = first.indexOf('-', first.indexOf('-') + 1);
+  const region = first.slice(0, Math.max(second, 0));
+  const project = first.slice(second + 1);
+  if (second < 0 || !REGION.test(region)) return { kind: 'unknown', reason: NOT_GOOGLE };
+  if (!isProjectId(project)) return invalidName('project ID', project, RULES.project);
+  const segment = url.pathname.split('/').find(Boolean) ?? '';
+  if (!segment) return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
+  if (!isFunctionName(segment)) return invalidName('Cloud Functions name', segment, RULES.function);
+  return { kind: 'cloud-functions', origin: `https://${host}`, region, project, functionName: segment };
+}
+
+/** `[[INSTANCE-dot-]VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
+function classifyAppEngine(labels: string[]): AddressInfo {
+  const regional = labels.length === 5 && labels[2] === 'r' && REGION_CODE.test(labels[1] ?? '');
+  if (labels.length !== 3 && !regional) return { kind: 'unknown', reason: NOT_GOOGLE };
+  const first = labels[0] ?? '';
+  if (!LABEL_CHARS.test(first)) return { kind: 'unknown', reason: NOT_GOOGLE };
+  const parts = first.split('-dot-').filter(Boolean);
+  const project = parts.pop() ?? '';
+  if (!isProjectId(project)) return invalidName('project ID', project, RULES.project);
+  const origin = `https://${labels.join('.')}`;
+  // The service is always the part right before the project, the version the one before it.
+  const service = parts.at(-1);
+  const version = parts.at(-2);
+  if (service !== undefined && !isAppEngineId(service)) return invalidName('App Engine service name', service, RULES.appEngine);
+  if (version !== undefined && !isAppEngineId(version)) return invalidName('App Engine version', version, RULES.appEngine);
+  if (version !== undefined) return { kind: 'app-engine', origin, project, version, service };
+  if (service !== undefined) return { kind: 'app-engine', origin, project, service };
+  return { kind: 'app-engine', origin, project };
+}
+
+/** Google's naming rules, as shown when a name breaks them. */
+const RULES = {
+  project: '6 to 30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+  runService: 'lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+  function: 'letters, digits, hyphens and underscores, at most 63, starting with a letter and ending with a letter or digit',
+  appEngine: 'lowercase letters, digits and hyphens, at most 63, not starting or ending with a hyphen',
+};
+
+function invalidName(what: string, name: string, rule: string): AddressInfo {
+  return { kind: 'unknown', reason: `its ${what} ${JSON.stringify(name.slice(0, 80))} is not a valid one (${rule})` };
+}
+
+/** `text` is 1..max characters of `[a-z0-9-]`, starting with a letter, not ending with a hyphen. */
+function isDnsName(text: string, max: number): boolean {
+  return text.length <= max && /^[a-z][a-z0-9-]*$/.test(text) && !text.endsWith('-');
+}
+
+/** A Google Cloud project ID (`shop-prod`). */
+export function isProjectId(text: string): boolean {
+  return text.length >= 6 && isDnsName(text, 30);
+}
+
+/** A Cloud Run service name. */
+function isServiceName(text: string): boolean {
+  return isDnsName(text, MAX_LABEL);
+}
+
+/** A Cloud Functions function name (1st and 2nd gen). */
+function isFunctionName(text: string): boolean {
+  return text.length <= 63 && /^[A-Za-z][\w-]*$/.test(text) && /[A-Za-z0-9]$/.test(text);
+}
+
+/** An App Engine service or version ID. */
+function isAppEngineId(text: string): boolean {
+  return text.length <= 63 && /^[a-z0-9][a-z0-9-]*$/.test(text) && !text.endsWith('-');
 }
 
 /** The project an address names outright (ID or number), if any. */

@@ -1,7 +1,9 @@
-import { glob, readFile, realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync, type Dirent } from 'node:fs';
+import { glob, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backend, Finding, SpecReadResult } from '../types.ts';
 import { invalidSpec, quote } from './finding.ts';
+import { errorCode, isInside, readWorkspaceFile } from '../workspace-files.ts';
 import { parseSpec } from './openapi.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -36,7 +38,7 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
     } else if (!GLOB_CHARS.test(relative)) {
       candidates.add(relative);
     } else {
-      const expanded = await expand(relative, root);
+      const expanded = await expand(relative, root, realRoot);
       if (typeof expanded === 'string') findings.push(invalidSpec(pattern, 1, expanded));
       else if (expanded.length === 0) {
         findings.push(
@@ -49,7 +51,7 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
   const files: string[] = [];
   const backends: Backend[] = [];
   const sorted = [...candidates].sort();
-  const reads = await Promise.all(sorted.map((file) => readText(file, root, realRoot)));
+  const reads = await Promise.all(sorted.map((file) => readText(file, root)));
   sorted.forEach((file, index) => {
     const read = reads[index]!;
     if (typeof read !== 'string') {
@@ -66,54 +68,75 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
 
 /** The pattern relative to the workspace, with `/`; undefined when it leaves the workspace. */
 function insideWorkspace(pattern: string, root: string): string | undefined {
-  const relative = path.relative(root, path.resolve(root, pattern));
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+  const full = path.resolve(root, pattern);
+  if (!isInside(root, full)) return undefined;
+  const relative = path.relative(root, full);
   return relative === '' ? '.' : relative.split(path.sep).join('/');
 }
 
-/** Files (not directories) a glob matches, relative to the workspace; a message if it cannot be expanded. */
-async function expand(pattern: string, root: string): Promise<string[] | string> {
+/**
+ * Files (not directories) a glob matches, relative to the workspace; a message if it cannot be expanded.
+ * It never descends through a symlinked directory: one leading out of the workspace would list outside
+ * names, and a match found behind one anyway is refused without naming it.
+ */
+async function expand(pattern: string, root: string, realRoot: string): Promise<string[] | string> {
   const files: string[] = [];
+  let outside = 0;
+  const real = (file: string) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const linkedDirectory = (entry: Dirent) => {
+    if (!entry.isSymbolicLink()) return false;
+    try {
+      return statSync(path.join(entry.parentPath, entry.name)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
   try {
-    for await (const entry of glob(pattern, { cwd: root, withFileTypes: true })) {
-      if (entry.isDirectory()) continue;
+    for await (const entry of glob(pattern, { cwd: root, withFileTypes: true, exclude: linkedDirectory })) {
+      if (entry.isDirectory() || linkedDirectory(entry)) continue;
+      const parent = real(entry.parentPath);
+      if (parent === undefined || !isInside(realRoot, parent)) {
+        outside++;
+        continue;
+      }
       files.push(path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
     }
   } catch (error) {
     return `the glob ${quote(pattern)} cannot be expanded (${errorCode(error)})`;
   }
+  if (outside > 0) {
+    return `the glob ${quote(pattern)} reaches ${outside} file(s) through a symlinked directory that leaves the workspace; they were not read (keep the spec files in the repository)`;
+  }
   return files;
 }
 
 /** The file's text, or the finding that explains why it cannot be used. */
-async function readText(file: string, root: string, realRoot: string): Promise<string | Finding> {
+async function readText(file: string, root: string): Promise<string | Finding> {
   const problem = (message: string) => invalidSpec(file, 1, message);
-  let real: string;
-  try {
-    real = await realpath(path.join(root, file));
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') {
-      return problem('the file does not exist; check the spec input (paths are relative to the workspace)');
+  const read = await readWorkspaceFile(root, file, { maxBytes: MAX_BYTES });
+  if (!read.ok) {
+    switch (read.kind) {
+      case 'missing':
+        return problem('the file does not exist; check the spec input (paths are relative to the workspace)');
+      case 'outside':
+        return problem('the path is a symlink that resolves outside the workspace; keep the spec files in the repository');
+      case 'directory':
+        return problem(`this is a directory, not a file; name the spec files, e.g. ${quote(`${file}/*.yaml`)}`);
+      case 'not-a-file':
+        return problem('this is not a regular file');
+      case 'too-large':
+        return problem(tooLarge(read.bytes));
+      case 'unreadable':
+        return problem(`the file cannot be read (${read.code})`);
     }
-    return problem(`the file cannot be read (${errorCode(error)})`);
   }
-  const relative = path.relative(realRoot, real);
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
-    return problem('the path is a symlink that resolves outside the workspace; keep the spec files in the repository');
-  }
-  let buffer: Buffer;
-  try {
-    const info = await stat(real);
-    if (info.isDirectory()) {
-      return problem(`this is a directory, not a file; name the spec files, e.g. ${quote(`${file}/*.yaml`)}`);
-    }
-    if (!info.isFile()) return problem('this is not a regular file');
-    if (info.size > MAX_BYTES) return problem(tooLarge(info.size));
-    buffer = await readFile(real);
-  } catch (error) {
-    return problem(`the file cannot be read (${errorCode(error)})`);
-  }
-  if (buffer.length > MAX_BYTES) return problem(tooLarge(buffer.length));
+  const buffer = read.bytes;
   if (buffer.includes(0)) return problem('this is a binary file, not YAML or JSON text');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
@@ -124,9 +147,4 @@ async function readText(file: string, root: string, realRoot: string): Promise<s
 
 function tooLarge(bytes: number): string {
   return `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB, over the 10 MiB limit for a spec file`;
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message : String(error);
 }

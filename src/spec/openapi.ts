@@ -175,9 +175,21 @@ function operations(root: YMap, methods: Set<string>, file: string, findings: Fi
   const paths = entryOf(root, 'paths')?.value;
   if (paths?.kind !== 'map') return [];
   const found: Operation[] = [];
+  let tooLong = false;
+  const targets = new Map<string, YNode | undefined>();
+  const target = (ref: string): YNode | undefined => {
+    if (!targets.has(ref)) targets.set(ref, pointerTarget(root, ref));
+    return targets.get(ref);
+  };
   for (const path of paths.entries) {
     const seen = new Set<string>();
-    for (const item of pathItemChain(root, path.value, file, findings)) {
+    const chain = pathItemChain(path.value, target, file, findings);
+    if (chain.tooLong && !tooLong) {
+      // One such finding already fails the gate: the others would only repeat it.
+      tooLong = true;
+      findings.push(invalidSpec(file, path.keyLine, `path ${quote(path.key)} goes through more than ${MAX_REF_CHAIN} chained $refs; refer to the path item itself`));
+    }
+    for (const item of chain.items) {
       for (const entry of item.entries) {
         if (!methods.has(entry.key) || entry.value.kind !== 'map' || seen.has(entry.key)) continue;
         seen.add(entry.key);
@@ -188,21 +200,32 @@ function operations(root: YMap, methods: Set<string>, file: string, findings: Fi
   return found;
 }
 
-/** A path item and, through its `$ref`s, the items it refers to (each once). */
-function pathItemChain(root: YMap, node: YNode, file: string, findings: Finding[]): YMap[] {
+/** How many `$ref`s one path item may go through; real documents use one or two. */
+const MAX_REF_CHAIN = 16;
+
+/** A path item and, through its `$ref`s, the items it refers to (each once, at most MAX_REF_CHAIN references). */
+function pathItemChain(
+  node: YNode,
+  target: (ref: string) => YNode | undefined,
+  file: string,
+  findings: Finding[],
+): { items: YMap[]; tooLong: boolean } {
   const chain: YMap[] = [];
-  for (let item: YNode | undefined = node; item?.kind === 'map' && !chain.includes(item); ) {
+  const visited = new Set<YNode>();
+  for (let item: YNode | undefined = node; item?.kind === 'map' && !visited.has(item); ) {
     chain.push(item);
+    visited.add(item);
     const ref = entryOf(item, '$ref');
     if (!ref) break;
     // External references are reported by externalRefs; the document cannot be followed there.
     if (ref.value.kind !== 'scalar' || !ref.value.text.startsWith('#')) break;
-    item = pointerTarget(root, ref.value.text);
+    if (chain.length > MAX_REF_CHAIN) return { items: chain, tooLong: true };
+    item = target(ref.value.text);
     if (item?.kind !== 'map') {
       findings.push(invalidSpec(file, ref.keyLine, `$ref ${quote(ref.value.text)} does not point at a path item (a mapping) in this document; fix the reference`));
     }
   }
-  return chain;
+  return { items: chain, tooLong: false };
 }
 
 /** The node a JSON pointer `#/a/b` names in the document, if any. */

@@ -118,6 +118,8 @@ function buildTree(events: Event[], source: string): YNode | null {
   let root: YNode | null = null;
   let aliases = 0;
   let firstAliasLine = 1;
+  // Entries merge keys copy, counted against the alias budget before they are copied.
+  const merges = { entries: 0 };
 
   const anchorOf = (event: { anchorStart: number; anchorEnd: number }) =>
     event.anchorStart >= 0 ? source.slice(event.anchorStart, event.anchorEnd) : undefined;
@@ -203,7 +205,7 @@ function buildTree(events: Event[], source: string): YNode | null {
       case EVENT_ID.POP: {
         const frame = stack.pop();
         if (!frame) break; // end of a document
-        if (frame.node.kind === 'map') applyMergeKey(frame.node);
+        if (frame.node.kind === 'map') applyMergeKey(frame.node, merges);
         // Registered only once complete, so an alias can never point into its own anchor (no cycles).
         if (frame.anchor !== undefined) anchors.set(frame.anchor, frame.node);
         attach(frame.node);
@@ -211,7 +213,7 @@ function buildTree(events: Event[], source: string): YNode | null {
       }
     }
   }
-  if (root && aliases > 0) checkExpansion(root, firstAliasLine);
+  if (root && (aliases > 0 || merges.entries > 0)) checkExpansion(root, firstAliasLine);
   return root;
 }
 
@@ -220,7 +222,7 @@ function buildTree(events: Event[], source: string): YNode | null {
  * parser read them: the merged mappings' entries are added where the mapping does not set the key itself
  * (earlier sources win over later ones). Merged entries keep the lines where they were written.
  */
-function applyMergeKey(map: YMap): void {
+function applyMergeKey(map: YMap, merges: { entries: number }): void {
   const index = map.entries.findIndex((entry) => entry.key === '<<' && entry.value.kind !== 'scalar');
   if (index < 0) return;
   const merge = map.entries[index] as YEntry;
@@ -228,6 +230,11 @@ function applyMergeKey(map: YMap): void {
   if (sources.some((source) => source.kind !== 'map')) {
     throw new TreeError(merge.keyLine, 'a merge key (<<) must name a mapping or a list of mappings');
   }
+  // The list itself and every entry it would copy count, before anything is copied: a few anchors merged
+  // many times (or one merged many times over in a list) cannot grow the tree past the alias budget.
+  merges.entries += sources.length;
+  for (const source of sources as YMap[]) merges.entries += source.entries.length;
+  if (merges.entries > MAX_ALIAS_NODES) throw aliasBomb(merge.keyLine, 'merge keys (<<)');
   const own = map.entries.filter((_, i) => i !== index);
   const keys = new Set(own.map((entry) => entry.key));
   const merged: YEntry[] = [];
@@ -239,6 +246,13 @@ function applyMergeKey(map: YMap): void {
     }
   }
   map.entries = [...merged, ...own];
+}
+
+function aliasBomb(line: number, what: string): TreeError {
+  return new TreeError(
+    line,
+    `YAML ${what} expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (an alias bomb); write the document without such aliases`,
+  );
 }
 
 function multipleDocuments(line: number): TreeError {
@@ -279,12 +293,7 @@ function checkExpansion(root: YNode, line: number): void {
     realNodes++;
   }
   const total = measured.get(root)!;
-  if (total.size - realNodes > MAX_ALIAS_NODES) {
-    throw new TreeError(
-      line,
-      `YAML aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (an alias bomb); write the document without such aliases`,
-    );
-  }
+  if (total.size - realNodes > MAX_ALIAS_NODES) throw aliasBomb(line, 'aliases');
   if (total.depth > MAX_DEPTH) {
     throw new TreeError(line, `aliases nest the document deeper than ${MAX_DEPTH} levels; write it without them`);
   }
@@ -311,7 +320,18 @@ export function toJs(node: YNode): unknown {
   return object;
 }
 
-/** The entry of `key` in a mapping, if the node is one. */
+/** Key indexes of large mappings, by entry list (a list replaced by a merge gets its own). */
+const indexes = new WeakMap<YEntry[], Map<string, YEntry>>();
+const INDEX_FROM = 16;
+
+/** The entry of `key` in a mapping, if the node is one (large mappings are indexed: lookups stay constant-time). */
 export function entryOf(node: YNode | undefined, key: string): YEntry | undefined {
-  return node?.kind === 'map' ? node.entries.find((entry) => entry.key === key) : undefined;
+  if (node?.kind !== 'map') return undefined;
+  if (node.entries.length < INDEX_FROM) return node.entries.find((entry) => entry.key === key);
+  let index = indexes.get(node.entries);
+  if (!index || index.size !== node.entries.length) {
+    index = new Map(node.entries.map((entry) => [entry.key, entry]));
+    indexes.set(node.entries, index);
+  }
+  return index.get(key);
 }
