@@ -134,6 +134,40 @@ describe('suggested changes on spec lines', { concurrency: 4 }, () => {
     });
   });
 
+  test('a suggestion whose text changes is edited in place (no new review)', async () => {
+    await withGitHub(newFile, async (gh) => {
+      const first = await gate(gh);
+      assert.equal(first.code, 1, why(first, gh));
+      const audience = gh.reviewComments.find((c) => c.line === 8)!;
+      // Another wrong audience on the same line: the explanation changes, the suggestion's place does not.
+      const spec = SPEC.replace('https://orders.shop.example', 'https://api.shop.example');
+      const second = await gate(gh, spec);
+      assert.equal(second.code, 1, why(second, gh));
+      assert.deepEqual(reviewWrites(gh), [`POST /repos/acme/shop/pulls/${PR}/reviews 200`, `PATCH /repos/acme/shop/pulls/comments/${audience.id} 200`], why(second, gh));
+      const body = gh.reviewComments.find((c) => c.id === audience.id)!.body;
+      assert.match(body, /api\.shop\.example/);
+      assert.match(body, /```suggestion\n {8}jwt_audience: https:\/\/orders-abc123-uc\.a\.run\.app\n```/);
+      assert.equal(gh.reviews.length, 1);
+    });
+  });
+
+  for (const status of [403, 422] as const) {
+    test(`GitHub refuses the review (${status}): one warning, the comment and the verdict unchanged`, async () => {
+      await withGitHub({ ...newFile, reviewWriteError: status }, async (gh) => {
+        const run = await gate(gh);
+        assert.equal(run.code, 1, why(run, gh));
+        assert.equal(run.outputs.result, 'fail');
+        assert.equal(gh.comments.length, 1, 'the comment is written');
+        const warnings = run.annotations.filter((a) => a.level === 'warning');
+        assert.equal(warnings.length, 1, why(run, gh));
+        assert.match(warnings[0]!.message, /could not post its suggested changes on PR #7 \(HTTP \d{3}/);
+        assert.match(warnings[0]!.message, /the verdict is unchanged/);
+        assert.match(warnings[0]!.message, status === 403 ? /pull-requests: write/ : /the fixes are in the PR comment/);
+        assert.equal(gh.reviewComments.length, 0);
+      });
+    });
+  }
+
   test('a fork PR gets no suggestions and no review call; the verdict is the same', async () => {
     await withGitHub(newFile, async (gh) => {
       const run = await gate(gh, SPEC, { fork: true, eventName: 'pull_request_target' });

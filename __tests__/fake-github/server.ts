@@ -58,6 +58,8 @@ export interface FakeGitHubOptions {
   writeError?: 403 | 404 | 500;
   /** Largest body accepted, in characters (default 65,536, GitHub's limit); longer → 422. */
   maxBodyChars?: number;
+  /** Make review writes only (POST reviews, PATCH review comments) fail with this status. */
+  reviewWriteError?: 403 | 422 | 500;
   /** Files of each pull request (by number, any repository). */
   pullFiles?: Record<number, SeedPullFile[]>;
   /** Review comments that exist before the run. */
@@ -295,7 +297,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         return paged(reviewComments.filter((c) => c.owner === owner && c.repo === repo && c.pullNumber === pullNumber).map((c) => reviewCommentJson(c, base)));
       }
       if (what === 'reviews' && method === 'POST') {
-        if (options.writeError) return reply(options.writeError, writeErrorBody(options.writeError));
+        const failure = options.writeError ?? options.reviewWriteError;
+        if (failure) return reply(failure, writeErrorBody(failure));
         const input = (body ?? {}) as { commit_id?: unknown; body?: unknown; event?: unknown; comments?: unknown };
         const list = Array.isArray(input.comments) ? (input.comments as Array<{ path?: unknown; line?: unknown; side?: unknown; body?: unknown }>) : [];
         for (const c of list) {
@@ -321,7 +324,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const editReview = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/comments\/(\d+)$/.exec(url.pathname);
     if (editReview && method === 'PATCH') {
       const [, owner, repo, id] = editReview;
-      if (options.writeError) return reply(options.writeError, writeErrorBody(options.writeError));
+      const failure = options.writeError ?? options.reviewWriteError;
+      if (failure) return reply(failure, writeErrorBody(failure));
       const comment = reviewComments.find((c) => c.id === Number(id) && c.owner === owner && c.repo === repo);
       if (!comment) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
       const problem = bodyProblem(body, maxBody);
