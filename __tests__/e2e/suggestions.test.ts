@@ -10,6 +10,7 @@ import { load } from 'js-yaml';
 import { addedFilePatch, startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../fake-github/server.ts';
 import type { World } from '../fake-google/world.ts';
 import { FIXTURES, PLANTED_TOKEN, runAction, type ActionRun } from './harness.ts';
+import { suggestionMarker } from '../../src/github/review.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const SHA = 'c0ffee0123456789abcdef0123456789abcdef01';
@@ -167,6 +168,20 @@ describe('suggested changes on spec lines', { concurrency: 4 }, () => {
       });
     });
   }
+
+  test("another user's comment carrying our marker is neither edited nor taken for ours", async () => {
+    const key = ['audience-mismatch', 'openapi.yaml', 'https://orders-abc123-uc.a.run.app', 'projects/shop-prod/locations/us-central1/services/orders'].join('\0');
+    const forged = `${suggestionMarker(key)}\nlooks like ours\n`;
+    await withGitHub({ ...newFile, reviewComments: [{ owner: 'acme', repo: 'shop', pullNumber: PR, login: 'mallory', body: forged, path: 'openapi.yaml', line: 8 }] }, async (gh) => {
+      const run = await gate(gh);
+      assert.equal(run.code, 1, why(run, gh));
+      assert.equal(gh.reviewComments[0]!.body, forged);
+      assert.ok(!gh.requests.some((r) => r.method === 'PATCH' && r.path.includes('/pulls/comments/')), why(run, gh));
+      const ours = gh.reviewComments.filter((c) => c.user.login === 'github-actions[bot]');
+      assert.deepEqual(ours.map((c) => c.line).sort((a, b) => a! - b!), [8, 14]);
+      assert.ok(ours.find((c) => c.line === 8)!.body.startsWith(suggestionMarker(key)), 'the marker is the key the test computed');
+    });
+  });
 
   test('a fork PR gets no suggestions and no review call; the verdict is the same', async () => {
     await withGitHub(newFile, async (gh) => {
