@@ -32,7 +32,8 @@ export function linker(repoUrl: string, headSha: string): Linker {
     const label = shortPath(file) + (line ? `:${line}` : '');
     if (!base) return codeSpan(label);
     const url = `${base}/blob/${headSha}/${file.split('/').map(encodePathSegment).join('/')}${line ? `#L${line}` : ''}`;
-    return `[${escapeMarkdown(label)}](${url})`;
+    // A zero-width space after each `/` lets a long path wrap in a narrow column (a phone).
+    return `[${escapeMarkdown(label).replace(/\//g, '/\u200b')}](${url})`;
   };
 }
 
