@@ -117,6 +117,19 @@ test('specLineFix: the line to change, in Swagger 2.0 and OpenAPI 3 block style;
   assert.equal(specLineFix(bare, 1, { field: 'disableAuth' }), undefined);
 });
 
+test('fixMedia with a plan style: Terraform leads, and the gcloud fix is marked as one the next apply reverts', async () => {
+  const { fixLines } = await import('../../src/report/layout.ts');
+  const authoritative = { address: 'google_cloud_run_v2_service_iam_binding.invokers', file: 'run.tf', line: 3 };
+  const media = fixMedia(base, { terraform: { authoritative } })!;
+  assert.equal(media.gcloudRevertedBy, authoritative.address);
+  const lines = fixLines(media, 'terraform');
+  assert.equal(lines[1], '```hcl', 'Terraform first, open');
+  const folded = lines.indexOf('<details><summary>gcloud</summary>');
+  assert.ok(folded > 0);
+  assert.equal(lines[folded + 2], '_The next `terraform apply` of `google_cloud_run_v2_service_iam_binding.invokers` would revert this command._');
+  assert.equal(fixMedia(base)!.gcloudRevertedBy, undefined);
+});
+
 test('fixMedia: every medium the finding has, none invented', () => {
   const spec = ['x-google-backend:', '  address: https://a.run.app', '  disable_auth: true', ''].join('\n');
   const media = fixMedia({ ...base, rule: 'auth-disabled', file: 'openapi.yaml', line: 1, specEdit: { field: 'disableAuth' } }, { specText: spec })!;

@@ -35,6 +35,7 @@ export function fixMedia(finding: Finding, context: FixContext = {}): FixMedia |
   if (finding.fix) media.gcloud = wrapCommand(finding.fix);
   const terraform = terraformFix(finding, context.terraform);
   if (terraform) media.terraform = terraform;
+  if (terraform && media.gcloud && context.terraform?.authoritative) media.gcloudRevertedBy = context.terraform.authoritative.address;
   if (finding.specEdit && finding.file && finding.line && context.specText !== undefined) {
     const spec = specLineFix(context.specText, finding.line, finding.specEdit, finding.file);
     if (spec) media.spec = { file: finding.file, ...spec };

@@ -115,7 +115,10 @@ export function fenced(lang: string, text: string): string[] {
 export function fixLines(media: FixMedia | undefined, medium: Medium = 'gcloud'): string[] {
   if (!media) return [];
   const out: string[] = [];
-  const gcloud = media.gcloud ? fenced('sh', truncate(media.gcloud, MAX_FIX)) : undefined;
+  const reverted = media.gcloudRevertedBy
+    ? [`_The next \`terraform apply\` of ${codeSpan(truncate(media.gcloudRevertedBy, 200), { table: false })} would revert this command._`, '']
+    : [];
+  const gcloud = media.gcloud ? [...reverted, ...fenced('sh', truncate(media.gcloud, MAX_FIX))] : undefined;
   const terraform = media.terraform ? fenced('hcl', truncate(media.terraform, MAX_FIX)) : undefined;
   const [first, second, secondName] = medium === 'terraform' && terraform ? [terraform, gcloud, 'gcloud'] : [gcloud, terraform, 'Terraform'];
   if (media.spec) {
