@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { marked } from 'marked';
 import { ROOT } from '../__tests__/e2e/harness.ts';
-import { demoRendered, exampleRendered } from '../__tests__/render/demo.ts';
+import { demoRendered, exampleRendered, manyRendered } from '../__tests__/render/demo.ts';
 
 const OUT = path.join(ROOT, '.tmp/render');
 const WIDTHS = [850, 400];
@@ -33,7 +33,8 @@ function page(markdown: string, title: string): string {
 }
 
 const pages: Array<{ name: string; html: string }> = [];
-for (const r of [await demoRendered(), exampleRendered()]) {
+// Many findings (the example's, 12 times over): each entry folded.
+for (const r of [await demoRendered(), exampleRendered(), manyRendered(12)]) {
   pages.push({ name: `${r.name}-comment`, html: page(r.comment, `${r.name} comment`) });
   pages.push({ name: `${r.name}-summary`, html: page(r.summary, `${r.name} summary`) });
 }

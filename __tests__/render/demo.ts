@@ -49,9 +49,14 @@ export async function demoRendered(): Promise<Rendered> {
   }
 }
 
-/** Renders any report with the demo's options (links to acme/shop at a fixed commit). */
-export function renderedOf(name: string, report: Report): Rendered {
-  return render(name, report);
+/** The docs example's findings `times` over (each resource renamed), with counts to match: many findings. */
+export function manyRendered(times: number): Rendered {
+  const base = exampleReport();
+  const findings = Array.from({ length: times }, (_, i) =>
+    base.findings.map((f) => ({ ...f, resource: f.resource?.replace(/[^/]+$/, (name) => `${name}-${i}`), line: (f.line ?? 1) + i * 100 })),
+  ).flat();
+  const count = (severity: string) => findings.filter((f) => f.severity === severity).length;
+  return render('many', { ...base, findings, counts: { errors: count('error'), warnings: count('warning'), notices: count('notice') } });
 }
 
 /** The docs example (docs/comment-example.md), with its summary. */

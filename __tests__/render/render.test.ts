@@ -8,7 +8,7 @@ import { marked } from 'marked';
 import { COMMAND_MAX_WIDTH } from '../../src/report/fixes.ts';
 import { MAX_CELL, mediaOf } from '../../src/report/layout.ts';
 import type { ReportFinding } from '../../src/report/model.ts';
-import { demoRendered, exampleRendered, renderedOf } from './demo.ts';
+import { demoRendered, exampleRendered, manyRendered } from './demo.ts';
 
 /** Visible text of an HTML fragment: tags dropped, entities decoded. */
 function visible(html: string): string {
@@ -78,11 +78,9 @@ test('the example shows Terraform and the spec change as blocks of their own', (
 });
 
 test('60 findings: each entry folded in <details>, the same short cells and blocks, within the limits', () => {
-  const base = exampleRendered().report;
-  const findings = Array.from({ length: 12 }, (_, i) =>
-    base.findings.map((f) => ({ ...f, resource: f.resource?.replace(/[^/]+$/, (name) => `${name}-${i}`), line: (f.line ?? 1) + i * 100 })),
-  ).flat();
-  const r = renderedOf('many', { ...base, findings });
+  const r = manyRendered(12);
+  const findings = r.report.findings;
+  assert.match(r.comment, /^### ❌ gateway-guard: fail, 48 errors, 12 warnings$/m);
   const failing = findings.filter((f) => f.severity !== 'notice');
   assert.equal((r.comment.match(/^<details><summary>\d+\. (❌|⚠️) /gm) ?? []).length, failing.length, 'one folded entry per failing finding');
   checkLayout(r.comment, 'many comment', gcloudFixes(failing));
