@@ -17,7 +17,7 @@ import { demoRendered, exampleRendered, manyRendered } from '../__tests__/render
 
 const OUT = path.join(ROOT, '.tmp/render');
 const WIDTHS = [850, 400];
-const CANDIDATES = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
+const CANDIDATES = process.env.CHROMIUM ? [process.env.CHROMIUM] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 const chromium = CANDIDATES.find((p) => existsSync(p));
 await mkdir(OUT, { recursive: true });
