@@ -1,6 +1,9 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
+import { upsertSuggestions, type Suggestion } from './github/review.ts';
+import { reportWithFixes } from './report/fixes.ts';
+import { explanation } from './report/layout.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -12,7 +15,7 @@ import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
 import { reportFilePath } from './workflow-command.ts';
-import { writeOutputFile } from './workspace-files.ts';
+import { readWorkspaceFile, writeOutputFile } from './workspace-files.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
@@ -39,7 +42,8 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) core.info(note);
-  await publish(report, inputs, new Set(outsideRepository));
+  const withFixes = reportWithFixes(report, await specTexts(report, inputs));
+  await publish(withFixes, inputs, new Set(outsideRepository));
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   core.info(verdict);
   if (report.result === 'fail') {
@@ -109,6 +113,20 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
   }
 }
 
+/** The texts of the workspace spec files that findings propose to change (for the spec fix); none with api-config. */
+async function specTexts(report: Report, inputs: ActionInputs): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (inputs.apiConfig) return texts;
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const files = new Set(report.findings.flatMap((f) => (f.specEdit && f.file ? [f.file] : [])));
+  for (const file of files) {
+    // The spec reader read this file already; one that cannot be read again just has no spec fix.
+    const read = await readWorkspaceFile(workspace, file, { maxBytes: 8 * 1024 * 1024 });
+    if (read.ok) texts.set(file, read.bytes.toString('utf8'));
+  }
+  return texts;
+}
+
 const messageOf = (err: unknown, inputs: ActionInputs): string => redact(err instanceof Error ? err.message : String(err), [inputs.githubToken]);
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
@@ -132,5 +150,21 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
   core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+
+  // Suggested changes on the spec lines: not on fork PRs (the head branch is not ours to suggest on).
+  if (pr.fromFork) {
+    core.info('Pull request from a fork: no suggested changes on its spec lines (the fixes are in the PR comment).');
+    return undefined;
+  }
+  const suggestions: Suggestion[] = report.findings.flatMap((f) =>
+    f.severity !== 'notice' && f.fixes?.spec
+      ? [{ key: [f.rule, f.file ?? '', f.address ?? '', f.resource ?? ''].join('\0'), path: f.fixes.spec.file, line: f.fixes.spec.line, replacement: f.fixes.spec.replacement, explanation: `**gateway-guard \`${f.rule}\`**: ${explanation(f)}` }]
+      : [],
+  );
+  const review = await upsertSuggestions({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, pullNumber: pr.number, headSha: pr.headSha, suggestions });
+  if (review.warning) return redact(review.warning, [inputs.githubToken]);
+  if (review.created + review.updated + review.outsideDiff > 0) {
+    core.info(`Suggested changes: ${review.created} new, ${review.updated} updated, ${review.outsideDiff} on lines outside the diff (in the PR comment only).`);
+  }
   return undefined;
 }

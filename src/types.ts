@@ -61,8 +61,32 @@ export interface Finding {
   permission?: string;
   /** A command (or policy snippet) that fixes the problem, when there is one. */
   fix?: string;
+  /** The service account a grant finding is about (for fixes in other media than `fix`). */
+  account?: string;
+  /** Where the missing grant belongs when not on `resource`: a 2nd-gen function's Cloud Run service. */
+  grantOn?: string;
+  /** A change to the backend's `x-google-backend` that fixes the finding (a spec-side fix). */
+  specEdit?: SpecEdit;
+  /** The fix in each medium it has (filled by the report stage from the fields above). */
+  fixes?: FixMedia;
   /** Set when a policy exception covers the finding; it then reports as a notice. */
   exception?: { reason: string; expires?: string };
+}
+
+/** Set `field` of a backend declaration to `value`, or remove it (no `value`). */
+export interface SpecEdit {
+  field: 'address' | 'jwtAudience' | 'disableAuth';
+  value?: string;
+}
+
+/** One fix in the media a team may use: gcloud, Terraform, or a change to a spec line. */
+export interface FixMedia {
+  gcloud?: string;
+  /** The Terraform resource (address) whose next apply would revert the `gcloud` fix, when a plan shows one. */
+  gcloudRevertedBy?: string;
+  terraform?: string;
+  /** Replace line `line` of `file` (now `original`) with `replacement` (several lines, or empty to delete it). */
+  spec?: { file: string; line: number; replacement: string; original?: string };
 }
 
 /** Result of reading the spec files. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { COMMENT_LIMIT_CHARS, COMMENT_MARKER, commentMarker, renderComment } from '../../src/report/comment.ts';
 import type { CommentOptions } from '../../src/report/comment.ts';
 import { buildReport } from '../../src/report/verdict.ts';
-import { backend, finding, run, ORDERS, ORDERS_SERVICE } from '../report/fixtures.ts';
+import { backend, finding, run } from '../report/fixtures.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const KEY = commentMarker(['openapi.yaml']);
@@ -29,6 +29,8 @@ test('failing report, exact markdown', () => {
       findings: [
         finding({
           fix: 'gcloud run services add-iam-policy-binding orders \\\n  --region=us-central1 \\\n  --member=serviceAccount:gw@proj.iam.gserviceaccount.com \\\n  --role=roles/run.invoker',
+          permission: 'run.routes.invoke',
+          account: 'gw@proj.iam.gserviceaccount.com',
         }),
         finding({ rule: 'unreachable-backend', severity: 'warning', message: 'Ingress is internal only; set --ingress=all' }),
         finding({ rule: 'public-access', address: STATUS, resource: STATUS_SERVICE, line: 30, message: 'allUsers can invoke', exception: { reason: 'Status page, SEC-1042', expires: '2027-03-31' } }),
@@ -44,34 +46,50 @@ test('failing report, exact markdown', () => {
       '',
       '1 of 2 backends pass. 1 notice (see below).',
       '',
-      '|  | Rule | Kind | Resource | What to do | Spec |',
-      '| --- | --- | --- | --- | --- | --- |',
-      `| ❌ | \`missing-invoker\` | cloud-run | \`${ORDERS_SERVICE}\` | gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on ${ORDERS_SERVICE} | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
-      `| ⚠️ | \`unreachable-backend\` | cloud-run | \`${ORDERS_SERVICE}\` | Ingress is internal only; set --ingress=all | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
+      '|  | Rule | Resource | Spec |',
+      '| --- | --- | --- | --- |',
+      `| ❌ 1 | \`missing-invoker\` | \`orders\` · cloud-run · us-central1 | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
+      `| ⚠️ 2 | \`unreachable-backend\` | \`orders\` · cloud-run · us-central1 | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
       '',
-      '**Fix commands**',
+      '**1. ❌ `missing-invoker` · `orders`**',
+      '',
+      'gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on orders',
       '',
       '```sh',
-      `# missing-invoker: ${ORDERS_SERVICE}`,
-      'gcloud run services add-iam-policy-binding orders \\',
-      '  --region=us-central1 \\',
-      '  --member=serviceAccount:gw@proj.iam.gserviceaccount.com \\',
-      '  --role=roles/run.invoker',
+      'gcloud run services add-iam-policy-binding orders --region=us-central1 \\',
+      '    --member=serviceAccount:gw@proj.iam.gserviceaccount.com \\',
+      '    --role=roles/run.invoker',
       '```',
+      '',
+      '<details><summary>Terraform</summary>',
+      '',
+      '```hcl',
+      'resource "google_cloud_run_v2_service_iam_member" "orders_gateway_invoker" {',
+      '  project  = "proj"',
+      '  location = "us-central1"',
+      '  name     = "orders"',
+      '  role     = "roles/run.invoker"',
+      '  member   = "serviceAccount:gw@proj.iam.gserviceaccount.com"',
+      '}',
+      '```',
+      '',
+      '</details>',
+      '',
+      '**2. ⚠️ `unreachable-backend` · `orders`**',
+      '',
+      'Ingress is internal only; set --ingress=all',
       '',
       '<details><summary>ℹ️ 1 notice (excepted by policy or lowered to notice)</summary>',
       '',
-      '| Rule | Resource | Reason | Spec |',
-      '| --- | --- | --- | --- |',
-      `| \`public-access\` | \`${STATUS_SERVICE}\` | Status page, SEC-1042 (until 2027-03-31) (error before the exception) | [openapi.yaml:30](${BLOB}/openapi.yaml#L30) |`,
+      `- \`public-access\` · \`status\` · cloud-run · us-central1 · [openapi.yaml:30](${BLOB}/openapi.yaml#L30): Status page, SEC-1042 (until 2027-03-31) (error before the exception)`,
       '',
       '</details>',
       '',
       '<details><summary>✅ 1 passing backend</summary>',
       '',
-      '| Address | Kind | Resource | Operations | Spec |',
-      '| --- | --- | --- | --- | --- |',
-      `| \`${STATUS}\` | cloud-run | \`${STATUS_SERVICE}\` | \`GET /status\` | [openapi.yaml:30](${BLOB}/openapi.yaml#L30) |`,
+      '| Resource | Operations | Spec |',
+      '| --- | --- | --- |',
+      `| \`status\` · cloud-run · us-central1 | \`GET /status\` | [openapi.yaml:30](${BLOB}/openapi.yaml#L30) |`,
       '',
       '</details>',
       '',
@@ -94,9 +112,9 @@ test('everything passes (after a failure the comment is kept and says so)', () =
       '',
       '<details><summary>✅ 1 passing backend</summary>',
       '',
-      '| Address | Kind | Resource | Operations | Spec |',
-      '| --- | --- | --- | --- | --- |',
-      `| \`${ORDERS}\` | cloud-run | \`${ORDERS_SERVICE}\` | \`GET /orders\`, \`POST /orders\`, \`PUT /orders/{id}\`, +1 more | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
+      '| Resource | Operations | Spec |',
+      '| --- | --- | --- |',
+      `| \`orders\` · cloud-run · us-central1 | \`GET /orders\`, \`POST /orders\`, +2 | [openapi.yaml:14](${BLOB}/openapi.yaml#L14) |`,
       '',
       '</details>',
       '',
@@ -137,6 +155,10 @@ test('500 findings stay under 65,536 characters, the rest counted for the job su
   const shown = body.split('\n').filter((l) => l.startsWith('| ❌ ')).length;
   assert.ok(shown > 20 && shown < 500, `${shown} rows`);
   assert.match(body, new RegExp(`^_${500 - shown} more findings in the \\[job summary\\]\\(https://github\\.com/acme/shop/actions/runs/42\\)\\._$`, 'm'));
+  // Many findings: each entry is folded, and entries past the budget are counted too.
+  const entries = body.split('\n').filter((l) => /^<details><summary>\d+\. ❌ missing-invoker · svc-\d+<\/summary>$/.test(l)).length;
+  assert.ok(entries > 10 && entries <= shown, `${entries} entries`);
+  if (entries < shown) assert.match(body, new RegExp(`^_What to do about ${shown - entries} more findings is in the \\[job summary\\]`, 'm'));
   assert.match(body, /<\/sub>\n$/, 'the footer survives');
   // Tiny budgets still hold.
   for (const maxChars of [2000, 5000, 20_000]) {
@@ -172,9 +194,8 @@ test('hostile spec text cannot break the table, inject HTML, mention anyone, or 
   // Every table row keeps its columns: unescaped pipes are cell borders only.
   const lines = body.split('\n');
   const tables = [
-    { header: '|  | Rule | Kind | Resource | What to do | Spec |', columns: 6 },
-    { header: '| Rule | Resource | Reason | Spec |', columns: 4 },
-    { header: '| Address | Kind | Resource | Operations | Spec |', columns: 5 },
+    { header: '|  | Rule | Resource | Spec |', columns: 4 },
+    { header: '| Resource | Operations | Spec |', columns: 3 },
   ];
   for (const { header, columns } of tables) {
     let i = lines.indexOf(header);

@@ -211,3 +211,28 @@ test('file URIs are relative and percent-encoded', () => {
   assert.equal(fileUri('specs/my api#1.yaml'), 'specs/my%20api%231.yaml');
   assert.equal(fileUri('specs\\win.yaml'), 'specs/win.yaml');
 });
+
+test('a spec change is a SARIF fix: the whole line replaced, with the new text', () => {
+  const withSpec = finding({
+    rule: 'audience-mismatch',
+    line: 4,
+    fixes: { spec: { file: 'specs/open api.yaml', line: 6, replacement: '        jwt_audience: https://orders-abc123-uc.a.run.app', original: '        jwt_audience: https://x' } },
+  });
+  const deleting = finding({ rule: 'auth-disabled', line: 4, fixes: { spec: { file: 'openapi.yaml', line: 7, replacement: '' } } });
+  const [changed, deleted, none] = sarifOf([withSpec, deleting, finding()]).runs[0]!.results as Array<Record<string, unknown>>;
+  assert.deepEqual(changed!.fixes, [
+    {
+      description: { text: 'Replace line 6.' },
+      artifactChanges: [
+        {
+          artifactLocation: { uri: 'specs/open%20api.yaml', uriBaseId: '%SRCROOT%' },
+          replacements: [{ deletedRegion: { startLine: 6, startColumn: 1, endLine: 7, endColumn: 1 }, insertedContent: { text: '        jwt_audience: https://orders-abc123-uc.a.run.app\n' } }],
+        },
+      ],
+    },
+  ]);
+  assert.deepEqual((deleted!.fixes as Array<{ artifactChanges: Array<{ replacements: unknown[] }> }>)[0]!.artifactChanges[0]!.replacements, [
+    { deletedRegion: { startLine: 7, startColumn: 1, endLine: 8, endColumn: 1 }, insertedContent: { text: '' } },
+  ]);
+  assert.equal(none!.fixes, undefined);
+});

@@ -4,8 +4,6 @@ import { buildReport } from '../../src/report/verdict.ts';
 import { renderSummary, SUMMARY_LIMIT_BYTES } from '../../src/report/summary.ts';
 import { backend, finding, run } from './fixtures.ts';
 
-const ZWSP = '\u200b';
-
 test('small report, exact markdown', () => {
   const report = buildReport(
     run({
@@ -30,16 +28,31 @@ test('small report, exact markdown', () => {
       '',
       '### Findings',
       '',
-      '| Severity | Rule | Backend | Resource | Location | Message | Fix |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-      '| ❌ error | `missing-invoker` | `https://orders-abc123-uc.a.run.app` | `projects/proj/locations/us-central1/services/orders` | `openapi.yaml:14` | gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on projects/proj/locations/us-central1/services/orders | `gcloud run services add-iam-policy-binding orders --member=serviceAccount:gw@proj.iam.gserviceaccount.com` |',
-      '| ℹ️ notice (excepted) | `public-access` | `https://orders-abc123-uc.a.run.app` | `projects/proj/locations/us-central1/services/orders` | `openapi.yaml:14` | allUsers can invoke<br>**Excepted by policy:** Status page |  |',
+      '|  | Rule | Resource | Spec |',
+      '| --- | --- | --- | --- |',
+      '| ❌ 1 | `missing-invoker` | `orders` · cloud-run · us-central1 | `openapi.yaml:14` |',
+      '| ℹ️ 2 | `public-access` | `orders` · cloud-run · us-central1 | `openapi.yaml:14` |',
+      '',
+      '**1. ❌ `missing-invoker` · `orders`**',
+      '',
+      'gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on orders',
+      '',
+      '```sh',
+      'gcloud run services add-iam-policy-binding orders \\',
+      '    --member=serviceAccount:gw@proj.iam.gserviceaccount.com',
+      '```',
+      '',
+      '**2. ℹ️ `public-access` · `orders`**',
+      '',
+      'allUsers can invoke',
+      '',
+      '**Excepted by policy:** Status page (error before the exception)',
       '',
       '### Backends',
       '',
-      '| Address | Kind | Resource | Operations | Status |',
-      '| --- | --- | --- | --- | --- |',
-      '| `https://orders-abc123-uc.a.run.app` | cloud-run | `projects/proj/locations/us-central1/services/orders` | 2 | ❌ error |',
+      '| Address | Resource | Operations | Status |',
+      '| --- | --- | --- | --- |',
+      '| `https://orders-abc123-uc.a.run.app` | `orders` · cloud-run · us-central1 | 2 | ❌ error |',
       '',
     ].join('\n'),
   );
@@ -77,21 +90,22 @@ test('hostile text from the spec is escaped', () => {
       findings: [finding({ address: hostile, resource: hostile, file: hostile, message: hostile, fix: hostile })],
     }),
   );
-  const lines = renderSummary(report).split('\n');
-  const row = lines.find((l) => l.startsWith('| ❌ error'));
-  assert.equal(
-    row,
-    '| ❌ error | `missing-invoker` | ``\\| <script> @org/team `x` \\| --- \\|`` | ``\\| <script> @org/team `x` \\| --- \\|`` | ' +
-      '``\\| <script> @org/team `x` \\| --- \\|:14`` | ' +
-      `&#124; &lt;script&gt; @${ZWSP}org/team &#96;x&#96; &#124; --- &#124; | ` +
-      '``\\| <script> @org/team `x` \\| --- \\|`` |',
-  );
-  const backendRow = lines.find((l) => l.includes('| cloud-run |'));
-  assert.equal(backendRow, '| ``\\| <script> @org/team `x` \\| --- \\|`` | cloud-run | `projects/proj/locations/us-central1/services/orders` | 1 | ❌ error |');
-  // Every table row keeps its 7 (or 5) cells: no unescaped pipe outside the delimiters.
-  for (const line of lines.filter((l) => l.startsWith('| '))) {
+  const summary = renderSummary(report);
+  const lines = summary.split('\n');
+  const row = lines.find((l) => l.startsWith('| ❌ 1'));
+  assert.equal(row, '| ❌ 1 | `missing-invoker` | ``team `x` \\| --- \\|`` · cloud-run | ``\\| <script> @org/team `x` \\| --- \\|:14`` |');
+  const backendRow = lines.find((l) => l.includes('❌ error |'));
+  assert.equal(backendRow, '| ``\\| <script> @org/team `x` \\| --- \\|`` | `orders` · cloud-run · us-central1 | 1 | ❌ error |');
+  // The explanation is escaped text; the fix is in a fence nothing inside can close.
+  assert.ok(lines.includes('team &#96;x&#96; &#124; --- &#124;'), summary);
+  const fence = lines.indexOf('```sh');
+  assert.equal(lines[fence + 2], '```');
+  // Every table row keeps its 4 cells: no unescaped pipe outside the delimiters.
+  const outsideFences = lines.filter((_, i) => i < fence || i > fence + 2);
+  assert.ok(!outsideFences.some((l) => l.startsWith('| <script>')), 'a newline in the spec cannot start a row');
+  for (const line of outsideFences.filter((l) => l.startsWith('| '))) {
     const cells = line.replace(/\\\|/g, '').split('|').length - 2;
-    assert.ok(cells === 7 || cells === 5, line);
+    assert.equal(cells, 4, line);
   }
 });
 
@@ -109,11 +123,15 @@ test('20,000 findings stay under 1 MiB and say how many were left out', () => {
   assert.ok(bytes < SUMMARY_LIMIT_BYTES, `${bytes} bytes`);
   assert.ok(bytes > 900_000, `uses the room it has: ${bytes} bytes`);
 
-  const findingRows = summary.split('\n').filter((l) => l.startsWith('| ❌ error | `missing-invoker`')).length;
+  const findingRows = summary.split('\n').filter((l) => /^\| ❌ \d+ \| `missing-invoker`/.test(l)).length;
   const match = /_(\d+) findings left out to stay under GitHub's size limit; the JSON report \(`report-file` output\) lists them all\._/.exec(summary);
   assert.ok(match, 'says how many findings were left out');
   assert.equal(findingRows + Number(match[1]), 20_000);
   assert.ok(summary.includes('Finding number 1 with'), 'the first findings are kept');
+  // Each shown finding past the first few is folded; the entries past the budget are counted.
+  const entries = (summary.match(/^<details><summary>\d+\. ❌ missing-invoker · orders<\/summary>$/gm) ?? []).length;
+  assert.ok(entries > 100 && entries <= findingRows, `${entries} entries`);
+  if (entries < findingRows) assert.match(summary, new RegExp(`^_The details of ${findingRows - entries} more findings were left out`, 'm'));
   assert.ok(summary.includes('| `https://svc-0-abc-uc.a.run.app` |'), 'backends keep some room');
   assert.match(summary, /_\d+ backends left out/);
 });

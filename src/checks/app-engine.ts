@@ -68,7 +68,7 @@ export function checkAppEngine(backend: Backend, target: AppEngineTarget, access
         'auth-disabled',
         'error',
         `disable_auth is true: the gateway sends no identity token to ${resource}, so IAP refuses every call (or the app is public). Remove disable_auth and set jwt_audience to the IAP OAuth client ID.`,
-        { resource },
+        { resource, specEdit: { field: 'disableAuth' } },
       ),
     );
   } else if (app.iapEnabled) {
@@ -100,7 +100,7 @@ function appEnginePermissionFindings(backend: Backend, target: AppEngineTarget, 
         'missing-app-engine-permissions',
         'error',
         `${account} lacks ${missing.join(', ')} on ${resource} (and its folders and organization), which API Gateway needs to call an App Engine backend behind IAP. Among predefined roles only Editor and Owner hold all three; grant a custom role instead.`,
-        { resource, fix },
+        { resource, fix, account },
       ),
     );
   }
@@ -154,7 +154,7 @@ function iapAudienceFindings(backend: Backend, target: AppEngineTarget): Finding
       backend.jwtAudience
         ? `jwt_audience is ${backend.jwtAudience}, but IAP accepts only tokens for its OAuth client ID ${clientId}. Set jwt_audience: ${clientId}.`
         : `No jwt_audience is set, so the gateway mints tokens for ${backend.address}; IAP accepts only its OAuth client ID. Set jwt_audience: ${clientId}.`,
-      { resource: target.resource },
+      { resource: target.resource, specEdit: { field: 'jwtAudience', value: clientId } },
     ),
   ];
 }

@@ -35,7 +35,7 @@ export function checkCloudFunction(backend: Backend, target: FunctionTarget, fac
       ? `It holds ${oldStyle[0]?.role} on ${oldStyle[0]?.resource}, which grants ${FUNCTIONS_INVOKE}: that authorizes 1st-gen functions only. A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, which needs ${RUN_INVOKE} (roles/run.invoker).`
       : `A 2nd-gen function is called through its Cloud Run service ${target.serviceName}, so the grant belongs there.`;
     const on = `${target.serviceName} (the Cloud Run service of the 2nd-gen function ${fn.name})`;
-    findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note, on }));
+    findings.push(...runServiceAccessFindings(backend, resource, target.service, facts.access, account, now, { fix, note, on, grantOn: target.serviceName }));
     if (!findings.some((f) => f.rule === 'unreachable-backend')) findings.push(...ingressFindings(backend, resource, fn));
     findings.push(...authDisabledFindings(backend, resource, fix));
     if (!backend.disableAuth) findings.push(...runAudienceFindings(backend, resource, target.service, fn.url ? [fn.url] : []));
@@ -89,7 +89,7 @@ function gen1AudienceFindings(backend: Backend, resource: string, url: string): 
       'audience-mismatch',
       'error',
       `The gateway will mint identity tokens for audience ${audience}, but a 1st-gen function accepts only its URL ${url}. Set jwt_audience: ${url}.`,
-      { resource },
+      { resource, specEdit: { field: 'jwtAudience', value: url } },
     ),
   ];
 }

@@ -3,7 +3,8 @@ import type { AccessFacts } from '../iam/facts.ts';
 import { whoHolds } from '../iam/evaluate.ts';
 import { serviceOrigins } from '../resolve/cloud-run.ts';
 import type { RunTarget } from '../resolve/target.ts';
-import type { Backend, Finding } from '../types.ts';
+import { originOf } from '../resolve/address.ts';
+import type { Backend, Finding, SpecEdit } from '../types.ts';
 import { judgeUrlAudience, mintedAudience } from './audience.ts';
 import { authDisabledFindings, backendFinding, shellArg } from './finding.ts';
 import { accountGrantFindings, mergeUnreadable, publicGrantFindings, publicUnknownFindings, type ResourceCommands } from './grants.ts';
@@ -36,7 +37,7 @@ export function runServiceAccessFindings(
   access: AccessFacts,
   account: string,
   now: Date,
-  grant: { fix: string; note?: string; on?: string },
+  grant: { fix: string; note?: string; on?: string; grantOn?: string },
 ): Finding[] {
   const answer = whoHolds(RUN_INVOKE, account, access, now);
   const findings: Finding[] = [];
@@ -60,6 +61,7 @@ export function runServiceAccessFindings(
       fix: grant.fix,
       ...(grant.note ? { note: grant.note } : {}),
       ...(grant.on ? { on: grant.on } : {}),
+      ...(grant.grantOn ? { grantOn: grant.grantOn } : {}),
     }),
   );
   if (service.ingress && service.ingress !== 'INGRESS_TRAFFIC_ALL' && service.ingress !== 'INGRESS_TRAFFIC_UNSPECIFIED') {
@@ -99,6 +101,14 @@ export function checkCloudRun(backend: Backend, target: RunTarget, access: Acces
   return mergeUnreadable(findings);
 }
 
+/** The `jwt_audience` to suggest: the backend address's own origin when the service accepts it, else the service URL. */
+function audienceEdit(backend: Backend, service: RunService, exact: string[]): { specEdit?: SpecEdit } {
+  const origin = originOf(backend.address);
+  const own = origin && judgeUrlAudience(origin, serviceOrigins(service), exact) === 'accepted' ? origin : undefined;
+  const value = own ?? serviceOrigins(service)[0];
+  return value ? { specEdit: { field: 'jwtAudience', value } } : {};
+}
+
 /** `audience-mismatch` for a backend served by a Cloud Run service (also accepting `extraAudiences`). */
 export function runAudienceFindings(backend: Backend, resource: string, service: RunService, extraAudiences: string[]): Finding[] {
   const audience = mintedAudience(backend);
@@ -114,7 +124,7 @@ export function runAudienceFindings(backend: Backend, resource: string, service:
       verdict === 'rejected'
         ? `The gateway will mint identity tokens for audience ${audience}, which ${resource} does not accept (it accepts ${accepted}). Set jwt_audience to the service URL, or add a custom audience.`
         : `The gateway will mint identity tokens for audience ${audience}: the service URL with a path. Google does not document whether Cloud Run accepts that; set jwt_audience to the bare service URL.`,
-      { resource },
+      { resource, ...audienceEdit(backend, service, exact) },
     ),
   ];
 }

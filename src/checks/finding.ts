@@ -1,4 +1,4 @@
-import type { Backend, Finding, RuleId, Severity } from '../types.ts';
+import type { Backend, Finding, RuleId, Severity, SpecEdit } from '../types.ts';
 
 /** A finding about one backend declaration, located at its line. */
 export function backendFinding(
@@ -6,7 +6,7 @@ export function backendFinding(
   rule: RuleId,
   severity: Severity,
   message: string,
-  extra: { resource?: string; fix?: string; permission?: string } = {},
+  extra: { resource?: string; fix?: string; permission?: string; account?: string; grantOn?: string; specEdit?: SpecEdit } = {},
 ): Finding {
   return {
     rule,
@@ -18,6 +18,9 @@ export function backendFinding(
     ...(extra.resource ? { resource: extra.resource } : {}),
     ...(extra.permission ? { permission: extra.permission } : {}),
     ...(extra.fix ? { fix: extra.fix } : {}),
+    ...(extra.account ? { account: extra.account } : {}),
+    ...(extra.grantOn ? { grantOn: extra.grantOn } : {}),
+    ...(extra.specEdit ? { specEdit: extra.specEdit } : {}),
   };
 }
 
@@ -35,7 +38,7 @@ export function authDisabledFindings(backend: Backend, resource?: string, fix?: 
       'auth-disabled',
       'error',
       `disable_auth is true: the gateway sends no identity token to ${resource ?? 'this backend'}, so the call only works if the backend is public. Remove disable_auth and let the backend require the gateway's identity token (grant the gateway's service account its invoker role).`,
-      { ...(resource ? { resource } : {}), ...(fix ? { fix } : {}) },
+      { ...(resource ? { resource } : {}), ...(fix ? { fix } : {}), specEdit: { field: 'disableAuth' } },
     ),
   ];
 }

@@ -63,9 +63,10 @@ export function accountGrantFindings(
   permission: string,
   account: string,
   answer: AccessAnswer,
-  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' | 'missing-app-engine-permissions'; on?: string },
+  missing: { role: string; fix: string; note?: string; rule?: 'missing-invoker' | 'missing-iap-access' | 'missing-app-engine-permissions'; on?: string; grantOn?: string },
 ): Finding[] {
   const { deny } = answer;
+  const who = { account, ...(missing.grantOn ? { grantOn: missing.grantOn } : {}) };
   if (deny.denied.length > 0) {
     return [
       backendFinding(
@@ -73,7 +74,7 @@ export function accountGrantFindings(
         missing.rule ?? 'missing-invoker',
         'error',
         `${account} is denied ${permission} by ${deny.denied[0]}: API Gateway's calls will be refused with 403 whatever roles it holds. Add the service account to the rule's exceptionPrincipals, or remove it from deniedPrincipals.`,
-        { resource, permission },
+        { resource, permission, ...who },
       ),
     ];
   }
@@ -85,7 +86,7 @@ export function accountGrantFindings(
           'conditional-grant',
           'warning',
           `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (through a group or principal set it may belong to). Check the deny rule.`,
-          { resource, permission },
+          { resource, permission, ...who },
         ),
       ];
     }
@@ -96,7 +97,7 @@ export function accountGrantFindings(
           'iam-unreadable',
           'error',
           `${account} holds ${permission}, but a deny policy could override it: ${unique(deny.unknown).join(' ')}`,
-          { resource, permission },
+          { resource, permission, ...who },
         ),
       ];
     }
@@ -112,7 +113,7 @@ export function accountGrantFindings(
         'conditional-grant',
         'warning',
         `${soon}${account} holds ${permission} only under an IAM condition that depends on the moment of the call (${describeGrant(g)}).${schedule} The gateway's calls fail whenever the condition is false; grant ${missing.role} without a condition.`,
-        { resource, fix: missing.fix, permission },
+        { resource, fix: missing.fix, permission, ...who },
       ),
     ];
   }
@@ -124,7 +125,7 @@ export function accountGrantFindings(
         'unverified-grant',
         'warning',
         `${account} holds ${permission} only if it is a member of ${g.member} (${describeGrant(g)}), which cannot be verified here. Grant ${missing.role} to the service account itself.`,
-        { resource, fix: missing.fix, permission },
+        { resource, fix: missing.fix, permission, ...who },
       ),
     ];
   }
@@ -135,7 +136,7 @@ export function accountGrantFindings(
         'iam-unreadable',
         'error',
         `Cannot verify that ${account} may call this backend: ${unique(answer.unknownForAccount).join(' ')}`,
-        { resource, permission },
+        { resource, permission, ...who },
       ),
     ];
   }
@@ -147,7 +148,7 @@ export function accountGrantFindings(
       missing.rule ?? 'missing-invoker',
       'error',
       `${account} lacks ${permission} on ${missing.on ?? resource} (checked the resource, its project, folders and organization): API Gateway's calls will be refused with 403. Grant ${missing.role}.${refused}${note}`,
-      { resource, fix: missing.fix, permission },
+      { resource, fix: missing.fix, permission, ...who },
     ),
   ];
 }

@@ -1,8 +1,9 @@
-/** The sticky PR comment: verdict, failing findings, fix commands, excepted findings, passing backends. */
+/** The sticky PR comment: verdict, a table of short values, one entry per finding with its fixes, notices, passing backends. */
 import { createHash } from 'node:crypto';
 import type { BackendKind } from '../types.ts';
 import type { BackendResult, Report, ReportFinding } from './model.ts';
-import { codeSpan, escapeMarkdown, fitLines, longestBacktickRun, oneLine, row, tableLines, truncate } from './markdown.ts';
+import { explanation, findingEntry, findingTableHeader, findingTableRow, linker, targetCell, type Linker, type Medium } from './layout.ts';
+import { codeSpan, escapeMarkdown, fitLines, row, tableLines, truncate } from './markdown.ts';
 
 /** Hidden marker that every gateway-guard comment starts with. */
 export const COMMENT_MARKER = '<!-- gateway-guard -->';
@@ -14,12 +15,12 @@ export const COMMENT_LIMIT_CHARS = 65_536;
 const COMMENT_DEFAULT_MAX_CHARS = 65_000;
 
 // Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
-const MAX_MESSAGE = 600;
+const MAX_MESSAGE = 400;
 const MAX_NAME = 300;
 const MAX_REASON = 300;
-const MAX_FIX = 1500;
 const MAX_SPEC_FILES = 10;
-const MAX_OPERATIONS = 3;
+const MAX_OPERATIONS = 2;
+const MAX_OPERATION = 28;
 // Room kept for the "N more" notes and the footer.
 const NOTES_RESERVE = 1500;
 
@@ -35,6 +36,8 @@ export interface CommentOptions {
   runUrl?: string;
   /** Size limit in characters (default 65,000; never above GitHub's 65,536). */
   maxChars?: number;
+  /** The medium whose fix leads (default gcloud; Terraform when the repository's plan says it uses it). */
+  medium?: Medium;
 }
 
 /**
@@ -49,13 +52,15 @@ export function commentMarker(specSet: string[]): string {
 
 const MARKER_PATTERN = /^<!-- gateway-guard(:[A-Za-z0-9=._-]{1,100})? -->$/;
 
-const SEVERITY_ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
+/** Entries shown in full; past this many failing findings each entry is folded in `<details>`. */
+const FOLD_AFTER = 5;
 
-/** Renders the PR comment, always within `maxChars` characters: rows that do not fit are counted instead. */
+/** Renders the PR comment, always within `maxChars` characters: what does not fit is counted instead. */
 export function renderComment(report: Report, options: CommentOptions): string {
   const maxChars = Math.min(options.maxChars ?? COMMENT_DEFAULT_MAX_CHARS, COMMENT_LIMIT_CHARS);
   const links = linker(options.repoUrl, options.headSha);
   const kinds = new Map<string, BackendKind>(report.backends.map((b) => [b.address, b.kind]));
+  const kindOf = (f: ReportFinding) => (f.address === undefined ? undefined : kinds.get(f.address));
   const failing = report.findings.filter((f) => f.severity !== 'notice');
   const notices = report.findings.filter((f) => f.severity === 'notice');
   const passing = report.backends.filter((b) => b.status === 'pass' || b.status === 'notice');
@@ -70,49 +75,44 @@ export function renderComment(report: Report, options: CommentOptions): string {
   const more = (count: number, what: string) =>
     count === 0 ? [] : ['', `_${count} more ${what} in the ${summaryRef}._`];
 
-  // 1. Failing findings (errors and warnings): what blocks the merge.
+  // 1. Failing findings (errors and warnings): a table of short values, then one entry each with its fixes.
   if (failing.length > 0) {
-    const header = tableLines(['', 'Rule', 'Kind', 'Resource', 'What to do', 'Spec'], []);
-    const rows = failing.map((f) => defang(failingRow(f, kinds, links)));
-    const fitted = fitLines(rows, budget - size(header) - 1, charCount);
-    budget -= size(header) + size(fitted.kept) + 1;
-    out.push('', ...header, ...fitted.kept, ...more(fitted.omitted, plural(fitted.omitted, 'finding', false)));
+    const header = findingTableHeader();
+    const rows = failing.map((f, i) => defang(findingTableRow(f, i + 1, kindOf(f), links)));
+    // The table may take a third of the room; the entries (what to do) take the rest.
+    const table = fitLines(rows, Math.floor(budget / 3) - size(header) - 1, charCount);
+    budget -= size(header) + size(table.kept) + 1;
+    out.push('', ...header, ...table.kept, ...more(table.omitted, plural(table.omitted, 'finding', false)));
+
+    const folded = failing.length > FOLD_AFTER;
+    const entries = failing
+      .slice(0, table.kept.length)
+      .map((f, i) => defang(findingEntry(f, i + 1, kindOf(f), { folded, ...(options.medium ? { medium: options.medium } : {}) })));
+    const fitted = fitLines(entries.map((e) => `\n${e}`), budget, charCount);
+    budget -= size(fitted.kept);
+    for (const entry of fitted.kept) out.push(entry);
+    const missing = fitted.omitted;
+    if (missing > 0) out.push('', `_What to do about ${plural(missing, 'more finding')} is in the ${summaryRef}._`);
   }
 
-  // 2. Fix commands, one block, each command once.
-  const fixes = fixBlocks(failing);
-  if (fixes.length > 0) {
-    const intro = ['', '**Fix commands**', ''];
-    // The fence is longer than any backtick run inside, so no command can close it.
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(fixes.join('\n')) + 1));
-    const fitted = fitLines(fixes, budget - size(intro) - size([`${fence}sh`, fence]), charCount);
-    if (fitted.kept.length > 0) {
-      const block = [`${fence}sh`, ...fitted.kept, fence];
-      budget -= size(intro) + size(block);
-      out.push(...intro, ...block);
-    }
-    out.push(...more(fitted.omitted, plural(fitted.omitted, 'fix command', false)));
-  }
-
-  // 3. Notices: excepted findings (with their reasons) and findings a policy lowered to notice.
+  // 2. Notices: excepted findings (with their reasons) and findings a policy lowered to notice.
   if (notices.length > 0) {
     const open = ['', `<details><summary>ℹ️ ${plural(notices.length, 'notice')} (excepted by policy or lowered to notice)</summary>`, ''];
-    const header = tableLines(['Rule', 'Resource', 'Reason', 'Spec'], []);
     const close = ['', '</details>'];
-    const rows = notices.map((f) => defang(noticeRow(f, links)));
-    const fitted = fitLines(rows, budget - size(open) - size(header) - size(close), charCount);
+    const rows = notices.map((f) => defang(noticeLine(f, kindOf(f), links)));
+    const fitted = fitLines(rows, budget - size(open) - size(close), charCount);
     if (fitted.kept.length > 0) {
-      budget -= size(open) + size(header) + size(fitted.kept) + size(close);
-      out.push(...open, ...header, ...fitted.kept, ...more(fitted.omitted, plural(fitted.omitted, 'notice', false)), ...close);
+      budget -= size(open) + size(fitted.kept) + size(close);
+      out.push(...open, ...fitted.kept, ...more(fitted.omitted, plural(fitted.omitted, 'notice', false)), ...close);
     } else {
       out.push(...more(fitted.omitted, plural(fitted.omitted, 'notice', false)));
     }
   }
 
-  // 4. Passing backends, collapsed.
+  // 3. Passing backends, collapsed.
   if (passing.length > 0) {
     const open = ['', `<details><summary>✅ ${plural(passing.length, 'passing backend')}</summary>`, ''];
-    const header = tableLines(['Address', 'Kind', 'Resource', 'Operations', 'Spec'], []);
+    const header = tableLines(['Resource', 'Operations', 'Spec'], []);
     const close = ['', '</details>'];
     const rows = passing.map((b) => defang(passingRow(b, links)));
     const fitted = fitLines(rows, budget - size(open) - size(header) - size(close), charCount);
@@ -171,77 +171,23 @@ function footerLine(report: Report, options: CommentOptions): string {
   return defang(`<sub>${parts.join(' · ')}</sub>`);
 }
 
-function failingRow(f: ReportFinding, kinds: Map<string, BackendKind>, links: Linker): string {
-  return row([
-    SEVERITY_ICON[f.severity],
-    codeSpan(f.rule),
-    (f.address === undefined ? undefined : kinds.get(f.address)) ?? '—',
-    target(f),
-    escapeMarkdown(truncate(f.message, MAX_MESSAGE)),
-    links(f.file, f.line),
-  ]);
-}
-
-function noticeRow(f: ReportFinding, links: Linker): string {
+/** A notice as one list item: rule, target, spec link, then the reason. */
+function noticeLine(f: ReportFinding, kind: BackendKind | undefined, links: Linker): string {
   let reason: string;
   if (f.exception) {
     reason = escapeMarkdown(truncate(f.exception.reason, MAX_REASON));
     if (f.exception.expires) reason += ` (until ${escapeMarkdown(f.exception.expires)})`;
     if (f.originalSeverity) reason += ` (${f.originalSeverity} before the exception)`;
   } else {
-    reason = `Lowered to notice by the policy: ${escapeMarkdown(truncate(f.message, MAX_MESSAGE))}`;
+    reason = `lowered to notice by the policy: ${explanation(f, MAX_MESSAGE)}`;
   }
-  return row([codeSpan(f.rule), target(f), reason, links(f.file, f.line)]);
+  return `- ${codeSpan(f.rule, { table: false })} · ${targetCell(f.resource, f.address, kind)} · ${links(f.file, f.line)}: ${reason}`;
 }
 
 function passingRow(b: BackendResult, links: Linker): string {
-  const operations = b.operations.slice(0, MAX_OPERATIONS).map((op) => codeSpan(truncate(op, MAX_NAME)));
-  if (b.operations.length > MAX_OPERATIONS) operations.push(`+${b.operations.length - MAX_OPERATIONS} more`);
-  return row([
-    codeSpan(truncate(b.address, MAX_NAME)),
-    b.kind,
-    b.resource ? codeSpan(truncate(b.resource, MAX_NAME)) : '—',
-    operations.join(', ') || '—',
-    links(b.file, b.line),
-  ]);
-}
-
-/** The resource of a finding, else its address. */
-function target(f: ReportFinding): string {
-  const name = f.resource ?? f.address;
-  return name ? codeSpan(truncate(name, MAX_NAME)) : '—';
-}
-
-/** Each distinct fix command, preceded by a shell comment naming what it fixes. */
-function fixBlocks(findings: ReportFinding[]): string[] {
-  const seen = new Set<string>();
-  const blocks: string[] = [];
-  for (const f of findings) {
-    if (!f.fix || seen.has(f.fix)) continue;
-    seen.add(f.fix);
-    const what = oneLine(truncate(f.resource ?? f.address ?? f.file ?? '', MAX_NAME));
-    blocks.push(defang(`# ${f.rule}${what ? `: ${what}` : ''}\n${truncate(f.fix, MAX_FIX)}`));
-  }
-  return blocks;
-}
-
-type Linker = (file: string | undefined, line: number | undefined) => string;
-
-/** `[file:line](repo/blob/sha/file#Lline)` when the repository and a commit are known, else `file:line` in code. */
-function linker(repoUrl: string, headSha: string): Linker {
-  const base = /^https?:\/\/[^\s()<>]+$/.test(repoUrl) && /^[0-9a-f]{7,64}$/i.test(headSha) ? repoUrl.replace(/\/+$/, '') : '';
-  return (file, line) => {
-    if (file === undefined || file === '') return '—';
-    const label = truncate(file, MAX_NAME) + (line ? `:${line}` : '');
-    if (!base) return codeSpan(label);
-    const url = `${base}/blob/${headSha}/${file.split('/').map(encodePathSegment).join('/')}${line ? `#L${line}` : ''}`;
-    return `[${escapeMarkdown(label)}](${url})`;
-  };
-}
-
-/** Percent-encodes a path segment, including the characters that could end a markdown link. */
-function encodePathSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const operations = b.operations.slice(0, MAX_OPERATIONS).map((op) => codeSpan(truncate(op, MAX_OPERATION)));
+  if (b.operations.length > MAX_OPERATIONS) operations.push(`+${b.operations.length - MAX_OPERATIONS}`);
+  return row([targetCell(b.resource, b.address, b.kind), operations.join(', ') || '—', links(b.file, b.line)]);
 }
 
 /** A URL made safe for `](...)`: no spaces, brackets or quotes. */

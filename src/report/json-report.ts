@@ -1,8 +1,22 @@
 /** The JSON report (`report-file` output): SPEC.md's shape, fixed key order, no timestamps. */
-import type { Report } from './model.ts';
+import type { BackendKind } from '../types.ts';
+import { mediaOf } from './layout.ts';
+import type { Report, ReportFinding } from './model.ts';
+
+/** The finding's fix in each medium it has (`null` for none), fixed key order. */
+function fixesJson(f: ReportFinding, kind: BackendKind | undefined): object | null {
+  const media = mediaOf(f, kind);
+  if (!media) return null;
+  return {
+    gcloud: media.gcloud ?? null,
+    terraform: media.terraform ?? null,
+    spec: media.spec ? { file: media.spec.file, line: media.spec.line, replacement: media.spec.replacement } : null,
+  };
+}
 
 /** Renders the report as pretty JSON; every key is always present (`null` when unknown). */
 export function renderJsonReport(report: Report): string {
+  const kinds = new Map(report.backends.map((b) => [b.address, b.kind]));
   const json = {
     result: report.result,
     failOn: report.failOn,
@@ -31,6 +45,7 @@ export function renderJsonReport(report: Report): string {
       line: f.line ?? null,
       message: f.message,
       fix: f.fix ?? null,
+      fixes: fixesJson(f, kinds.get(f.address ?? '')),
       exception: f.exception
         ? {
             reason: f.exception.reason,

@@ -81,6 +81,7 @@ function sarifResult(finding: ReportFinding, fallbackFile: string | undefined, o
           ],
         }),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, occurrence) },
+    ...(finding.fixes?.spec ? { fixes: [sarifFix(finding)] } : {}),
     ...(finding.exception
       ? { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.exception.reason }] }
       : {}),
@@ -89,6 +90,25 @@ function sarifResult(finding: ReportFinding, fallbackFile: string | undefined, o
       resource: finding.resource ?? null,
       ...(finding.originalSeverity ? { originalSeverity: finding.originalSeverity } : {}),
     },
+  };
+}
+
+/** The spec change as a SARIF `fix`: the whole line replaced (or deleted). */
+function sarifFix(finding: ReportFinding): object {
+  const spec = finding.fixes!.spec!;
+  return {
+    description: { text: spec.replacement === '' ? `Delete line ${spec.line}.` : `Replace line ${spec.line}.` },
+    artifactChanges: [
+      {
+        artifactLocation: { uri: fileUri(spec.file), uriBaseId: '%SRCROOT%' },
+        replacements: [
+          {
+            deletedRegion: { startLine: spec.line, startColumn: 1, endLine: spec.line + 1, endColumn: 1 },
+            insertedContent: { text: spec.replacement === '' ? '' : `${spec.replacement}\n` },
+          },
+        ],
+      },
+    ],
   };
 }
 

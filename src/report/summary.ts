@@ -1,4 +1,6 @@
-/** The job summary: verdict, counts, findings and backends as GitHub-flavoured markdown. */
+/** The job summary: verdict, counts, a findings table of short values, one entry per finding with its fixes, backends. */
+import type { BackendKind } from '../types.ts';
+import { findingEntry, findingTableHeader, findingTableRow, linker, targetCell, type Medium } from './layout.ts';
 import type { BackendStatus, Report, ReportFinding } from './model.ts';
 import { codeSpan, escapeMarkdown, fitLines, row, tableLines, truncate, utf8Length } from './markdown.ts';
 
@@ -10,7 +12,7 @@ const SUMMARY_DEFAULT_MAX_BYTES = 1_000_000;
 
 // Per-cell caps (characters, before escaping) keep one hostile value from eating the budget.
 const MAX_MESSAGE = 1000;
-const MAX_FIX = 2000;
+const MAX_ADDRESS = 60;
 const MAX_NAME = 500;
 const MAX_SPEC_FILES = 20;
 // Room kept for the two "left out" notes.
@@ -29,40 +31,73 @@ const GATE_TEXT: Record<Report['failOn'], string> = {
   never: 'never fails (`fail-on: never`)',
 };
 
-/** Renders the job summary, within `maxBytes` UTF-8 bytes: rows that do not fit are left out and counted. */
-export function renderSummary(report: Report, options: { maxBytes?: number } = {}): string {
+/** Entries shown in full; past this many findings each entry is folded in `<details>`. */
+const FOLD_AFTER = 5;
+
+/** Options of {@link renderSummary}. */
+export interface SummaryOptions {
+  /** Size limit in UTF-8 bytes (default 1,000,000; GitHub's limit is 1 MiB). */
+  maxBytes?: number;
+  /** The medium whose fix leads (default gcloud). */
+  medium?: Medium;
+}
+
+/**
+ * Renders the job summary, within `maxBytes` UTF-8 bytes: the verdict, a table of short values, one
+ * entry per finding with its fixes, and the backends; what does not fit is left out and counted.
+ */
+export function renderSummary(report: Report, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? SUMMARY_DEFAULT_MAX_BYTES;
+  const links = linker('', '');
+  const kinds = new Map<string, BackendKind>(report.backends.map((b) => [b.address, b.kind]));
+  const kindOf = (f: ReportFinding) => (f.address === undefined ? undefined : kinds.get(f.address));
   const head = headLines(report);
-  const findingsHeader = tableLines(
-    ['Severity', 'Rule', 'Backend', 'Resource', 'Location', 'Message', 'Fix'],
-    [],
-  );
-  const backendsHeader = tableLines(['Address', 'Kind', 'Resource', 'Operations', 'Status'], []);
-  const findingRows = report.findings.map(findingRow);
+  const findingsHeader = findingTableHeader();
+  const backendsHeader = tableLines(['Address', 'Resource', 'Operations', 'Status'], []);
+  const findingRows = report.findings.map((f, i) => findingTableRow(f, i + 1, kindOf(f), links));
   const backendRows = report.backends.map((b) =>
     row([
-      codeSpan(truncate(b.address, MAX_NAME)),
-      b.kind,
-      b.resource ? codeSpan(truncate(b.resource, MAX_NAME)) : '—',
+      codeSpan(truncate(b.address, MAX_ADDRESS)),
+      targetCell(b.resource, undefined, b.kind),
       String(b.operations.length),
       STATUS_LABEL[b.status],
     ]),
   );
 
   const fixed = [...head, '### Findings', '', ...findingsHeader, '', '### Backends', '', ...backendsHeader];
-  const available = maxBytes - totalSize(fixed) - NOTES_RESERVE;
+  let available = maxBytes - totalSize(fixed) - NOTES_RESERVE;
   // Findings come first, but backends keep up to a quarter of the room when both overflow.
   const backendsShare = Math.min(totalSize(backendRows), Math.floor(available / 4));
-  const findings = fitLines(findingRows, available - backendsShare);
-  const backends = fitLines(backendRows, available - totalSize(findings.kept));
+  // The table takes up to a third of the findings' room, so the entries (what to do) keep the rest.
+  const findings = fitLines(findingRows, Math.floor((available - backendsShare) / 3));
+  available -= totalSize(findings.kept);
+  const folded = report.findings.length > FOLD_AFTER;
+  const entryTexts = report.findings
+    .slice(0, findings.kept.length)
+    .map((f, i) => `\n${findingEntry(f, i + 1, kindOf(f), { folded, extra: exceptionLines(f), ...(options.medium ? { medium: options.medium } : {}) })}`);
+  // The entries (what to do) before the backends, which keep their share.
+  const entries = fitLines(entryTexts, available - backendsShare);
+  const backends = fitLines(backendRows, available - totalSize(entries.kept));
 
   const lines = [...head, '### Findings', ''];
   if (report.findings.length === 0) lines.push('No findings.');
-  else lines.push(...findingsHeader, ...findings.kept, ...omittedNote(findings.omitted, 'finding'));
+  else {
+    lines.push(...findingsHeader, ...findings.kept, ...omittedNote(findings.omitted, 'finding'));
+    lines.push(...entries.kept);
+    if (entries.omitted > 0) lines.push('', `_The details of ${plural(entries.omitted, 'more finding')} were left out to stay under GitHub's size limit; the JSON report (\`report-file\` output) has them._`);
+  }
   lines.push('', '### Backends', '');
   if (report.backends.length === 0) lines.push('No `x-google-backend` found.');
   else lines.push(...backendsHeader, ...backends.kept, ...omittedNote(backends.omitted, 'backend'));
   return lines.join('\n') + '\n';
+}
+
+/** Why an excepted finding is only a notice. */
+function exceptionLines(f: ReportFinding): string[] {
+  if (!f.exception) return [];
+  const until = f.exception.expires ? ` (until ${escapeMarkdown(f.exception.expires)})` : '';
+  const before = f.originalSeverity ? ` (${f.originalSeverity} before the exception)` : '';
+  return ['', `**Excepted by policy:** ${escapeMarkdown(truncate(f.exception.reason, MAX_MESSAGE))}${until}${before}`];
 }
 
 function headLines(report: Report): string[] {
@@ -82,27 +117,6 @@ function headLines(report: Report): string[] {
     `Spec: ${specs.join(', ') || '—'}`,
     '',
   ];
-}
-
-function findingRow(finding: ReportFinding): string {
-  let severity = STATUS_LABEL[finding.severity];
-  let message = escapeMarkdown(truncate(finding.message, MAX_MESSAGE));
-  if (finding.exception) {
-    severity += ' (excepted)';
-    const until = finding.exception.expires ? ` (until ${escapeMarkdown(finding.exception.expires)})` : '';
-    message += `<br>**Excepted by policy:** ${escapeMarkdown(truncate(finding.exception.reason, MAX_MESSAGE))}${until}`;
-  }
-  const location =
-    finding.file === undefined ? '—' : codeSpan(truncate(finding.file, MAX_NAME) + (finding.line ? `:${finding.line}` : ''));
-  return row([
-    severity,
-    codeSpan(finding.rule),
-    finding.address ? codeSpan(truncate(finding.address, MAX_NAME)) : '—',
-    finding.resource ? codeSpan(truncate(finding.resource, MAX_NAME)) : '—',
-    location,
-    message,
-    finding.fix ? codeSpan(truncate(finding.fix, MAX_FIX)) : '',
-  ]);
 }
 
 function omittedNote(omitted: number, noun: string): string[] {
