@@ -1,8 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as core from '@actions/core';
-import { context } from '@actions/github';
-import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
+import { pullRequestFromEvent, runContext } from './github/context.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -13,11 +11,11 @@ import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
-import { reportFilePath } from './workflow-command.ts';
+import * as runner from './workflow-command.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
-  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  if (inputs.githubToken) runner.setSecret(inputs.githubToken);
   const { report, callCount, notes } = await runGate({
     specPatterns: inputs.specPatterns,
     apiConfig: inputs.apiConfig || undefined,
@@ -36,13 +34,13 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),
   });
-  for (const note of notes) core.info(note);
+  for (const note of notes) runner.info(note);
   await publish(report, inputs);
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
-  core.info(verdict);
+  runner.info(verdict);
   if (report.result === 'fail') {
     // Not setFailed: its own error annotation would push one of the spec's out of GitHub's 10 per step.
-    core.info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
+    runner.info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
     process.exitCode = 1;
   }
 }
@@ -54,7 +52,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  */
 async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
-  const reportFile = reportFilePath();
+  const reportFile = runner.reportFilePath();
   try {
     await mkdir(path.dirname(reportFile), { recursive: true });
     await writeFile(reportFile, renderJsonReport(report));
@@ -62,10 +60,10 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;
   }
-  core.setOutput('result', report.result);
-  core.setOutput('errors', String(report.counts.errors));
-  core.setOutput('warnings', String(report.counts.warnings));
-  core.setOutput('report-file', reportFile);
+  runner.setOutput('result', report.result);
+  runner.setOutput('errors', String(report.counts.errors));
+  runner.setOutput('warnings', String(report.counts.warnings));
+  runner.setOutput('report-file', reportFile);
 
   if (inputs.sarifFile) {
     const sarifPath = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.sarifFile);
@@ -80,7 +78,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   let summaryWritten = false;
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(renderSummary(report), true).write();
+      await runner.appendSummary(renderSummary(report));
       summaryWritten = true;
     } catch (err) {
       problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
@@ -91,8 +89,8 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
     if (warning) problems.warning.push(warning);
   }
 
-  for (const message of problems.error) core.error(message, { title: 'gateway-guard' });
-  for (const message of problems.warning) core.warning(message, { title: 'gateway-guard' });
+  for (const message of problems.error) runner.annotate('error', message, { title: 'gateway-guard' });
+  for (const message of problems.warning) runner.annotate('warning', message, { title: 'gateway-guard' });
   const reserved = { error: problems.error.length, warning: problems.warning.length };
   // With api-config the documents come from the API Gateway API, not the repository: GitHub could not open
   // such a file, so the place goes in the message instead.
@@ -101,9 +99,7 @@ async function publish(report: Report, inputs: ActionInputs): Promise<void> {
   for (const a of selectAnnotations(report.findings, 10, reserved, moreIn)) {
     const place = a.file && !inRepository ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
     const props = { title: a.title, ...(a.file && inRepository ? { file: a.file } : {}), ...(a.line && inRepository ? { startLine: a.line } : {}) };
-    if (a.level === 'error') core.error(place + a.message, props);
-    else if (a.level === 'warning') core.warning(place + a.message, props);
-    else core.notice(place + a.message, props);
+    runner.annotate(a.level, place + a.message, props);
   }
 }
 
@@ -111,6 +107,7 @@ const messageOf = (err: unknown, inputs: ActionInputs): string => redact(err ins
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
 function forkHint(): string | undefined {
+  const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr?.fromFork || context.eventName !== 'pull_request') return undefined;
   return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
@@ -118,17 +115,20 @@ function forkHint(): string | undefined {
 
 /** The sticky PR comment, on pull_request events. A refusal to comment is a warning (returned); the verdict stands. */
 async function comment(report: Report, inputs: ActionInputs): Promise<string | undefined> {
+  const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr) return undefined;
   if (!inputs.githubToken) {
     return 'No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.';
   }
-  const { owner, repo } = context.repo;
+  const { owner, repo } = context;
+  // Octokit and its HTTP client load only when there is a pull request to comment on.
+  const { upsertComment } = await import('./github/comment.ts');
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
   const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
-  core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+  runner.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
   return undefined;
 }
