@@ -263,10 +263,10 @@ const shapes: Array<{ name: string; c: BenchCase }> = [
     name: 'functions (4 gen1, 4 gen2) and App Engine (3) with 30 Cloud Run',
     c: withFunctionsAndApp(cloudRunWorld({ seed: 62, services: 30, projects: 2, regions: REGIONS_2, folders: 1, pageSize: 50 }), 4, 4),
   },
-  { name: '20 regions: 60 Cloud Run in 2 projects', c: cloudRunWorld({ seed: 63, services: 60, projects: 2, regions: REGIONS_20, folders: 1, pageSize: 50 }) },
+  { name: '20 regions: 40 Cloud Run (hash) in 1 project', c: cloudRunWorld({ seed: 63, services: 40, projects: 1, regions: REGIONS_20, folders: 1, pageSize: 50 }) },
   {
-    name: 'several pages: deterministic-only at page size 4',
-    c: readdress(cloudRunWorld({ seed: 64, services: 60, projects: 3, regions: REGIONS_2, folders: 1, pageSize: 4 }), () => 'deterministic', []),
+    name: 'several pages: 40 deterministic in 2 projects × 2 regions, page size 4',
+    c: readdress(cloudRunWorld({ seed: 64, services: 40, projects: 2, regions: REGIONS_2, folders: 1, pageSize: 4 }), () => 'deterministic', []),
   },
 ];
 const bound = (c: BenchCase): LowerBound => lowerBound(c.world, c.addresses, c.serviceAccount);

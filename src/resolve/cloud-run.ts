@@ -18,6 +18,11 @@ export interface RunSearch {
   namedIn: Map<string, number>;
   /** Per URL hash: the project where the first address of that hash was found (the hash is the project's). */
   hosts: Map<string, Promise<string | undefined>>;
+  /**
+   * Fewer hashes than projects to search first: some of them host none, so one address per hash scouts
+   * them and the others of its hash follow where it was found. Otherwise every address looks in each.
+   */
+  scout: boolean;
 }
 
 /**
@@ -61,10 +66,11 @@ async function searchHash(search: RunSearch, origin: string, first: string[], mo
   const { code, hash } = hashParts(origin);
   const guess = REGION_OF_CODE[code];
   let host: string | undefined;
-  const scout = hash && first.length > 1 ? search.hosts.get(hash) : undefined;
+  const scouting = hash !== '' && search.scout;
+  const scout = scouting ? search.hosts.get(hash) : undefined;
   let settle: ((project: string | undefined) => void) | undefined;
   if (scout) host = await scout;
-  else if (hash && first.length > 1) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
+  else if (scouting) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
   try {
     const order = host ? [[host], first, more] : [first, more];
     for (const projects of order) {
@@ -81,7 +87,7 @@ async function searchHash(search: RunSearch, origin: string, first: string[], mo
 }
 
 /** The region code and hash of `[TAG---]NAME-HASH-CODE.a.run.app` (empty when the host has no such parts). */
-function hashParts(origin: string): { code: string; hash: string } {
+export function hashParts(origin: string): { code: string; hash: string } {
   const m = /-([a-z0-9]+)-([a-z]{2,3})\.a\.run\.app$/.exec(origin);
   return { hash: m?.[1] ?? '', code: m?.[2] ?? /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1] ?? '' };
 }
@@ -132,17 +138,22 @@ async function searchOtherRegions(
 }
 
 async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddress, { form: 'deterministic' }>, search: RunSearch): Promise<Target> {
-  const project = (await projectIdOf(google, info.projectNumber, search.tiers)) ?? info.projectNumber;
-  const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
+  // Google's APIs take the number where they take the ID: look for the service by number right away, while
+  // the project is read (its ID names the policies of the project and its ancestors).
+  const projectId = projectIdOf(google, info.projectNumber, search.tiers);
   const several = (search.namedIn.get(`${info.projectNumber} ${info.region}`) ?? 0) > 1;
   const problems: string[] = [];
   let service: RunService | undefined;
+  let failure: unknown;
   try {
     // Long service names are shortened in deterministic URLs: what is not found by name is matched by URL.
-    service = await search.directory.byName(project, info.region, info.service, info.origin, several, problems);
+    service = await search.directory.byName(info.projectNumber, info.region, info.service, info.origin, several, problems);
   } catch (err) {
-    return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(err, 'run.services.get')}` };
+    failure = err;
   }
+  const project = (await projectId) ?? info.projectNumber;
+  const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
+  if (failure !== undefined) return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(failure, 'run.services.get')}` };
   if (service) return runTarget(service, project, info.region);
   if (problems.length > 0) return { kind: 'unreadable', backendKind: 'cloud-run', message: problems.join(' ') };
   return {

@@ -2,7 +2,7 @@ import type { GoogleCloud } from '../gcp/google-cloud.ts';
 import { namedProject, type AddressInfo } from './address.ts';
 import { resolveAppEngine } from './app-engine.ts';
 import { asFunctionIfOwned, resolveCloudFunction, type FunctionSearch } from './cloud-functions.ts';
-import { resolveCloudRun, type RunSearch } from './cloud-run.ts';
+import { hashParts, resolveCloudRun, type RunSearch } from './cloud-run.ts';
 import { RunDirectory } from './run-directory.ts';
 import type { Target } from './target.ts';
 
@@ -27,13 +27,14 @@ export function resolveAll(
   };
   const deterministic = all.flatMap((i) => (i.kind === 'cloud-run' && i.form === 'deterministic' ? [i] : []));
   const functions = all.flatMap((i) => (i.kind === 'cloud-functions' ? [i] : []));
-  const hash = all.some((i) => i.kind === 'cloud-run' && i.form === 'hash');
+  const hashes = new Set(all.flatMap((i) => (i.kind === 'cloud-run' && i.form === 'hash' ? [hashParts(i.origin).hash] : [])));
   const tiers = lazy(async (): Promise<[string[], string[]]> => [projects, await namedProjects(google, all)]);
   const run: RunSearch = {
     directory,
     tiers,
     namedIn: count(deterministic.map((i) => `${i.projectNumber} ${i.region}`)),
     hosts: new Map(),
+    scout: hashes.size < projects.length,
   };
   const fns: FunctionSearch = {
     directory,
@@ -42,7 +43,7 @@ export function resolveAll(
   };
 
   // Projects that host backends, known before anything is resolved: those named by ID, the numbers once read,
-  // and the one project of the `project` input when hash-style URLs are looked for there first.
+  // and the `project` input's when hash-style URLs are looked for there first, with as many hashes as projects.
   const hosts = new Set<string>();
   const host = (id: string): void => {
     if (hosts.has(id)) return;
@@ -53,7 +54,7 @@ export function resolveAll(
   for (const number of new Set(deterministic.map((i) => i.projectNumber))) {
     google.resourceManager.project(number).then((p) => host(p.projectId), () => undefined);
   }
-  if (hash && projects.length === 1) host(projects[0] as string);
+  if (hashes.size > 0 && hashes.size >= projects.length) for (const project of projects) host(project);
 
   const targets = new Map<string, Promise<Target>>();
   for (const [address, info] of infos) {
