@@ -318,7 +318,7 @@ if (want('calls')) {
 // 2. Latency ----------------------------------------------------------------------------------------------
 if (want('latency')) {
   const LATENCY = 50;
-  const RUNS = 3;
+  const RUNS = 5;
   log(`latency: 50 ms per call, default concurrency, ${RUNS} runs per shape; start-up (whole program, no Google call) ×7; concurrency 1 ×1`);
   // Start-up with the whole program loaded: one backend that is not Google's (the Google stack loads, no call is made).
   const loaded = swaggerSpec(['https://backend.example.com']);
