@@ -37,7 +37,7 @@ const notes: string[] = [];
 const log = (s: string): void => void process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
 
 /** `npm run bench -- latency calls`: only the named sections (default: all). */
-const SECTIONS = ['startup', 'parse', 'calls', 'latency', 'scale'] as const;
+const SECTIONS = ['startup', 'parse', 'calls', 'latency', 'depth', 'scale'] as const;
 const only = process.argv.slice(2);
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) {
@@ -356,6 +356,17 @@ if (want('latency')) {
     `Latency: wall time of the run minus start-up (median ${ms(startup)}: the whole program loaded, Google stack included, on a spec whose one backend is not Google's); ` +
       `"calls alone" is first request to last answer. Concurrency 1 on the hash-only shape: ${ms(seq)} (${(seq / LATENCY).toFixed(1)} round trips).`,
   );
+}
+
+// 2b. Depth: the round trips of the plan itself, where the CPU of a loaded machine weighs little --------------
+if (want('depth')) {
+  const SLOW = 300;
+  log(`depth: each shape once at ${SLOW} ms per call (first request to last answer, in round trips; no target)`);
+  for (const { name, c: shape } of shapes) {
+    const m = await withFake(shape, { latencyMs: SLOW }, (fake) => runCase(shape, fake, {}));
+    const problems = verdictProblems(shape, m.run);
+    row(`Depth at ${SLOW} ms/call: ${name}`, `${((m.phases?.callsMs ?? NaN) / SLOW).toFixed(1)} round trips${problems.length ? `; VERDICT ${problems.join('; ')}` : ''}`, 'info (≥ calls ÷ 16)', '', problems.length ? false : 'info');
+  }
 }
 
 // 5. Scale under quota ----------------------------------------------------------------------------------------
