@@ -331,6 +331,7 @@ if (want('latency')) {
     }
   });
   const startup = median(startups);
+  let hashOnly = Number.NaN;
   for (const { name, c: shape } of shapes) {
     const walls: number[] = [];
     const firstToLast: number[] = [];
@@ -342,6 +343,7 @@ if (want('latency')) {
       if (verdictProblems(shape, m.run).length) verdictOk = false;
     }
     const rtt = median(walls) / LATENCY;
+    if (shape === small) hashOnly = median(walls);
     row(
       `Round trips: ${name}`,
       `${ms(median(walls))} = ${rtt.toFixed(1)} (runs ${walls.map((w) => (w / LATENCY).toFixed(1)).join(', ')}; calls alone ${(median(firstToLast) / LATENCY).toFixed(1)})`,
@@ -352,6 +354,7 @@ if (want('latency')) {
   }
   const sequential = await withFake(small, { latencyMs: LATENCY }, (fake) => runCase(small, fake, { concurrency: '1' }));
   const seq = sequential.wallMs - startup;
+  row('Latency: speed-up over concurrency 1 (hash-only shape)', `${(seq / hashOnly).toFixed(1)}× (${ms(seq)})`, '≥ 10×', '', seq / hashOnly >= 10 && verdictProblems(small, sequential.run).length === 0);
   notes.push(
     `Latency: wall time of the run minus start-up (median ${ms(startup)}: the whole program loaded, Google stack included, on a spec whose one backend is not Google's); ` +
       `"calls alone" is first request to last answer. Concurrency 1 on the hash-only shape: ${ms(seq)} (${(seq / LATENCY).toFixed(1)} round trips).`,
