@@ -112,3 +112,33 @@ test('a spec with nothing to look up loads neither the Google clients nor Octoki
   const one = await modulesLoaded(swaggerSpec(['https://backend.example.com']), {});
   assert.ok(heavy.some((chunk) => one.includes(`dist/lib/${chunk}`)), 'the hook sees chunks load');
 });
+
+test('a listing that is denied does not decide: the services are read by name instead, and the verdict stands', async () => {
+  const deterministic = readdress(base, () => 'deterministic', []);
+  const denied = { ...deterministic, world: { ...structuredClone(deterministic.world), faults: [{ method: 'GET', path: '/v2/projects/[^/]+/locations/[^/]+/services$', status: 403 }] } };
+  const run = await gate(denied);
+  assertVerdict(run, denied);
+  assert.equal(count(run, 'run.projects.locations.services.get'), 60);
+});
+
+test('a listing read page by page stops at the page that holds the last service wanted', async () => {
+  const paged = cloudRunWorld({ seed: 65, services: 24, projects: 1, regions: ['us-central1'], folders: 1, pageSize: 4 });
+  // The first six services of the region's listing (pages 1 and 2 of 6), by deterministic URL.
+  const wanted = (paged.world.runServices ?? []).slice(0, 6);
+  const addresses = wanted.map((s) => s.urls?.[1] as string);
+  const c: BenchCase = {
+    ...paged,
+    addresses,
+    spec: swaggerSpec(addresses),
+    projects: [],
+    expected: {
+      publicAccess: paged.expected.publicAccess.filter((a) => wanted.some((s) => s.uri === a)).map((a) => wanted.find((s) => s.uri === a)?.urls?.[1] as string),
+      missingInvoker: [],
+      result: wanted.some((s) => paged.expected.publicAccess.includes(s.uri as string)) ? 'fail' : 'pass',
+    },
+  };
+  const run = await gate(c);
+  assertVerdict(run, c);
+  assert.equal(count(run, 'run.projects.locations.services.list'), 2);
+  assert.equal(count(run, 'run.projects.locations.services.get'), 0);
+});
