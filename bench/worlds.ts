@@ -23,13 +23,32 @@ export function prng(seed: number): () => number {
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const token = (rnd: () => number, n: number): string => Array.from({ length: n }, () => ALNUM[Math.floor(rnd() * 36)]).join('');
 
-/** Cloud Run's region codes in hash-style URLs. */
+/** Cloud Run's region codes in hash-style URLs (the same as App Engine's region IDs). */
 export const REGION_CODES: Record<string, string> = {
   'us-central1': 'uc',
   'europe-west1': 'ew',
   'asia-northeast1': 'an',
   'us-east1': 'ue',
   'europe-west4': 'ez',
+  'us-east4': 'uk',
+  'us-west1': 'uw',
+  'us-west2': 'wl',
+  'us-west3': 'wm',
+  'us-west4': 'wn',
+  'northamerica-northeast1': 'nn',
+  'southamerica-east1': 'rj',
+  'europe-west2': 'nw',
+  'europe-west3': 'ey',
+  'europe-west6': 'oa',
+  'europe-central2': 'lm',
+  'asia-northeast2': 'dt',
+  'asia-northeast3': 'du',
+  'asia-east1': 'de',
+  'asia-east2': 'df',
+  'asia-south1': 'el',
+  'asia-southeast1': 'as',
+  'asia-southeast2': 'et',
+  'australia-southeast1': 'ts',
 };
 
 const WORDS = [
@@ -54,6 +73,8 @@ export interface CloudRunWorldOptions {
   missing?: number;
   /** Services also granted to allUsers (public-access). */
   public?: number;
+  /** Every service in this project (index), instead of spread over all of them. */
+  onlyProject?: number;
 }
 
 export interface BenchCase {
@@ -119,11 +140,12 @@ export function cloudRunWorld(o: CloudRunWorldOptions): BenchCase {
   const publicCount = o.public ?? 1;
   const missingCount = o.missing ?? 0;
   const missingSet = new Set<number>();
-  for (let k = o.services - 1; k >= 0 && missingSet.size < missingCount; k--) if (!projectGrant(k % o.projects)) missingSet.add(k);
+  const projectIndex = (k: number): number => o.onlyProject ?? k % o.projects;
+  for (let k = o.services - 1; k >= 0 && missingSet.size < missingCount; k--) if (!projectGrant(projectIndex(k))) missingSet.add(k);
   const publicAccess: string[] = [];
   const missingInvoker: string[] = [];
   const runServices: RunService[] = nameList.map((name, k) => {
-    const pi = k % o.projects;
+    const pi = projectIndex(k);
     const region = o.regions[Math.floor(k / o.projects) % o.regions.length] as string;
     const project = projects[pi] as (typeof projects)[number];
     const uri = `https://${name}-${hashes[pi]}-${REGION_CODES[region] ?? 'zz'}.a.run.app`;
@@ -204,10 +226,14 @@ export function cloudRunWorld(o: CloudRunWorldOptions): BenchCase {
   };
 }
 
+/** A backend of a bench spec: an address, with the audience to mint when the default (the address) is not the right one. */
+export type SpecBackend = string | { address: string; audience: string };
+
 /** Swagger 2.0 YAML: for each address a path with a GET and a POST using it. */
-export function swaggerSpec(addresses: string[]): string {
+export function swaggerSpec(backends: SpecBackend[]): string {
   const lines = ['swagger: "2.0"', 'info:', '  title: bench', '  version: "1.0"', 'schemes: [https]', 'produces: [application/json]', 'paths:'];
-  addresses.forEach((address, i) => {
+  backends.forEach((backend, i) => {
+    const { address, audience } = typeof backend === 'string' ? { address: backend, audience: undefined } : backend;
     lines.push(`  /api/${i}/items:`);
     for (const verb of ['get', 'post']) {
       lines.push(
@@ -215,6 +241,7 @@ export function swaggerSpec(addresses: string[]): string {
         `      operationId: ${verb}Items${i}`,
         '      x-google-backend:',
         `        address: ${address}`,
+        ...(audience ? [`        jwt_audience: ${audience}`] : []),
         '        path_translation: APPEND_PATH_TO_ADDRESS',
         '      responses:',
         "        '200':",
@@ -223,6 +250,81 @@ export function swaggerSpec(addresses: string[]): string {
     }
   });
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The same world addressed otherwise: each Cloud Run service by the URL `pick` chooses (its hash-style `uri`
+ * or its deterministic URL), and `projects` as the `project` input.
+ */
+export function readdress(c: BenchCase, pick: (service: RunService, k: number) => 'hash' | 'deterministic', projects: string[]): BenchCase {
+  const byUri = new Map<string, string>();
+  (c.world.runServices ?? []).forEach((s, k) => byUri.set(s.uri ?? '', pick(s, k) === 'hash' ? (s.uri ?? '') : (s.urls?.[1] ?? '')));
+  const map = (a: string): string => byUri.get(a) ?? a;
+  const addresses = c.addresses.map(map);
+  return {
+    ...c,
+    spec: swaggerSpec(addresses),
+    projects,
+    addresses,
+    expected: { ...c.expected, publicAccess: c.expected.publicAccess.map(map), missingInvoker: c.expected.missingInvoker.map(map) },
+  };
+}
+
+const CLIENT_ID = '700000000000-benchiap.apps.googleusercontent.com';
+
+/**
+ * Adds Cloud Functions and App Engine backends to a case, in its first project: `gen1` 1st-gen and `gen2`
+ * 2nd-gen functions over two regions (each 2nd-gen one run by a Cloud Run service of its own), and an App
+ * Engine app behind IAP with services `default`, `admin` and `api`, addressed at the app and at two services.
+ * Every grant they need is there (they pass).
+ */
+export function withFunctionsAndApp(c: BenchCase, gen1: number, gen2: number): BenchCase {
+  const world: World = structuredClone(c.world);
+  const project = world.projects?.[0] as NonNullable<World['projects']>[number];
+  const id = project.projectId;
+  const sa = `serviceAccount:${c.serviceAccount}`;
+  const regions = ['us-central1', 'europe-west1'];
+  const backends: SpecBackend[] = [];
+  world.functions = [];
+  for (let i = 0; i < gen1 + gen2; i++) {
+    const region = regions[i % regions.length] as string;
+    const name = `fn-${i < gen1 ? 'hook' : 'resize'}-${i}`;
+    const url = `https://${region}-${id}.cloudfunctions.net/${name}`;
+    const fnName = `projects/${id}/locations/${region}/functions/${name}`;
+    if (i < gen1) {
+      world.functions.push({ name: fnName, environment: 'GEN_1', state: 'ACTIVE', url, serviceConfig: { uri: url, ingressSettings: 'ALLOW_ALL' }, iamPolicy: { bindings: [{ role: 'roles/cloudfunctions.invoker', members: [sa] }] } });
+    } else {
+      const service = `projects/${id}/locations/${region}/services/${name}`;
+      const runUri = `https://${name}-fnhash${i}-${REGION_CODES[region] ?? 'zz'}.a.run.app`;
+      world.functions.push({ name: fnName, environment: 'GEN_2', state: 'ACTIVE', url, serviceConfig: { service, uri: runUri, ingressSettings: 'ALLOW_ALL' }, iamPolicy: { bindings: [] } });
+      world.runServices?.push({
+        name: service,
+        uri: runUri,
+        urls: [runUri, `https://${name}-${project.projectNumber}.${region}.run.app`],
+        ingress: 'INGRESS_TRAFFIC_ALL',
+        labels: { 'goog-managed-by': 'cloudfunctions' },
+        iamPolicy: { bindings: [{ role: 'roles/run.invoker', members: [sa] }] },
+      });
+    }
+    backends.push(url);
+  }
+  const iapApp = `projects/${project.projectNumber}/iap_web/appengine-${id}`;
+  world.apps = [
+    {
+      id,
+      locationId: 'us-central',
+      defaultHostname: `${id}.uc.r.appspot.com`,
+      iap: { enabled: true, oauth2ClientId: CLIENT_ID },
+      services: [{ id: 'default' }, { id: 'admin' }, { id: 'api' }],
+      iapPolicies: { [iapApp]: { bindings: [{ role: 'roles/iap.httpsResourceAccessor', members: [sa] }] } },
+    },
+  ];
+  const appRole = `projects/${id}/roles/gatewayAppEngine`;
+  world.roles = [...(world.roles ?? []), { name: appRole, title: 'Gateway App Engine access', includedPermissions: ['appengine.applications.update', 'clientauthconfig.clients.create', 'clientauthconfig.clients.getWithSecret'], stage: 'GA' }];
+  project.iamPolicy = { bindings: [...(project.iamPolicy?.bindings ?? []), { role: appRole, members: [sa] }] };
+  for (const host of [`${id}.uc.r.appspot.com`, `admin-dot-${id}.uc.r.appspot.com`, `api-dot-${id}.uc.r.appspot.com`]) backends.push({ address: `https://${host}`, audience: CLIENT_ID });
+  const addresses = [...c.addresses, ...backends.map((b) => (typeof b === 'string' ? b : b.address))];
+  return { ...c, world, spec: swaggerSpec([...c.addresses, ...backends]), addresses };
 }
 
 /** A Swagger 2.0 spec with `operations` operations (4 verbs per path), over `backends` distinct addresses. */
@@ -267,23 +369,26 @@ const mayBeTheAccount = (member: string, email: string): boolean =>
   PUBLIC.has(member) || member === `serviceAccount:${email}` || /^(group|principalSet|principal):/.test(member);
 const rolesFor = (policy: Policy | undefined, email: string): string[] =>
   (policy?.bindings ?? []).filter((b) => b.members.some((m) => mayBeTheAccount(m, email))).map((b) => b.role);
+const originOf = (url: string): string => new URL(url).origin;
 
 /**
- * The fewest Google API calls that decide every hash-style Cloud Run backend of `addresses` (see
- * bench/README.md): service policies, region lists of every candidate project, service listings of every
- * region (paged), project reads and policies, folder reads, ancestor policies, deny-policy listings (and one
- * read per deny policy, whose rules the listing omits), and one read per distinct role that may grant the
- * account (bound to it, to the public, or to a group/principal set).
+ * The fewest Google API calls that decide every backend of `addresses`, from the world alone (see
+ * bench/README.md), whatever the kind and the form of the addresses:
+ * - finding the resources: per project and region, the Cloud Run services needed (addressed, or running a
+ *   2nd-gen function) either by their listing, read up to the page of the last one needed, or one read
+ *   each, whichever is fewer (a hash-style URL names no service: its region's listing it is); Cloud
+ *   Functions alike (per project, whose listing spans its regions); each App Engine app and named service;
+ * - one policy per resource that decides a call (service, function, each IAP level);
+ * - per project hosting a backend, and per folder and organization above: the read that gives its parent
+ *   (and a project's number), its policy, its deny-policy listing and each deny policy;
+ * - one read per distinct role that may grant the account (bound to it, to the public, or to a group/principal set).
  */
-export function lowerBound(world: World, addresses: string[], candidateProjects: string[], email: string): LowerBound {
+export function lowerBound(world: World, addresses: string[], email: string): LowerBound {
   const pageSize = world.pageSize ?? 500;
-  const byUri = new Map((world.runServices ?? []).map((s) => [s.uri ?? '', s] as const));
-  const used = [...new Set(addresses)].map((a) => byUri.get(a)).filter((s): s is RunService => s !== undefined);
+  const runServices = world.runServices ?? [];
   const projectOf = (name: string): string => name.split('/')[1] ?? '';
   const regionOf = (name: string): string => name.split('/')[3] ?? '';
   const project = (id: string) => (world.projects ?? []).find((p) => p.projectId === id);
-  const regionsOf = (id: string): string[] =>
-    project(id)?.runLocations ?? [...new Set((world.runServices ?? []).filter((s) => projectOf(s.name) === id).map((s) => regionOf(s.name)))];
   const container = (name: string): { parent?: string; iamPolicy?: Policy } | undefined =>
     name.startsWith('folders/') ? (world.folders ?? []).find((f) => f.name === name) : (world.organizations ?? []).find((x) => x.name === name);
   const chainOf = (projectId: string): string[] => {
@@ -305,33 +410,84 @@ export function lowerBound(world: World, addresses: string[], candidateProjects:
   };
   const policyOf = (node: string): Policy | undefined =>
     node.startsWith('projects/') ? project(node.slice(9))?.iamPolicy : container(node)?.iamPolicy;
-
-  // Per-backend cost of the pieces (for the naive baseline) and the shared sets (for the bound).
-  const locationsCalls = (id: string): number => pages(regionsOf(id).length, pageSize);
-  const listingCalls = (id: string): number =>
-    regionsOf(id).reduce((sum, r) => sum + pages((world.runServices ?? []).filter((s) => projectOf(s.name) === id && regionOf(s.name) === r).length, pageSize), 0);
   const nodeCalls = (node: string): number =>
-    (node.startsWith('organizations/') ? 0 : 1) /* get: projects (ancestry) and folders (parent) */ + 1 /* getIamPolicy */ +
+    (node.startsWith('organizations/') ? 0 : 1) /* get: projects (parent, number) and folders (parent) */ + 1 /* getIamPolicy */ +
     pages(denyCount(node), pageSize) /* deny listing */ + denyCount(node) /* deny policy reads */;
 
-  const hostProjects = [...new Set(used.map((s) => projectOf(s.name)))];
-  const nodes = [...new Set(hostProjects.flatMap((p) => [`projects/${p}`, ...chainOf(p)]))];
-  const roles = new Set([...used.flatMap((s) => rolesFor(s.iamPolicy, email)), ...nodes.flatMap((n) => rolesFor(policyOf(n), email))]);
+  // What each address is, in the world.
+  const runByOrigin = new Map<string, RunService>();
+  for (const s of runServices) for (const u of [s.uri, ...(s.urls ?? [])]) if (u) runByOrigin.set(originOf(u), s);
+  const neededRun = new Map<string, { service: RunService; byHash: boolean }>();
+  const neededFunctions = new Map<string, NonNullable<World['functions']>[number]>();
+  const apps = new Map<string, Set<string>>(); // app → services named
+  const policies = new Map<string, Policy | undefined>(); // resource → its policy
+  const hosts = new Set<string>();
+  for (const address of new Set(addresses)) {
+    const url = new URL(address);
+    const host = url.hostname;
+    if (host.endsWith('.run.app')) {
+      const service = runByOrigin.get(url.origin);
+      if (!service) continue;
+      const byHash = host.endsWith('.a.run.app');
+      neededRun.set(service.name, { service, byHash: byHash || (neededRun.get(service.name)?.byHash ?? false) });
+      policies.set(service.name, service.iamPolicy);
+      hosts.add(projectOf(service.name));
+    } else if (host.endsWith('.cloudfunctions.net')) {
+      const fn = (world.functions ?? []).find((f) => f.url === `${url.origin}${url.pathname}` || f.url === address);
+      if (!fn) continue;
+      neededFunctions.set(fn.name, fn);
+      policies.set(fn.name, fn.iamPolicy);
+      hosts.add(projectOf(fn.name));
+      const serviceName = fn.environment === 'GEN_2' ? fn.serviceConfig?.service : undefined;
+      const service = runServices.find((s) => s.name === serviceName);
+      if (service) {
+        if (!neededRun.has(service.name)) neededRun.set(service.name, { service, byHash: false });
+        policies.set(service.name, service.iamPolicy);
+      }
+    } else if (host.endsWith('.appspot.com')) {
+      const parts = host.replace(/(\.[a-z0-9]{2,4}\.r)?\.appspot\.com$/, '').split('-dot-');
+      const appId = parts.at(-1) ?? '';
+      const app = (world.apps ?? []).find((a) => a.id === appId);
+      if (!app) continue;
+      const named = apps.get(appId) ?? new Set<string>();
+      const service = parts.length >= 2 ? (parts.at(-2) as string) : 'default';
+      if (service !== 'default') named.add(service);
+      apps.set(appId, named);
+      hosts.add(appId);
+      const number = project(appId)?.projectNumber ?? appId;
+      const root = `projects/${number}/iap_web`;
+      for (const iap of [`${root}/appengine-${appId}/services/${service}`, `${root}/appengine-${appId}`, root]) policies.set(iap, app.iapPolicies?.[iap]);
+    }
+  }
 
+  // Finding the resources: per project and region, listing (up to the last page needed) or one read each.
+  const runFinding = [...new Set([...neededRun.values()].map(({ service }) => `${projectOf(service.name)} ${regionOf(service.name)}`))].reduce((sum, key) => {
+    const [p, r] = key.split(' ') as [string, string];
+    const listing = runServices.filter((s) => projectOf(s.name) === p && regionOf(s.name) === r);
+    const needed = [...neededRun.values()].filter(({ service }) => projectOf(service.name) === p && regionOf(service.name) === r);
+    const lastPage = Math.max(...needed.map(({ service }) => Math.floor(listing.indexOf(service) / pageSize) + 1));
+    return sum + (needed.some((n) => n.byHash) ? lastPage : Math.min(lastPage, needed.length));
+  }, 0);
+  const functionFinding = [...new Set([...neededFunctions.keys()].map(projectOf))].reduce((sum, p) => {
+    const listing = (world.functions ?? []).filter((f) => projectOf(f.name) === p);
+    const needed = [...neededFunctions.values()].filter((f) => projectOf(f.name) === p);
+    const lastPage = Math.max(...needed.map((f) => Math.floor(listing.indexOf(f) / pageSize) + 1));
+    return sum + Math.min(lastPage, needed.length);
+  }, 0);
+  const appFinding = [...apps.values()].reduce((sum, named) => sum + 1 + named.size, 0);
+
+  const nodes = [...new Set([...hosts].flatMap((p) => [`projects/${p}`, ...chainOf(p)]))];
+  const roles = new Set([...[...policies.values()].flatMap((p) => rolesFor(p, email)), ...nodes.flatMap((n) => rolesFor(policyOf(n), email))]);
   const parts = [
-    { what: 'service policies (distinct services)', calls: used.length },
-    { what: 'region lists (1 per candidate project, paged)', calls: candidateProjects.reduce((s, p) => s + locationsCalls(p), 0) },
-    { what: 'service listings (regions × projects, paged)', calls: candidateProjects.reduce((s, p) => s + listingCalls(p), 0) },
-    { what: 'project get + policy + deny list/reads', calls: hostProjects.reduce((s, p) => s + nodeCalls(`projects/${p}`), 0) },
+    { what: 'Cloud Run services found (per project and region: listing pages or reads, fewer)', calls: runFinding },
+    { what: 'Cloud Functions found (per project: listing pages or reads, fewer)', calls: functionFinding },
+    { what: 'App Engine apps and named services', calls: appFinding },
+    { what: 'resource policies (services, functions, IAP levels)', calls: policies.size },
+    { what: 'project get + policy + deny list/reads', calls: [...hosts].reduce((s, p) => s + nodeCalls(`projects/${p}`), 0) },
     { what: 'ancestors: folder get, policy, deny list/reads', calls: nodes.filter((n) => !n.startsWith('projects/')).reduce((s, n) => s + nodeCalls(n), 0) },
     { what: 'roles that may grant the account (distinct)', calls: roles.size },
   ];
-  const naive = used.reduce((sum, s) => {
-    const p = projectOf(s.name);
-    const chain = [`projects/${p}`, ...chainOf(p)];
-    const search = candidateProjects.reduce((x, c) => x + locationsCalls(c) + listingCalls(c), 0);
-    const chainRoles = new Set([...rolesFor(s.iamPolicy, email), ...chain.flatMap((n) => rolesFor(policyOf(n), email))]);
-    return sum + search + 1 + chain.reduce((x, n) => x + nodeCalls(n), 0) + chainRoles.size;
-  }, 0);
+  // Naive: each address on its own: one read (or its region's listing) for its resource, its policy, its chain and roles.
+  const naive = [...new Set(addresses)].length * (1 + 1 + 3 * 3 + Math.max(1, Math.round(roles.size / 2)));
   return { total: parts.reduce((s, p) => s + p.calls, 0), parts, naive };
 }

@@ -1,7 +1,5 @@
-import * as core from '@actions/core';
-import { context } from '@actions/github';
-import { pullRequestFromEvent, upsertComment } from './github/comment.ts';
-import { upsertSuggestions, type Suggestion } from './github/review.ts';
+import { pullRequestFromEvent, runContext } from './github/context.ts';
+import type { Suggestion } from './github/review.ts';
 import { reportWithFixes } from './report/fixes.ts';
 import { explanation } from './report/layout.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
@@ -14,12 +12,12 @@ import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
-import { reportFilePath } from './workflow-command.ts';
+import * as runner from './workflow-command.ts';
 import { readWorkspaceFile, writeOutputFile } from './workspace-files.ts';
 
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
-  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  if (inputs.githubToken) runner.setSecret(inputs.githubToken);
   const { report, callCount, notes, outsideRepository } = await runGate({
     specPatterns: inputs.specPatterns,
     apiConfig: inputs.apiConfig || undefined,
@@ -41,14 +39,14 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     credentialsHint: forkHint(),
   });
-  for (const note of notes) core.info(note);
+  for (const note of notes) runner.info(note);
   const withFixes = reportWithFixes(report, await specTexts(report, inputs));
   await publish(withFixes, inputs, new Set(outsideRepository));
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
-  core.info(verdict);
+  runner.info(verdict);
   if (report.result === 'fail') {
     // Not setFailed: its own error annotation would push one of the spec's out of GitHub's 10 per step.
-    core.info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
+    runner.info(`The gate fails on ${inputs.failOn === 'warning' ? 'warnings and errors' : 'errors'} (input fail-on): see the annotations and the job summary.`);
     process.exitCode = 1;
   }
 }
@@ -60,7 +58,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  */
 async function publish(report: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
-  const reportFile = reportFilePath();
+  const reportFile = runner.reportFilePath();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
     writeOutputFile(workspace, reportFile, renderJsonReport(report));
@@ -68,10 +66,10 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;
   }
-  core.setOutput('result', report.result);
-  core.setOutput('errors', String(report.counts.errors));
-  core.setOutput('warnings', String(report.counts.warnings));
-  core.setOutput('report-file', reportFile);
+  runner.setOutput('result', report.result);
+  runner.setOutput('errors', String(report.counts.errors));
+  runner.setOutput('warnings', String(report.counts.warnings));
+  runner.setOutput('report-file', reportFile);
 
   if (inputs.sarifFile) {
     try {
@@ -85,7 +83,7 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
   let summaryWritten = false;
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(renderSummary(report), true).write();
+      await runner.appendSummary(renderSummary(report));
       summaryWritten = true;
     } catch (err) {
       problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
@@ -96,8 +94,8 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
     if (warning) problems.warning.push(warning);
   }
 
-  for (const message of problems.error) core.error(message, { title: 'gateway-guard' });
-  for (const message of problems.warning) core.warning(message, { title: 'gateway-guard' });
+  for (const message of problems.error) runner.annotate('error', message, { title: 'gateway-guard' });
+  for (const message of problems.warning) runner.annotate('warning', message, { title: 'gateway-guard' });
   const reserved = { error: problems.error.length, warning: problems.warning.length };
   // With api-config the documents come from the API Gateway API, not the repository (and a planned API
   // config's document may not be a workspace file): GitHub could not open such a file, so the place goes in
@@ -107,9 +105,7 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
     const inRepository = !inputs.apiConfig && !(a.file && outsideRepository.has(a.file));
     const place = a.file && !inRepository ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
     const props = { title: a.title, ...(a.file && inRepository ? { file: a.file } : {}), ...(a.line && inRepository ? { startLine: a.line } : {}) };
-    if (a.level === 'error') core.error(place + a.message, props);
-    else if (a.level === 'warning') core.warning(place + a.message, props);
-    else core.notice(place + a.message, props);
+    runner.annotate(a.level, place + a.message, props);
   }
 }
 
@@ -131,6 +127,7 @@ const messageOf = (err: unknown, inputs: ActionInputs): string => redact(err ins
 
 /** Why a PR from a fork has no Google credentials, when this run is one. */
 function forkHint(): string | undefined {
+  const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr?.fromFork || context.eventName !== 'pull_request') return undefined;
   return 'This is a pull request from a fork: GitHub gives such runs no OIDC token and no secrets, so no workflow step can authenticate to Google. See "Pull requests from forks" in the README for the supported setup.';
@@ -138,22 +135,25 @@ function forkHint(): string | undefined {
 
 /** The sticky PR comment, on pull_request events. A refusal to comment is a warning (returned); the verdict stands. */
 async function comment(report: Report, inputs: ActionInputs): Promise<string | undefined> {
+  const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr) return undefined;
   if (!inputs.githubToken) {
     return 'No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.';
   }
-  const { owner, repo } = context.repo;
+  const { owner, repo } = context;
+  // Octokit and its HTTP client load only when there is a pull request to comment on.
+  const { upsertComment } = await import('./github/comment.ts');
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
   const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns.length > 0 ? inputs.specPatterns : inputs.terraformPlans);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
-  core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
+  runner.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
 
   // Suggested changes on the spec lines: not on fork PRs (the head branch is not ours to suggest on).
   if (pr.fromFork) {
-    core.info('Pull request from a fork: no suggested changes on its spec lines (the fixes are in the PR comment).');
+    runner.info('Pull request from a fork: no suggested changes on its spec lines (the fixes are in the PR comment).');
     return undefined;
   }
   const suggestions: Suggestion[] = report.findings.flatMap((f) =>
@@ -161,10 +161,11 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
       ? [{ key: [f.rule, f.file ?? '', f.address ?? '', f.resource ?? ''].join('\0'), path: f.fixes.spec.file, line: f.fixes.spec.line, replacement: f.fixes.spec.replacement, explanation: `**gateway-guard \`${f.rule}\`**: ${explanation(f)}` }]
       : [],
   );
+  const { upsertSuggestions } = await import('./github/review.ts');
   const review = await upsertSuggestions({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, pullNumber: pr.number, headSha: pr.headSha, suggestions });
   if (review.warning) return redact(review.warning, [inputs.githubToken]);
   if (review.created + review.updated + review.outsideDiff > 0) {
-    core.info(`Suggested changes: ${review.created} new, ${review.updated} updated, ${review.outsideDiff} on lines outside the diff (in the PR comment only).`);
+    runner.info(`Suggested changes: ${review.created} new, ${review.updated} updated, ${review.outsideDiff} on lines outside the diff (in the PR comment only).`);
   }
   return undefined;
 }

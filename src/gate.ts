@@ -1,7 +1,6 @@
-import { deployedBackends, type DeployedSource } from './deployed/index.ts';
+import type { DeployedSource } from './deployed/index.ts';
 import { explainFailure } from './gcp/errors.ts';
-import { GoogleCloud } from './gcp/google-cloud.ts';
-import { checkBackends } from './pipeline.ts';
+import type { GoogleCloud } from './gcp/google-cloud.ts';
 import { DEFAULT_POLICY_FILE } from './policy/default-file.ts';
 import { applyPolicy, loadPolicy, searchProjects, serviceAccountFor } from './policy/index.ts';
 import type { FailOn, Report } from './report/model.ts';
@@ -62,11 +61,13 @@ export interface GateResult {
 
 /** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const google = new GoogleCloud({
-    emulatorHost: options.emulatorHost,
-    concurrency: options.concurrency,
-    deadline: Date.now() + options.timeoutSeconds * 1000,
-  });
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  // The Google clients, their transport and the pipeline load only once something needs Google (one chunk,
+  // src/online.ts): a spec with nothing to look up starts as fast as Node.
+  const online = () => import('./online.ts');
+  let google: GoogleCloud | undefined;
+  const cloud = async (): Promise<GoogleCloud> =>
+    (google ??= new (await online()).GoogleCloud({ emulatorHost: options.emulatorHost, concurrency: options.concurrency, deadline }));
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
   const plans = options.terraformPlans?.length ? await readPlanFiles(options.terraformPlans, options.workspace) : { plans: [], findings: [] };
@@ -74,7 +75,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // alone) the documents of the planned google_api_gateway_api_config.
   const fromPlan = !options.apiConfig && options.specPatterns.length === 0 && (options.terraformPlans?.length ?? 0) > 0;
   const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
-  const noCredentials = !spec || spec.backends.length > 0 ? await google.credentialsProblem() : undefined;
+  const noCredentials = !spec || spec.backends.length > 0 ? await (await cloud()).credentialsProblem() : undefined;
   if (noCredentials) {
     const neutral = options.missingCredentials === 'neutral';
     const finding: Finding = {
@@ -94,14 +95,14 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
-  const planned = fromPlan ? await planBackends(google, plans.plans, options.workspace, options.serviceAccount) : undefined;
+  const planned = fromPlan ? await planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
   const source = spec
-    ? await localSource(google, spec, options.serviceAccount)
-    : (planned ?? (await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount)));
+    ? await localSource(cloud, spec, options.serviceAccount)
+    : (planned ?? (await (await online()).deployedBackends(await cloud(), options.apiConfig ?? '', options.serviceAccount)));
   const outcome =
     source.backends.length > 0
-      ? await checkBackends(source.backends, {
-          google,
+      ? await (await online()).checkBackends(source.backends, {
+          google: await cloud(),
           accountFor: (file) => serviceAccountFor(policy.policy, file, source.accountFor(file)),
           projects: searchProjects(options.projects, policy.policy),
           now,
@@ -117,12 +118,12 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     failOn: options.failOn,
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.
-  return { report: redactDeep(report, options.secrets ?? []), callCount: google.callCount, notes: source.notes, outsideRepository: planned?.external ?? [] };
+  return { report: redactDeep(report, options.secrets ?? []), callCount: google?.callCount ?? 0, notes: source.notes, outsideRepository: planned?.external ?? [] };
 }
 
 /** Spec files checked as the service-account input: the same shape as a deployed source. */
-async function localSource(google: GoogleCloud, spec: SpecReadResult, serviceAccount: string): Promise<DeployedSource> {
-  const account = await resolveAccount(google, serviceAccount);
+async function localSource(cloud: () => Promise<GoogleCloud>, spec: SpecReadResult, serviceAccount: string): Promise<DeployedSource> {
+  const account = await resolveAccount(cloud, serviceAccount);
   const email = account.email;
   return {
     files: spec.files,
@@ -136,10 +137,10 @@ async function localSource(google: GoogleCloud, spec: SpecReadResult, serviceAcc
 }
 
 /** The gateway service account's email: as given, or read from IAM when given as a resource name. */
-async function resolveAccount(google: GoogleCloud, given: string): Promise<{ email?: string; findings: Finding[] }> {
+async function resolveAccount(cloud: () => Promise<GoogleCloud>, given: string): Promise<{ email?: string; findings: Finding[] }> {
   if (!given.startsWith('projects/')) return { email: given, findings: [] };
   try {
-    return { email: await google.iam.serviceAccountEmail(given), findings: [] };
+    return { email: await (await cloud()).iam.serviceAccountEmail(given), findings: [] };
   } catch (err) {
     return {
       findings: [

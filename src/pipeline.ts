@@ -12,10 +12,8 @@ import { gatherFacts, gatherFactsInBulk, iapResources, type BackendFacts } from 
 import { ancestorPolicies, rolePrefetcher } from './iam/gather.ts';
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
-import { classifyAddress, namedProject, type AddressInfo } from './resolve/address.ts';
-import { resolveAppEngine } from './resolve/app-engine.ts';
-import { asFunctionIfOwned, resolveCloudFunction } from './resolve/cloud-functions.ts';
-import { resolveCloudRun } from './resolve/cloud-run.ts';
+import { classifyAddress, type AddressInfo } from './resolve/address.ts';
+import { resolveAll } from './resolve/plan.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
 
@@ -43,17 +41,9 @@ export interface CheckOutcome {
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-  const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
-  const targets = new Map<string, Promise<Target>>();
-  for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
-  if ([...infos.values()].some((info) => info.kind === 'cloud-run' && info.form === 'hash')) {
-    // The projects searched for hash-style URLs are where those backends live: read their policies,
-    // ancestors and roles while the services are being listed (every read is cached). Registered after
-    // the searches, so that the listings, which every address waits on, take the free slots first.
-    void candidates().then((projects) => {
-      for (const project of projects) void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts));
-    });
-  }
+  // Every address resolved together (src/resolve/plan.ts); the policies, ancestors and roles of a project
+  // known to host backends are read while the backends themselves are being found (every read is cached).
+  const targets = resolveAll(ctx.google, infos, ctx.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
 
   // Asset-inventory mode waits for every address to resolve, then reads their policies 20 at a time.
   const bulk = lazy(async () => {
@@ -154,30 +144,6 @@ export function accessTuple(target: ResolvedTarget): AccessTuple {
 /** The address's host is Google's, but API Gateway cannot call it as written. */
 function transportFinding(backend: Backend, problem: string, resource: string | undefined): Finding {
   return backendFinding(backend, 'unreachable-backend', 'warning', `${backend.address} cannot be called as written: ${problem}.`, resource ? { resource } : {});
-}
-
-async function resolveTarget(google: GoogleCloud, info: AddressInfo, candidates: () => Promise<string[]>): Promise<Target> {
-  switch (info.kind) {
-    case 'cloud-run': {
-      const target = await resolveCloudRun(google, info, candidates);
-      return target.kind === 'cloud-run' ? asFunctionIfOwned(google, target) : target;
-    }
-    case 'cloud-functions':
-      return resolveCloudFunction(google, info);
-    case 'app-engine':
-      return resolveAppEngine(google, info);
-    case 'unknown':
-      return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
-  }
-}
-
-/** The `project` input's projects, then those other addresses name (numbers turned into IDs where readable). */
-async function candidateProjects(ctx: CheckContext, infos: AddressInfo[]): Promise<string[]> {
-  const named = infos.map(namedProject).filter((p): p is string => p !== undefined);
-  const ids = await Promise.all(
-    named.map((p) => (/^\d+$/.test(p) ? ctx.google.resourceManager.project(p).then((info) => info.projectId, () => p) : p)),
-  );
-  return [...new Set([...ctx.projects, ...ids])];
 }
 
 function kindOf(target: Target, info: AddressInfo | undefined): BackendKind {

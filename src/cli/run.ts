@@ -2,7 +2,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runGate, type GateOptions, type GateResult } from '../gate.ts';
-import { clientOptions, credentialsProblem } from '../gcp/client-options.ts';
 import { renderJsonReport } from '../report/json-report.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { HOMEPAGE, VERSION } from '../version.ts';
@@ -123,7 +122,8 @@ async function checkSpecPaths(specs: string[], cwd: string): Promise<void> {
 }
 
 /** Loads Application Default Credentials without calling any API. */
-function adcProblem(): Promise<string | undefined> {
+async function adcProblem(): Promise<string | undefined> {
+  const { clientOptions, credentialsProblem } = await import('../online.ts');
   return credentialsProblem(clientOptions(undefined));
 }
 

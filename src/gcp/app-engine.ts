@@ -28,7 +28,7 @@ export class AppEngineApi {
         oauth2ClientId: res.data.iap?.oauth2ClientId ?? undefined,
         servingStatus: res.data.servingStatus ?? undefined,
       };
-    }, 'high');
+    }, 'critical');
   }
 
   /** Whether a service exists in the app (404 throws). */
@@ -37,7 +37,7 @@ export class AppEngineApi {
     return this.executor.once(`appengine.service ${name}`, `Reading App Engine service ${name}`, async (timeout) => {
       const res = await this.appengine.apps.services.get({ appsId: appId, servicesId: serviceId }, { timeout });
       return res.data.name ?? name;
-    });
+    }, 'critical');
   }
 
   /** The allow policy of an IAP resource, e.g. `projects/NUMBER/iap_web/appengine-APP`. */

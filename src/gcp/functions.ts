@@ -27,7 +27,7 @@ export class CloudFunctionsApi {
         if ((err as { status?: number }).status !== 404) throw err;
         return fromV1((await this.v1.projects.locations.functions.get({ name }, { timeout })).data);
       }
-    });
+    }, 'critical');
   }
 
   /** Every function of a project, in every region (the `-` location). */

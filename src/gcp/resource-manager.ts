@@ -27,7 +27,7 @@ export class ResourceManagerApi {
       const info = { projectId: res.data.projectId ?? idOrNumber, projectNumber: number, parent: res.data.parent ?? undefined };
       this.executor.remember(key(idOrNumber === number ? info.projectId : number), info);
       return info;
-    }, 'high');
+    }, 'critical');
   }
 
   /** A folder, for its parent. */
@@ -35,7 +35,7 @@ export class ResourceManagerApi {
     return this.executor.once(`crm.folder ${name}`, `Reading ${name}`, async (timeout) => {
       const res = await this.v3.folders.get({ name }, { timeout });
       return { name, parent: res.data.parent ?? undefined };
-    }, 'high');
+    }, 'critical');
   }
 
   /** The allow policy of a project (`projects/ID`), folder or organization. */

@@ -3,7 +3,7 @@ import { run_v2 } from 'googleapis/build/src/apis/run/v2.js';
 import type { CallExecutor } from './executor.ts';
 import { allPages, POLICY_VERSION, toPolicy } from './policy.ts';
 import type { ClientOptions } from './client-options.ts';
-import type { IamPolicy, RunService, RunServiceListing } from './types.ts';
+import type { IamPolicy, RunService, RunServiceListing, RunServicePage } from './types.ts';
 
 /** Cloud Run reads: services, their regions, their policies. */
 export class CloudRunApi {
@@ -23,22 +23,32 @@ export class CloudRunApi {
     return this.executor.once(`run.get ${name}`, `Reading Cloud Run service ${name}`, async (timeout) => {
       const res = await this.v2.projects.locations.services.get({ name }, { timeout });
       return toRunService(res.data);
-    });
+    }, 'critical');
   }
 
-  /** Every Cloud Run service of one project and region, all pages. */
-  services(project: string, region: string): Promise<RunServiceListing> {
+  /** Every Cloud Run service of one project and region, all pages (each page read once, shared with {@link servicesPage}). */
+  async services(project: string, region: string): Promise<RunServiceListing> {
+    const listing: RunServiceListing = { services: [], unreachable: [] };
+    const seen = new Set<string>();
+    for (let page = await this.servicesPage(project, region); ; page = await this.servicesPage(project, region, page.nextPageToken)) {
+      listing.services.push(...page.services);
+      listing.unreachable.push(...page.unreachable);
+      if (!page.nextPageToken) return listing;
+      if (seen.has(page.nextPageToken)) throw new Error(`the API repeated page token ${page.nextPageToken}`);
+      seen.add(page.nextPageToken);
+    }
+  }
+
+  /** One page of the Cloud Run services of a project and region: the first, or the one `pageToken` names. */
+  servicesPage(project: string, region: string, pageToken?: string): Promise<RunServicePage> {
     const parent = `projects/${project}/locations/${region}`;
-    return this.executor.once(`run.list ${parent}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
-      const listing: RunServiceListing = { services: [], unreachable: [] };
-      await allPages(
-        async (pageToken) => (await this.v2.projects.locations.services.list({ parent, pageToken }, { timeout })).data,
-        (page) => {
-          for (const s of page.services ?? []) listing.services.push(toRunService(s));
-          listing.unreachable.push(...(page.unreachable ?? []));
-        },
-      );
-      return listing;
+    return this.executor.once(`run.list ${parent} ${pageToken ?? ''}`, `Listing Cloud Run services in ${parent}`, async (timeout) => {
+      const { data } = await this.v2.projects.locations.services.list({ parent, pageToken }, { timeout });
+      return {
+        services: (data.services ?? []).map(toRunService),
+        unreachable: data.unreachable ?? [],
+        ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}),
+      };
     }, 'critical');
   }
 

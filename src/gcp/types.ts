@@ -62,6 +62,11 @@ export interface RunServiceListing {
   unreachable: string[];
 }
 
+/** One page of a region's Cloud Run services; `nextPageToken` when there are more. */
+export interface RunServicePage extends RunServiceListing {
+  nextPageToken?: string;
+}
+
 /** The Cloud Functions fields that decide a verdict (v2 API view, which covers both generations). */
 export interface FunctionInfo {
   name: string;

@@ -115,25 +115,4 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The pull request of a `pull_request`/`pull_request_target` event, else undefined. */
-export interface PullRequestRef {
-  number: number;
-  headSha: string;
-  /** The head branch is in another repository (a fork): under `pull_request` the token is read-only. */
-  fromFork: boolean;
-}
-
-/** Issue number and head SHA of the PR that triggered the run, for `pull_request` and `pull_request_target`. */
-export function pullRequestFromEvent(eventName: string, payload: unknown): PullRequestRef | undefined {
-  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return undefined;
-  const pr = (payload as { pull_request?: unknown } | null)?.pull_request as
-    | { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } | null } }
-    | undefined;
-  const number = pr?.number ?? (payload as { number?: unknown } | null)?.number;
-  const headSha = pr?.head?.sha;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0 || typeof headSha !== 'string') return undefined;
-  const headRepo = pr?.head?.repo?.full_name;
-  const baseRepo = pr?.base?.repo?.full_name;
-  // A deleted fork has no head repository left: still a fork.
-  return { number, headSha, fromFork: typeof baseRepo === 'string' && headRepo !== baseRepo };
-}
+export { pullRequestFromEvent, type PullRequestRef } from './context.ts';

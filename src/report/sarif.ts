@@ -1,5 +1,4 @@
 /** SARIF 2.1.0 log for GitHub code scanning (`github/codeql-action/upload-sarif`). */
-import { createHash } from 'node:crypto';
 import { RULES } from '../types.ts';
 import type { Severity } from '../types.ts';
 import type { Report, ReportFinding } from './model.ts';
@@ -117,7 +116,7 @@ export function fingerprint(finding: ReportFinding, occurrence = 0): string {
   const parts = [finding.rule, finding.file ?? '', finding.address ?? '', finding.resource ?? ''];
   // The same problem declared twice in one file (two operations overriding to one backend) stays two alerts.
   if (occurrence > 0) parts.push(String(occurrence));
-  return createHash('sha256').update(parts.join('\0')).digest('hex');
+  return sha256(parts.join('\0'));
 }
 
 /** Each finding with how many findings of the same rule, file, address and resource came before it (by line). */
@@ -145,4 +144,9 @@ function pascalCase(id: string): string {
 
 function plainText(markdown: string): string {
   return markdown.replace(/`/g, '');
+}
+
+/** Hex SHA-256 of `text`; node:crypto is loaded on first use, not at start-up (it costs a tenth of Node's). */
+function sha256(text: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
 }

@@ -8,6 +8,12 @@ type AppAddress = Extract<AddressInfo, { kind: 'app-engine' }>;
 
 /** Finds the App Engine app (and service) behind an appspot.com address. */
 export async function resolveAppEngine(google: GoogleCloud, info: AppAddress): Promise<Target> {
+  // The app's ID is its project's: read the app, the service and the project (its number names the IAP
+  // resources) at once rather than one after the other.
+  const named = info.service && info.service !== 'default' ? info.service : undefined;
+  if (named) google.appEngine.service(info.project, named).catch(() => undefined);
+  const project = google.resourceManager.project(info.project);
+  project.catch(() => undefined);
   let app: AppInfo;
   try {
     app = await google.appEngine.app(info.project);
@@ -40,7 +46,7 @@ export async function resolveAppEngine(google: GoogleCloud, info: AppAddress): P
   }
   let projectNumber: string | undefined;
   try {
-    projectNumber = (await google.resourceManager.project(info.project)).projectNumber;
+    projectNumber = (await project).projectNumber;
   } catch {
     // IAP resources are named by project number; the IAP policy facts will report it as unreadable.
   }

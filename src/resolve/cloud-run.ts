@@ -1,19 +1,39 @@
 import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
-import type { RunService, RunServiceListing } from '../gcp/types.ts';
-import { originOf, type AddressInfo } from './address.ts';
+import type { RunService } from '../gcp/types.ts';
+import type { AddressInfo } from './address.ts';
+import type { RunDirectory } from './run-directory.ts';
 import type { Target } from './target.ts';
+
+export { serviceOrigins } from './run-directory.ts';
 
 type RunAddress = Extract<AddressInfo, { kind: 'cloud-run' }>;
 
+/** Where a run's Cloud Run addresses are looked for, shared by all of them (see src/resolve/plan.ts). */
+export interface RunSearch {
+  directory: RunDirectory;
+  /** Projects to search for hash-style URLs: the `project` input's (and policy file's) first, then those other addresses name. */
+  tiers: () => Promise<[string[], string[]]>;
+  /** Deterministic addresses per `PROJECTNUMBER REGION`: with several, one listing answers them all. */
+  namedIn: Map<string, number>;
+  /** Per URL hash: the project where the first address of that hash was found (the hash is the project's). */
+  hosts: Map<string, Promise<string | undefined>>;
+  /**
+   * Fewer hashes than projects to search first: some of them host none, so one address per hash scouts
+   * them and the others of its hash follow where it was found. Otherwise every address looks in each.
+   */
+  scout: boolean;
+}
+
 /**
- * Finds the Cloud Run service behind a run.app address. `candidates` gives the projects to search for a
- * hash-style URL (and, for a deterministic one, where to look for its project number if Google will not
- * look it up).
+ * Finds the Cloud Run service behind a run.app address. A hash-style URL is looked for where it is most
+ * likely and no further than needed: the region its code suggests in the `project` input's projects, the
+ * project where another URL of the same hash was found, then every region, then the other candidates.
  */
-export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, candidates: () => Promise<string[]>): Promise<Target> {
-  if (info.form === 'deterministic') return resolveDeterministic(google, info, candidates);
-  const candidateProjects = await candidates();
+export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, search: RunSearch): Promise<Target> {
+  if (info.form === 'deterministic') return resolveDeterministic(google, info, search);
+  const [first, more] = await search.tiers();
+  const candidateProjects = [...new Set([...first, ...more])];
   if (candidateProjects.length === 0) {
     return {
       kind: 'not-found',
@@ -24,7 +44,7 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
     };
   }
   const problems: string[] = [];
-  const found = await firstFound(candidateProjects.map((project) => searchProject(google, project, info.origin, problems)));
+  const found = await searchHash(search, info.origin, first, more.filter((p) => !first.includes(p)), problems);
   if (found) return found;
   if (problems.length > 0) {
     return {
@@ -40,25 +60,101 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, can
   };
 }
 
-async function resolveDeterministic(
-  google: GoogleCloud,
-  info: Extract<RunAddress, { form: 'deterministic' }>,
-  candidates: () => Promise<string[]>,
-): Promise<Target> {
-  const project = (await projectIdOf(google, info.projectNumber, candidates)) ?? info.projectNumber;
-  const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
+async function searchHash(search: RunSearch, origin: string, first: string[], more: string[], problems: string[]): Promise<Target | undefined> {
+  // Google says not to parse hash URLs, but their parts are good guesses: the code names a region, and the
+  // hash is the same for every service of a project. Guesses only order the search; they never end it.
+  const { code, hash } = hashParts(origin);
+  const guess = REGION_OF_CODE[code];
+  let host: string | undefined;
+  const scouting = hash !== '' && search.scout;
+  const scout = scouting ? search.hosts.get(hash) : undefined;
+  let settle: ((project: string | undefined) => void) | undefined;
+  if (scout) host = await scout;
+  else if (scouting) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
   try {
-    const service = await google.run.service(name);
-    return runTarget(service, project, info.region);
-  } catch (err) {
-    if (!(err instanceof GoogleApiError) || err.status !== 404) {
-      return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(err, 'run.services.get')}` };
+    const order = host ? [[host], first, more] : [first, more];
+    for (const projects of order) {
+      const found = await searchProjects(search.directory, projects, origin, code, guess, problems);
+      if (found) {
+        settle?.(found.kind === 'cloud-run' ? found.project : undefined);
+        return found;
+      }
     }
+    return undefined;
+  } finally {
+    settle?.(undefined);
   }
-  // Long service names are shortened in deterministic URLs: fall back to matching the region's URLs.
+}
+
+/** The region code and hash of `[TAG---]NAME-HASH-CODE.a.run.app` (empty when the host has no such parts). */
+export function hashParts(origin: string): { code: string; hash: string } {
+  const m = /-([a-z0-9]+)-([a-z]{2,3})\.a\.run\.app$/.exec(origin);
+  return { hash: m?.[1] ?? '', code: m?.[2] ?? /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1] ?? '' };
+}
+
+/** Searches some projects at once: the guessed region of each first, then their other regions. */
+async function searchProjects(
+  directory: RunDirectory,
+  projects: string[],
+  origin: string,
+  code: string,
+  guess: string | undefined,
+  problems: string[],
+): Promise<Target | undefined> {
+  if (projects.length === 0) return undefined;
+  if (guess) {
+    const found = await firstFound(projects.map((project) => searchRegion(directory, project, guess, origin, problems)));
+    if (found) return found;
+  }
+  return firstFound(projects.map((project) => searchOtherRegions(directory, project, origin, code, guess, problems)));
+}
+
+async function searchOtherRegions(
+  directory: RunDirectory,
+  project: string,
+  origin: string,
+  code: string,
+  guess: string | undefined,
+  problems: string[],
+): Promise<Target | undefined> {
+  let regions: string[];
+  try {
+    regions = await directory.locations(project);
+  } catch (err) {
+    if (!(err instanceof GoogleApiError) || (err.status !== 404 && err.status !== 501)) {
+      problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
+      return undefined;
+    }
+    // No region list to be had (the method is missing, not denied): search every region Cloud Run has.
+    regions = [...new Set(Object.values(REGION_OF_CODE))];
+  }
+  regions = regions.filter((region) => region !== guess);
+  const likely = regions.filter((region) => regionInitials(region) === code);
+  for (const batch of [likely, regions.filter((region) => !likely.includes(region))]) {
+    const found = await firstFound(batch.map((region) => searchRegion(directory, project, region, origin, problems)));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddress, { form: 'deterministic' }>, search: RunSearch): Promise<Target> {
+  // Google's APIs take the number where they take the ID: look for the service by number right away, while
+  // the project is read (its ID names the policies of the project and its ancestors).
+  const projectId = projectIdOf(google, info.projectNumber, search.tiers);
+  const several = (search.namedIn.get(`${info.projectNumber} ${info.region}`) ?? 0) > 1;
   const problems: string[] = [];
-  const found = await searchRegion(google, project, info.region, info.origin, problems);
-  if (found) return found;
+  let service: RunService | undefined;
+  let failure: unknown;
+  try {
+    // Long service names are shortened in deterministic URLs: what is not found by name is matched by URL.
+    service = await search.directory.byName(info.projectNumber, info.region, info.service, info.origin, several, problems);
+  } catch (err) {
+    failure = err;
+  }
+  const project = (await projectId) ?? info.projectNumber;
+  const name = `projects/${project}/locations/${info.region}/services/${info.service}`;
+  if (failure !== undefined) return { kind: 'unreadable', backendKind: 'cloud-run', message: `Could not read ${name}: ${explainFailure(failure, 'run.services.get')}` };
+  if (service) return runTarget(service, project, info.region);
   if (problems.length > 0) return { kind: 'unreadable', backendKind: 'cloud-run', message: problems.join(' ') };
   return {
     kind: 'not-found',
@@ -71,41 +167,15 @@ async function resolveDeterministic(
  * The project ID of a project number: asked of Resource Manager, else found among the candidate projects.
  * When neither works the number itself is used (Google's APIs accept it; the reads will say what fails).
  */
-async function projectIdOf(google: GoogleCloud, projectNumber: string, candidates: () => Promise<string[]>): Promise<string | undefined> {
+async function projectIdOf(google: GoogleCloud, projectNumber: string, tiers: () => Promise<[string[], string[]]>): Promise<string | undefined> {
   try {
     return (await google.resourceManager.project(projectNumber)).projectId;
   } catch {
     const known = await Promise.all(
-      (await candidates()).map((id) => google.resourceManager.project(id).then((p) => p, () => undefined)),
+      (await tiers()).flat().map((id) => google.resourceManager.project(id).then((p) => p, () => undefined)),
     );
     return known.find((p) => p?.projectNumber === projectNumber)?.projectId;
   }
-}
-
-async function searchProject(google: GoogleCloud, project: string, origin: string, problems: string[]): Promise<Target | undefined> {
-  // Google says not to parse hash URLs, but their region code is a good first guess: list that region
-  // right away (while the project's regions are listed), and the 40-odd others only if the service is not there.
-  const code = /-([a-z]{2,3})\.a\.run\.app$/.exec(origin)?.[1] ?? '';
-  const guess = REGION_OF_CODE[code];
-  if (guess) google.run.services(project, guess).catch(() => undefined);
-  let regions: string[];
-  try {
-    regions = await google.run.locations(project);
-  } catch (err) {
-    if (!(err instanceof GoogleApiError) || (err.status !== 404 && err.status !== 501)) {
-      problems.push(`Listing Cloud Run regions of ${project} failed: ${explainFailure(err, 'run.locations.list')}`);
-      return undefined;
-    }
-    // No region list to be had (the method is missing, not denied): search every region Cloud Run has.
-    regions = [...new Set(Object.values(REGION_OF_CODE))];
-  }
-  const likely = regions.filter((region) => region === guess || regionInitials(region) === code);
-  for (const batch of [likely, regions.filter((region) => !likely.includes(region))]) {
-    const results = await Promise.all(batch.map((region) => searchRegion(google, project, region, origin, problems)));
-    const found = results.find((t) => t !== undefined);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** Region codes of hash-style run.app URLs (the same as App Engine's region IDs), where known. */
@@ -145,25 +215,9 @@ export function regionInitials(region: string): string {
     .join('');
 }
 
-async function searchRegion(
-  google: GoogleCloud,
-  project: string,
-  region: string,
-  origin: string,
-  problems: string[],
-): Promise<Target | undefined> {
-  try {
-    const listing = await google.run.services(project, region);
-    const service = byOrigin(listing).get(origin);
-    if (service) return runTarget(service, project, region);
-    for (const location of listing.unreachable) problems.push(`Cloud Run reported ${location} unreachable while listing ${project}.`);
-  } catch (err) {
-    // 404: no such region for this project, so no service there either.
-    if (!(err instanceof GoogleApiError && err.status === 404)) {
-      problems.push(`Listing Cloud Run services in ${project}/${region} failed: ${explainFailure(err, 'run.services.list')}`);
-    }
-  }
-  return undefined;
+async function searchRegion(directory: RunDirectory, project: string, region: string, origin: string, problems: string[]): Promise<Target | undefined> {
+  const service = await directory.search(project, region, origin, problems);
+  return service ? runTarget(service, project, region) : undefined;
 }
 
 /** The first search that finds the service, without waiting for the others; undefined when none does. */
@@ -179,24 +233,6 @@ function firstFound(searches: Array<Promise<Target | undefined>>): Promise<Targe
       });
     }
   });
-}
-
-const originIndex = new WeakMap<RunServiceListing, Map<string, RunService>>();
-
-/** A listing's services by every origin they answer on (built once per listing, not once per address). */
-function byOrigin(listing: RunServiceListing): Map<string, RunService> {
-  let index = originIndex.get(listing);
-  if (!index) {
-    index = new Map();
-    for (const service of listing.services) for (const origin of serviceOrigins(service)) if (!index.has(origin)) index.set(origin, service);
-    originIndex.set(listing, index);
-  }
-  return index;
-}
-
-/** Every origin a service answers on. */
-export function serviceOrigins(service: RunService): string[] {
-  return [service.uri, ...service.urls].flatMap((u) => (u ? [originOf(u) ?? ''] : [])).filter(Boolean);
 }
 
 function runTarget(service: RunService, project: string, region: string): Target {
