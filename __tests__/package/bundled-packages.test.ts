@@ -9,8 +9,9 @@ import { closure, importedPackages } from '../../scripts/bundled-packages.ts';
 
 test('the packages src/ imports at run time, without type-only imports', async () => {
   const roots = await importedPackages(path.join(ROOT, 'src'));
-  for (const name of ['@actions/core', '@actions/github', 'google-auth-library', 'googleapis', 'js-yaml']) assert.ok(roots.has(name), name);
+  for (const name of ['@actions/github', '@bufbuild/cel', 'google-auth-library', 'googleapis', 'js-yaml']) assert.ok(roots.has(name), name);
   assert.ok(!roots.has('ajv'), 'ajv is imported for types only: its validators are compiled ahead of time');
+  assert.ok(!roots.has('@actions/core'), 'workflow commands are written by src/workflow-command.ts, without @actions/core');
 });
 
 test('closure follows the lockfile as Node resolves: nested copies first, then the top level', () => {

@@ -236,6 +236,9 @@ function firstFound(searches: Array<Promise<Target | undefined>>): Promise<Targe
 }
 
 function runTarget(service: RunService, project: string, region: string): Target {
-  const name = service.name || `projects/${project}/locations/${region}/services/unknown`;
+  // Named by project ID whenever it is known, whatever form Google's answer used (a service read by project
+  // number may come back named by number): policies, plans and reports all name resources by ID.
+  const id = service.name?.split('/').at(-1);
+  const name = id ? `projects/${project}/locations/${region}/services/${id}` : `projects/${project}/locations/${region}/services/unknown`;
   return { kind: 'cloud-run', resource: name, project, region, service };
 }
