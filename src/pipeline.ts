@@ -18,6 +18,8 @@ import { asFunctionIfOwned, resolveCloudFunction } from './resolve/cloud-functio
 import { resolveCloudRun } from './resolve/cloud-run.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
+import { PlanOverlay } from './plan/apply.ts';
+import type { PlannedChange } from './plan/changes.ts';
 
 /** What the checks need besides the backends. */
 export interface CheckContext {
@@ -31,6 +33,8 @@ export interface CheckContext {
   troubleshoot?: boolean;
   /** Read allow policies in bulk through Cloud Asset Inventory. */
   assetInventory?: boolean;
+  /** Changes of Terraform plans: judge the state after apply. */
+  planned?: PlannedChange[];
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -44,8 +48,12 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
   const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
+  const plan = ctx.planned ? new PlanOverlay(ctx.google, ctx.planned, accounts) : undefined;
   const targets = new Map<string, Promise<Target>>();
-  for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
+  for (const [address, info] of infos) {
+    const live = resolveTarget(ctx.google, info, candidates);
+    targets.set(address, plan ? live.then((t) => plan.target(t, info)) : live);
+  }
   if ([...infos.values()].some((info) => info.kind === 'cloud-run' && info.form === 'hash')) {
     // The projects searched for hash-style URLs are where those backends live: read their policies,
     // ancestors and roles while the services are being listed (every read is cached). Registered after
@@ -67,6 +75,7 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       facts = ctx.assetInventory
         ? bulk().then((found) => found.get(target.resource) ?? gatherFacts(ctx.google, target, accounts))
         : gatherFacts(ctx.google, target, accounts);
+      if (plan) facts = facts.then((live) => plan.facts(live, target));
       factsByResource.set(target.resource, facts);
     }
     return facts;
@@ -79,9 +88,13 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       let findings = await checkOne(backend, target, account, ctx.now, factsOf);
       const transport = infos.get(backend.address)?.transportProblem;
       if (transport) findings = [...findings, transportFinding(backend, transport, 'resource' in target ? target.resource : undefined)];
-      if (ctx.troubleshoot && 'resource' in target) {
+      const facts = plan && 'resource' in target ? await factsOf(target) : undefined;
+      if (ctx.troubleshoot && 'resource' in target && plan?.restsOnPlan(target, facts)) {
+        findings = [...findings, plan.troubleshooterNote(backend, target, facts)];
+      } else if (ctx.troubleshoot && 'resource' in target) {
         findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);
       }
+      if (plan) findings = plan.annotate(findings, target, facts, account);
       const result: BackendResult = {
         address: backend.address,
         kind: kindOf(target, infos.get(backend.address)),

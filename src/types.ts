@@ -63,6 +63,8 @@ export interface Finding {
   fix?: string;
   /** Set when a policy exception covers the finding; it then reports as a notice. */
   exception?: { reason: string; expires?: string };
+  /** The planned (Terraform) changes the finding rests on, each also named in `message`. */
+  planned?: Array<{ address: string; action: string; file?: string; line?: number }>;
 }
 
 /** Result of reading the spec files. */

@@ -1,4 +1,4 @@
-import type { IamCondition } from '../gcp/types.ts';
+import type { IamCondition, PlannedSource } from '../gcp/types.ts';
 import { judgeCondition } from './conditions.ts';
 import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
@@ -14,6 +14,8 @@ export interface Grant {
   /** ISO end time of a time-bound condition. */
   endsAt?: string;
   expiresSoon?: boolean;
+  /** The planned change that brings the binding, when it is not live yet. */
+  planned?: PlannedSource;
 }
 
 /** Who holds a permission on a resource, as far as the facts tell. */
@@ -61,7 +63,7 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
       const def = role.definition;
       if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission)) continue;
       for (const { member, match } of relevant) {
-        const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
+        const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member, ...(binding.planned ? { planned: binding.planned } : {}) };
         if (match === 'public') {
           if (binding.condition) {
             const verdict = judgeCondition(binding.condition, now);

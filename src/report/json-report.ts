@@ -8,6 +8,7 @@ export function renderJsonReport(report: Report): string {
     failOn: report.failOn,
     serviceAccount: report.serviceAccount,
     specFiles: report.specFiles,
+    ...(report.terraformPlans ? { terraformPlans: report.terraformPlans } : {}),
     counts: {
       errors: report.counts.errors,
       warnings: report.counts.warnings,
@@ -31,6 +32,7 @@ export function renderJsonReport(report: Report): string {
       line: f.line ?? null,
       message: f.message,
       fix: f.fix ?? null,
+      ...(f.planned ? { planned: f.planned.map((p) => ({ address: p.address, action: p.action, file: p.file ?? null, line: p.line ?? null })) } : {}),
       exception: f.exception
         ? {
             reason: f.exception.reason,

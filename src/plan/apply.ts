@@ -1,0 +1,166 @@
+/**
+ * The planned state in the pipeline: applies the pure overlay to each resolved target and its gathered
+ * facts, reads what the plan names and was not read (roles it binds, a project's number), and makes every
+ * finding that rests on a planned change name it.
+ */
+import type { BackendFacts } from '../facts.ts';
+import { explainFailure } from '../gcp/errors.ts';
+import type { GoogleCloud } from '../gcp/google-cloud.ts';
+import { rolesToRead } from '../iam/evaluate.ts';
+import type { AccessFacts } from '../iam/facts.ts';
+import { matchMember } from '../iam/principals.ts';
+import type { AddressInfo } from '../resolve/address.ts';
+import type { ResolvedTarget, Target } from '../resolve/target.ts';
+import type { Backend, Finding } from '../types.ts';
+import { backendFinding } from '../checks/finding.ts';
+import type { PlannedChange, Provenance } from './changes.ts';
+import { describeProvenance, overlayAccess, overlayTarget, plannedRoles, type PlannedNote, type WithNotes } from './overlay.ts';
+
+const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'missing-app-engine-permissions', 'conditional-grant', 'unverified-grant', 'iam-unreadable']);
+const BACKEND_RULES = new Set(['unreachable-backend', 'audience-mismatch', 'public-access', 'backend-not-found']);
+
+/** A planned change as a finding lists it in the JSON report. */
+export type PlannedRef = Provenance;
+
+/** Planned changes applied on top of the live facts of one run. */
+export class PlanOverlay {
+  private readonly provenances: Provenance[];
+  private readonly google: GoogleCloud;
+  private readonly changes: PlannedChange[];
+  private readonly accounts: string[];
+
+  constructor(google: GoogleCloud, changes: PlannedChange[], accounts: string[]) {
+    this.google = google;
+    this.changes = changes;
+    this.accounts = accounts;
+    const seen = new Map<string, Provenance>();
+    for (const c of changes) seen.set(describeProvenance(c.provenance), c.provenance);
+    this.provenances = [...seen.values()];
+  }
+
+  /** IDs and numbers of a project, as far as Resource Manager already told (cached) or tells once. */
+  private async aliases(projects: string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    await Promise.all(
+      [...new Set(projects)].map(async (p) => {
+        const info = await this.google.resourceManager.project(p).catch(() => undefined);
+        const set = new Set([p, ...(info ? [info.projectId, info.projectNumber] : [])]);
+        for (const id of set) out.set(id, set);
+      }),
+    );
+    return out;
+  }
+
+  /** The target after apply (settings, deletion, or a backend the plan creates at the address). */
+  async target(target: Target, info: AddressInfo): Promise<Target> {
+    if (this.changes.length === 0) return target;
+    const backendChanges = this.changes.filter((c) => c.kind === 'run-service' || c.kind === 'function');
+    if (backendChanges.length === 0) return target;
+    const projects = 'project' in target ? [target.project] : [];
+    if (target.kind === 'not-found') {
+      if (info.kind === 'cloud-run' && info.form === 'deterministic') projects.push(info.projectNumber);
+      if (info.kind === 'cloud-run' && info.form === 'hash') {
+        for (const c of backendChanges) if (c.kind === 'run-service' && c.created) projects.push(c.resource.split('/')[1] ?? '');
+      }
+    }
+    const known = await this.aliases(projects.filter((p) => p && p !== '*'));
+    return overlayTarget(target, info, this.changes, {
+      aliases: (p) => known.get(p) ?? new Set([p]),
+      numberOf: (p) => [...(known.get(p) ?? [])].find((x) => /^\d+$/.test(x)),
+    });
+  }
+
+  /** The facts of a resolved target after apply; roles the plan binds are read (or taken from the plan). */
+  async facts(facts: BackendFacts, target: ResolvedTarget): Promise<BackendFacts> {
+    if (this.changes.length === 0) return facts;
+    const known = await this.aliases([target.project]);
+    const aliases = new Set([...(known.get(target.project) ?? [target.project]), target.resource.split('/')[1] ?? target.project]);
+    if (target.kind === 'app-engine' && target.projectNumber) aliases.add(target.projectNumber);
+    const scope = { aliases, accounts: this.accounts };
+    const access = await this.completeRoles(overlayAccess(facts.access, this.changes, scope), aliases);
+    const functionAccess = facts.functionAccess ? await this.completeRoles(overlayAccess(facts.functionAccess, this.changes, scope), aliases) : undefined;
+    return { ...facts, access, ...(functionAccess ? { functionAccess } : {}) };
+  }
+
+  private async completeRoles<T extends AccessFacts>(access: T, aliases: ReadonlySet<string>): Promise<T> {
+    const wanted = [...new Set(this.accounts.flatMap((a) => rolesToRead(access, a)))].filter((r) => !access.roles.has(r));
+    if (wanted.length === 0) return access;
+    const fromPlan = plannedRoles(wanted, this.changes, aliases);
+    const roles = new Map(access.roles);
+    await Promise.all(
+      wanted.map(async (name) => {
+        const planned = fromPlan.get(name);
+        if (planned) return void roles.set(name, planned);
+        try {
+          roles.set(name, { definition: await this.google.iam.role(name) });
+        } catch (err) {
+          roles.set(name, { error: `Could not read role ${name}: ${explainFailure(err, 'iam.roles.get')}` });
+        }
+      }),
+    );
+    return { ...access, roles };
+  }
+
+  /** Whether a backend's verdict rests on any planned change (then Policy Troubleshooter, which sees the present, is not its judge). */
+  restsOnPlan(target: Target, facts: BackendFacts | undefined): boolean {
+    return notesOf(target, facts).length > 0 || plannedBindings(facts).length > 0;
+  }
+
+  /** Said instead of asking Policy Troubleshooter, which judges only what is live, about a verdict that rests on the plan. */
+  troubleshooterNote(backend: Backend, target: ResolvedTarget, facts: BackendFacts | undefined): Finding {
+    const changes = [...new Set([...notesOf(target, facts).map((n) => n.provenance), ...plannedBindings(facts)].map(describeProvenance))];
+    return backendFinding(
+      backend,
+      'unverified-grant',
+      'notice',
+      `Policy Troubleshooter was not asked about ${target.resource}: the verdict rests on planned changes (${changes.join(', ')}), and it judges only what is live today.`,
+      { resource: target.resource },
+    );
+  }
+
+  /**
+   * Findings that rest on a planned change say so: the removals, backend, role and deny changes they depend
+   * on are named in the message, and `planned` lists every change the message names.
+   */
+  annotate(findings: Finding[], target: Target, facts: BackendFacts | undefined, account: string): Finding[] {
+    if (this.changes.length === 0) return findings;
+    const notes = notesOf(target, facts);
+    return findings.map((finding) => {
+      const relevant = notes.filter((n) => concerns(n, finding, account));
+      const extra = [...new Set(relevant.map((n) => n.text))].filter((t) => !finding.message.includes(t));
+      const message = extra.length > 0 ? `${finding.message} Planned: ${extra.join('; ')}.` : finding.message;
+      const planned = this.provenances.filter((p) => message.includes(describeProvenance(p)));
+      return planned.length > 0 ? { ...finding, message, planned: planned.map((p) => ({ ...p })) } : finding;
+    });
+  }
+}
+
+function notesOf(target: Target, facts: BackendFacts | undefined): PlannedNote[] {
+  return [
+    ...((target as WithNotes<Target>).planned ?? []),
+    ...((facts?.access as WithNotes<AccessFacts> | undefined)?.planned ?? []),
+    ...((facts?.functionAccess as WithNotes<AccessFacts> | undefined)?.planned ?? []),
+  ];
+}
+
+function plannedBindings(facts: BackendFacts | undefined): Provenance[] {
+  const chains = [facts?.access, facts?.functionAccess].filter((a): a is AccessFacts => a !== undefined);
+  return chains.flatMap((a) => a.policies.flatMap((p) => (p.policy?.bindings ?? []).flatMap((b) => (b.planned ? [b.planned] : []))));
+}
+
+/** Whether a planned note explains a finding: a removal of the account's (or a group's) grant, a role or deny change, a backend change. */
+function concerns(note: PlannedNote, finding: Finding, account: string): boolean {
+  switch (note.about) {
+    case 'removal':
+      if (!ACCOUNT_RULES.has(finding.rule)) return false;
+      return (note.members ?? []).some((m) => {
+        const match = matchMember(m, account);
+        return match === 'self' || match === 'unverified';
+      });
+    case 'role':
+    case 'deny':
+      return ACCOUNT_RULES.has(finding.rule) || finding.rule === 'public-access';
+    case 'backend':
+      return BACKEND_RULES.has(finding.rule) && (finding.rule !== 'public-access' || /invoker IAM check is disabled/.test(finding.message));
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * Terraform/OpenTofu plans → planned changes: what each `resource_changes` entry of a family gateway-guard
+ * judges will do in Google once applied, named as the live facts name resources. Pure.
+ */
+import type { DenyPolicy, DenyRule, IamBinding, IamCondition } from '../gcp/types.ts';
+import type { ConfigModule, ConfigResource, PlanFile, ResourceChange, TerraformPlan } from './model.ts';
+
+/** The Terraform change a fact comes from, as findings name it: `google_…_iam_member.public (create)`. */
+export interface Provenance {
+  address: string;
+  action: string;
+  /** The `.tf` file and line of the `resource` block, when it was located. */
+  file?: string;
+  line?: number;
+}
+
+/** A member whose value is known only after apply: judged like a group the account may belong to. */
+export const UNKNOWN_MEMBER = 'principalSet:(known after apply)';
+/** A role known only after apply. */
+export const UNKNOWN_ROLE = '(role known after apply)';
+
+/**
+ * An allow-policy change on one resource. `resource` is a resource name whose unknown segments are `*`
+ * (then the change may touch any resource of that shape). `remove` leaves first, then `add` arrives.
+ */
+export interface IamChange {
+  kind: 'iam';
+  /** member: one principal in a role; binding: authoritative for its role and condition; policy: the whole policy. */
+  form: 'member' | 'binding' | 'policy';
+  resource: string;
+  remove: IamBinding[];
+  add: IamBinding[];
+  /** A policy whose content is known only after apply. */
+  unknownPolicy?: boolean;
+  provenance: Provenance;
+}
+
+/** What a plan sets on a Cloud Run service (v1 or v2), or a function; absent fields keep their live value. */
+export interface ServiceSettings {
+  ingress?: string;
+  invokerIamDisabled?: boolean;
+  defaultUriDisabled?: boolean;
+  customAudiences?: string[];
+  /** Functions: `ingressSettings` (ALLOW_ALL, ALLOW_INTERNAL_ONLY, ALLOW_INTERNAL_AND_GCLB). */
+  ingressSettings?: string;
+  /** 1st-gen functions: triggered by events, not HTTP. */
+  eventType?: string;
+}
+
+/** A Cloud Run service or a function created, changed or deleted. */
+export interface BackendChange {
+  kind: 'run-service' | 'function';
+  /** `projects/P/locations/L/services/S` or `projects/P/locations/R/functions/F` (`*` where unknown). */
+  resource: string;
+  /** Functions: 1 or 2. */
+  generation?: 1 | 2;
+  /** Settings after apply; undefined when the object is deleted. */
+  after?: ServiceSettings;
+  /** The object does not exist before apply (create). */
+  created: boolean;
+  provenance: Provenance;
+}
+
+/** A custom role's definition after apply (`projects/P/roles/R`, `organizations/O/roles/R`). */
+export interface RoleChange {
+  kind: 'role';
+  name: string;
+  /** undefined when deleted. */
+  permissions?: string[];
+  stage?: string;
+  provenance: Provenance;
+}
+
+/** A deny policy after apply, by attachment point (`cloudresourcemanager.googleapis.com/projects/p`). */
+export interface DenyChange {
+  kind: 'deny';
+  attachmentPoint: string;
+  name: string;
+  /** undefined when deleted. */
+  policy?: DenyPolicy;
+  provenance: Provenance;
+}
+
+export type PlannedChange = IamChange | BackendChange | RoleChange | DenyChange;
+
+/** What an action list does to the live object: take `before` out, bring `after` in; undefined = nothing. */
+export interface ActionEffect {
+  removeBefore: boolean;
+  addAfter: boolean;
+  label: string;
+}
+
+/** The effect of Terraform's `change.actions` (deposed objects: their delete takes away that object only). */
+export function actionEffect(actions: string[], deposed?: string): ActionEffect | undefined {
+  const key = actions.join(',');
+  switch (key) {
+    case 'create':
+      return { removeBefore: false, addAfter: true, label: 'create' };
+    case 'update':
+      return { removeBefore: true, addAfter: true, label: 'update' };
+    case 'delete':
+      return { removeBefore: true, addAfter: false, label: deposed ? `delete deposed ${deposed}` : 'delete' };
+    case 'delete,create':
+    case 'create,delete':
+      return { removeBefore: true, addAfter: true, label: 'replace' };
+    // `removed { lifecycle { destroy = false } }`: the old object stays in Google as it is.
+    case 'create,forget':
+    case 'forget,create':
+      return { removeBefore: false, addAfter: true, label: 'create, forget the old object' };
+    default:
+      // no-op, read, forget: nothing changes in Google.
+      return undefined;
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const first = (v: unknown): Obj | undefined => (Array.isArray(v) && isObj(v[0]) ? v[0] : isObj(v) ? v : undefined);
+
+/** The parent resource family of an IAM resource type, and the fields that name the resource. */
+const IAM_FAMILIES: Record<string, (v: Obj, p: string | undefined) => string | undefined> = {
+  google_cloud_run_service: (v, p) => runName(p, str(v.location), str(v.service)),
+  google_cloud_run_v2_service: (v, p) => runName(p, str(v.location), str(v.name)),
+  google_cloudfunctions_function: (v, p) => functionName(p, str(v.region), str(v.cloud_function)),
+  google_cloudfunctions2_function: (v, p) => functionName(p, str(v.location), str(v.cloud_function)),
+  google_project: (_v, p) => `projects/${p ?? '*'}`,
+  google_folder: (v) => `folders/${(str(v.folder) ?? '*').replace(/^folders\//, '')}`,
+  google_organization: (v) => `organizations/${(str(v.org_id) ?? '*').replace(/^organizations\//, '')}`,
+  google_iap_web: (_v, p) => `projects/${p ?? '*'}/iap_web`,
+  google_iap_web_type_app_engine: (v, p) => `projects/${p ?? '*'}/iap_web/appengine-${idOf(v.app_id)}`,
+  google_iap_app_engine_service: (v, p) => `projects/${p ?? '*'}/iap_web/appengine-${idOf(v.app_id)}/services/${idOf(v.service)}`,
+  google_iap_app_engine_version: (v, p) =>
+    `projects/${p ?? '*'}/iap_web/appengine-${idOf(v.app_id)}/services/${idOf(v.service)}/versions/${idOf(v.version_id)}`,
+};
+
+function idOf(v: unknown): string {
+  const s = str(v);
+  return s ? (s.split('/').at(-1) ?? '*') : '*';
+}
+
+/** `projects/P/locations/L/services/S` from fields that may also hold a full name (`google_…_service.x.id`). */
+function runName(project: string | undefined, location: string | undefined, service: string | undefined): string {
+  const full = service ? /^(?:projects\/([^/]+)\/)?locations\/([^/]+)\/services\/([^/]+)$/.exec(service) : null;
+  if (full) return `projects/${full[1] ?? project ?? '*'}/locations/${full[2]}/services/${full[3]}`;
+  const v1 = service ? /^locations\/([^/]+)\/namespaces\/([^/]+)\/services\/([^/]+)$/.exec(service) : null;
+  if (v1) return `projects/${v1[2]}/locations/${v1[1]}/services/${v1[3]}`;
+  return `projects/${project ?? '*'}/locations/${location ?? '*'}/services/${service ?? '*'}`;
+}
+
+function functionName(project: string | undefined, region: string | undefined, fn: string | undefined): string {
+  const full = fn ? /^projects\/([^/]+)\/locations\/([^/]+)\/functions\/([^/]+)$/.exec(fn) : null;
+  if (full) return `projects/${full[1]}/locations/${full[2]}/functions/${full[3]}`;
+  return `projects/${project ?? '*'}/locations/${region ?? '*'}/functions/${fn ?? '*'}`;
+}
+
+/** Where a resource's configuration and provider default live, looked up by address. */
+class PlanContext {
+  private readonly configs = new Map<string, ConfigResource>();
+  private readonly byAddress = new Map<string, ResourceChange[]>();
+  private readonly plan: TerraformPlan;
+  constructor(plan: TerraformPlan) {
+    this.plan = plan;
+    indexModule(plan.configuration?.root_module, '', this.configs);
+    for (const rc of plan.resource_changes ?? []) {
+      const key = stripIndexes(rc.address);
+      this.byAddress.set(key, [...(this.byAddress.get(key) ?? []), rc]);
+    }
+  }
+
+  config(rc: ResourceChange): ConfigResource | undefined {
+    return this.configs.get(stripIndexes(rc.address));
+  }
+
+  /** The provider's default `project`, only where the plan states it as a constant. */
+  defaultProject(rc: ResourceChange): string | undefined {
+    const providers = this.plan.configuration?.provider_config ?? {};
+    const key = this.config(rc)?.provider_config_key ?? 'google';
+    const provider = providers[key] ?? providers[key.replace(/^.*:/, '')];
+    const project = provider?.expressions?.project;
+    return isObj(project) ? str(project.constant_value) : undefined;
+  }
+
+  /** The instances of a resource by configuration address (module path and name, no indexes). */
+  instances(configAddress: string): ResourceChange[] {
+    return this.byAddress.get(configAddress) ?? [];
+  }
+}
+
+function indexModule(module: ConfigModule | undefined, prefix: string, out: Map<string, ConfigResource>): void {
+  if (!module) return;
+  for (const r of module.resources ?? []) if (isObj(r) && typeof r.address === 'string') out.set(prefix + r.address, r);
+  for (const [name, call] of Object.entries(module.module_calls ?? {})) {
+    if (isObj(call)) indexModule(call.module, `${prefix}module.${name}.`, out);
+  }
+}
+
+/** `module.a["x"].google_t.n[0]` → `module.a.google_t.n`. */
+export function stripIndexes(address: string): string {
+  return address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, '');
+}
+
+/** `module.a["x"].google_t.n[0]` → `module.a.` (the module path, configuration form). */
+function modulePrefix(address: string): string {
+  const stripped = stripIndexes(address);
+  const m = /^((?:module\.[^.]+\.)*)/.exec(stripped);
+  return m?.[1] ?? '';
+}
+
+/** Every planned change of the families gateway-guard judges, over all plans. */
+export function plannedChanges(plans: PlanFile[]): PlannedChange[] {
+  return plans.flatMap((p) => changesOfPlan(p.plan));
+}
+
+function changesOfPlan(plan: TerraformPlan): PlannedChange[] {
+  const ctx = new PlanContext(plan);
+  const out: PlannedChange[] = [];
+  for (const rc of plan.resource_changes ?? []) {
+    if (!isObj(rc) || rc.mode !== 'managed' || typeof rc.type !== 'string' || typeof rc.address !== 'string' || !isObj(rc.change)) continue;
+    const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === 'string') : [];
+    const effect = actionEffect(actions, typeof rc.deposed === 'string' ? rc.deposed : undefined);
+    if (!effect) continue;
+    const provenance: Provenance = { address: rc.address, action: effect.label };
+    out.push(...changesOfResource(rc, effect, provenance, ctx));
+  }
+  return out;
+}
+
+function changesOfResource(rc: ResourceChange, effect: ActionEffect, provenance: Provenance, ctx: PlanContext): PlannedChange[] {
+  const iam = /^(google_[a-z0-9_]+?)_iam_(member|binding|policy)$/.exec(rc.type);
+  if (iam && IAM_FAMILIES[iam[1] as string]) return iamChanges(rc, iam[1] as string, iam[2] as IamChange['form'], effect, provenance, ctx);
+  switch (rc.type) {
+    case 'google_project_iam_member_remove':
+      return memberRemove(rc, effect, provenance, ctx);
+    case 'google_cloud_run_v2_service':
+    case 'google_cloud_run_service':
+    case 'google_cloudfunctions_function':
+    case 'google_cloudfunctions2_function':
+      return backendChanges(rc, effect, provenance, ctx);
+    case 'google_project_iam_custom_role':
+    case 'google_organization_iam_custom_role':
+      return roleChanges(rc, effect, provenance, ctx);
+    case 'google_iam_deny_policy':
+      return denyChanges(rc, effect, provenance);
+    default:
+      return [];
+  }
+}
+
+/** A project field (`p` or `projects/p`), or the provider default when the plan states it. */
+function projectOf(values: Obj, unknown: Obj, rc: ResourceChange, ctx: PlanContext): string | undefined {
+  const given = str(values.project);
+  if (given) return given.replace(/^projects\//, '');
+  if (unknown.project === true) return undefined; // computed from another resource: known after apply
+  return ctx.defaultProject(rc);
+}
+
+function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'], effect: ActionEffect, provenance: Provenance, ctx: PlanContext): IamChange[] {
+  const name = IAM_FAMILIES[family] as (v: Obj, p: string | undefined) => string;
+  const change = rc.change;
+  const before = isObj(change.before) ? change.before : undefined;
+  const after = isObj(change.after) ? change.after : undefined;
+  const unknown = isObj(change.after_unknown) ? change.after_unknown : {};
+  const out: IamChange[] = [];
+  const removal = effect.removeBefore && before ? iamPart(form, before, {}, rc, ctx) : undefined;
+  const addition = effect.addAfter && after ? iamPart(form, after, unknown, rc, ctx) : undefined;
+  if (removal) out.push({ kind: 'iam', form, resource: name(before as Obj, projectOf(before as Obj, {}, rc, ctx)), remove: removal.bindings, add: [], provenance });
+  if (addition) {
+    out.push({
+      kind: 'iam',
+      form,
+      resource: name(withUnknownTargets(after as Obj, unknown), projectOf(after as Obj, unknown, rc, ctx)),
+      remove: [],
+      add: addition.bindings,
+      ...(addition.unknownPolicy ? { unknownPolicy: true } : {}),
+      provenance,
+    });
+  }
+  return out;
+}
+
+/** Values flagged unknown are dropped, so the resource name gets `*` there. */
+function withUnknownTargets(values: Obj, unknown: Obj): Obj {
+  const out: Obj = { ...values };
+  for (const key of Object.keys(unknown)) if (unknown[key] === true) delete out[key];
+  return out;
+}
+
+function conditionOf(v: unknown): IamCondition | undefined {
+  const c = first(v);
+  if (!c) return undefined;
+  const expression = str(c.expression);
+  if (!expression) return undefined;
+  return { expression, ...(str(c.title) ? { title: str(c.title) } : {}), ...(str(c.description) ? { description: str(c.description) } : {}) };
+}
+
+/** The bindings an IAM resource's values stand for (unknown members and roles replaced by placeholders). */
+function iamPart(form: IamChange['form'], values: Obj, unknown: Obj, rc: ResourceChange, ctx: PlanContext): { bindings: IamBinding[]; unknownPolicy?: boolean } {
+  if (form === 'policy') {
+    if (unknown.policy_data === true || typeof values.policy_data !== 'string') return { bindings: [], unknownPolicy: true };
+    return { bindings: policyBindings(values.policy_data) };
+  }
+  const role = unknown.role === true ? UNKNOWN_ROLE : (str(values.role) ?? UNKNOWN_ROLE);
+  const condition = conditionOf(values.condition);
+  const members =
+    form === 'member'
+      ? [unknown.member === true || !str(values.member) ? resolveUnknownMember(rc, 'member', ctx) : (values.member as string)]
+      : membersOf(values.members, unknown.members, rc, ctx);
+  return { bindings: [{ role, members, ...(condition ? { condition } : {}) }] };
+}
+
+function membersOf(values: unknown, unknown: unknown, rc: ResourceChange, ctx: PlanContext): string[] {
+  if (unknown === true || !Array.isArray(values)) return [resolveUnknownMember(rc, 'members', ctx)];
+  return values.map((m, i) =>
+    typeof m === 'string' && !(Array.isArray(unknown) && unknown[i] === true) ? m : resolveUnknownMember(rc, 'members', ctx),
+  );
+}
+
+/** `policy_data` (JSON text of an IAM policy) → bindings; unreadable text grants nothing known. */
+export function policyBindings(text: string): IamBinding[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!isObj(json) || !Array.isArray(json.bindings)) return [];
+  return json.bindings.filter(isObj).map((b) => {
+    const condition = conditionOf(b.condition);
+    return {
+      role: str(b.role) ?? UNKNOWN_ROLE,
+      members: Array.isArray(b.members) ? b.members.filter((m): m is string => typeof m === 'string') : [],
+      ...(condition ? { condition } : {}),
+    };
+  });
+}
+
+/**
+ * A member known only after apply: the `google_service_account` created in the same plan that the
+ * configuration references, as `serviceAccount:ACCOUNT_ID@PROJECT.iam.gserviceaccount.com`; anything else is
+ * {@link UNKNOWN_MEMBER}.
+ */
+function resolveUnknownMember(rc: ResourceChange, field: string, ctx: PlanContext): string {
+  const expr = ctx.config(rc)?.expressions?.[field];
+  const refs = isObj(expr) && Array.isArray(expr.references) ? expr.references.filter((r): r is string => typeof r === 'string') : [];
+  const accounts = new Set<string>();
+  for (const ref of refs) {
+    const m = /^(google_service_account\.[A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)/.exec(ref);
+    if (m) accounts.add(`${m[1]}${m[2]}`);
+  }
+  const prefix = modulePrefix(rc.address);
+  const emails = new Set<string>();
+  for (const ref of accounts) {
+    const instances = ctx.instances(prefix + stripIndexes(ref)).filter((i) => !/\[/.test(ref) || i.address.endsWith(ref));
+    // An instance of a module (or with for_each) picks its own: only a single candidate is certain.
+    const mine = instances.filter((i) => modulePrefixFull(i.address) === modulePrefixFull(rc.address));
+    const pick = mine.length === 1 ? mine : instances.length === 1 ? instances : [];
+    for (const sa of pick) {
+      const email = accountEmail(sa, ctx);
+      if (email) emails.add(email);
+    }
+  }
+  return emails.size === 1 ? `serviceAccount:${[...emails][0] as string}` : UNKNOWN_MEMBER;
+}
+
+/** The module path of an address with its instance keys (`module.a["x"].`). */
+function modulePrefixFull(address: string): string {
+  const m = /^((?:module\.[^.[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)/.exec(address);
+  return m?.[1] ?? '';
+}
+
+function accountEmail(sa: ResourceChange, ctx: PlanContext): string | undefined {
+  const after = isObj(sa.change?.after) ? sa.change.after : undefined;
+  if (!after) return undefined;
+  const email = str(after.email);
+  if (email) return email;
+  const id = str(after.account_id);
+  const project = projectOf(after, isObj(sa.change.after_unknown) ? sa.change.after_unknown : {}, sa, ctx);
+  return id && project ? `${id}@${project}.iam.gserviceaccount.com` : undefined;
+}
+
+/** `google_project_iam_member_remove`: creating it takes the member out; deleting it changes nothing. */
+function memberRemove(rc: ResourceChange, effect: ActionEffect, provenance: Provenance, ctx: PlanContext): IamChange[] {
+  const after = isObj(rc.change.after) ? rc.change.after : undefined;
+  if (!effect.addAfter || !after) return [];
+  const unknown = isObj(rc.change.after_unknown) ? rc.change.after_unknown : {};
+  const role = str(after.role);
+  const member = str(after.member);
+  const project = projectOf(after, unknown, rc, ctx);
+  if (!role || !member || !project) return []; // an unknown removal can only take away: never assumed
+  return [{ kind: 'iam', form: 'member', resource: `projects/${project}`, remove: [{ role, members: [member] }], add: [], provenance }];
+}
+
+const V1_INGRESS: Record<string, string> = {
+  all: 'INGRESS_TRAFFIC_ALL',
+  internal: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+  'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+};
+
+function backendChanges(rc: ResourceChange, effect: ActionEffect, provenance: Provenance, ctx: PlanContext): BackendChange[] {
+  const before = isObj(rc.change.before) ? rc.change.before : undefined;
+  const after = isObj(rc.change.after) ? rc.change.after : undefined;
+  const unknown = isObj(rc.change.after_unknown) ? rc.change.after_unknown : {};
+  const values = (effect.addAfter ? after : before) ?? {};
+  const known = effect.addAfter ? withUnknownTargets(values, unknown) : values;
+  const project = projectOf(known, effect.addAfter ? unknown : {}, rc, ctx);
+  const kind = rc.type.startsWith('google_cloud_run') ? 'run-service' : 'function';
+  const resource =
+    kind === 'run-service'
+      ? runName(project, str(known.location), str(known.name))
+      : functionName(project, str(known.region) ?? str(known.location), str(known.name));
+  const generation: 1 | 2 | undefined = rc.type === 'google_cloudfunctions_function' ? 1 : rc.type === 'google_cloudfunctions2_function' ? 2 : undefined;
+  const base = { kind, resource, ...(generation ? { generation } : {}), provenance } as const;
+  if (!effect.addAfter || !after) return [{ ...base, created: false }];
+  // A replacement also deletes the old object first; for the verdict only what stands after apply counts.
+  return [{ ...base, created: !before, after: settingsOf(rc.type, after, unknown) }];
+}
+
+function settingsOf(type: string, after: Obj, unknown: Obj): ServiceSettings {
+  const s: ServiceSettings = {};
+  const known = (key: string): unknown => (unknown[key] === true ? undefined : after[key]);
+  if (type === 'google_cloud_run_v2_service') {
+    if (str(known('ingress'))) s.ingress = known('ingress') as string;
+    if (typeof known('invoker_iam_disabled') === 'boolean') s.invokerIamDisabled = known('invoker_iam_disabled') as boolean;
+    if (typeof known('default_uri_disabled') === 'boolean') s.defaultUriDisabled = known('default_uri_disabled') as boolean;
+    const audiences = known('custom_audiences');
+    if (Array.isArray(audiences)) s.customAudiences = audiences.filter((a): a is string => typeof a === 'string');
+  } else if (type === 'google_cloud_run_service') {
+    const annotations = first(known('metadata'))?.annotations;
+    if (isObj(annotations)) {
+      const ingress = str(annotations['run.googleapis.com/ingress']);
+      s.ingress = ingress ? (V1_INGRESS[ingress] ?? ingress) : 'INGRESS_TRAFFIC_ALL';
+      s.invokerIamDisabled = annotations['run.googleapis.com/invoker-iam-disabled'] === 'true';
+    }
+  } else if (type === 'google_cloudfunctions_function') {
+    if (str(known('ingress_settings'))) s.ingressSettings = known('ingress_settings') as string;
+    const trigger = first(known('event_trigger'));
+    if (trigger && str(trigger.event_type)) s.eventType = trigger.event_type as string;
+  } else {
+    const config = first(known('service_config'));
+    if (config && str(config.ingress_settings)) s.ingressSettings = config.ingress_settings as string;
+  }
+  return s;
+}
+
+function roleChanges(rc: ResourceChange, effect: ActionEffect, provenance: Provenance, ctx: PlanContext): RoleChange[] {
+  const before = isObj(rc.change.before) ? rc.change.before : undefined;
+  const after = isObj(rc.change.after) ? rc.change.after : undefined;
+  const unknown = isObj(rc.change.after_unknown) ? rc.change.after_unknown : {};
+  const nameOf = (v: Obj, u: Obj): string | undefined => {
+    const id = str(v.role_id);
+    if (!id) return undefined;
+    if (rc.type === 'google_organization_iam_custom_role') return str(v.org_id) ? `organizations/${idOf(v.org_id)}/roles/${id}` : undefined;
+    const project = projectOf(v, u, rc, ctx);
+    return project ? `projects/${project}/roles/${id}` : undefined;
+  };
+  const out: RoleChange[] = [];
+  const oldName = before ? nameOf(before, {}) : undefined;
+  const newName = effect.addAfter && after ? nameOf(after, unknown) : undefined;
+  if (effect.removeBefore && oldName && oldName !== newName) out.push({ kind: 'role', name: oldName, provenance });
+  if (newName && after) {
+    const permissions = unknown.permissions === true || !Array.isArray(after.permissions) ? undefined : after.permissions.filter((p): p is string => typeof p === 'string');
+    // Permissions known only after apply: the role may hold anything (judged like an unknown role).
+    out.push({ kind: 'role', name: newName, permissions: permissions ?? [UNKNOWN_ROLE], ...(str(after.stage) ? { stage: after.stage as string } : {}), provenance });
+  }
+  return out;
+}
+
+function denyChanges(rc: ResourceChange, effect: ActionEffect, provenance: Provenance): DenyChange[] {
+  const before = isObj(rc.change.before) ? rc.change.before : undefined;
+  const after = isObj(rc.change.after) ? rc.change.after : undefined;
+  const key = (v: Obj): { attachmentPoint: string; name: string } | undefined => {
+    const parent = str(v.parent);
+    const name = str(v.name);
+    if (!parent || !name) return undefined;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(parent);
+    } catch {
+      return undefined;
+    }
+    return { attachmentPoint: decoded, name };
+  };
+  const out: DenyChange[] = [];
+  const old = before ? key(before) : undefined;
+  const next = effect.addAfter && after ? key(after) : undefined;
+  if (effect.removeBefore && old && !(next && next.attachmentPoint === old.attachmentPoint && next.name === old.name)) {
+    out.push({ kind: 'deny', ...old, provenance });
+  }
+  if (next && after) {
+    out.push({ kind: 'deny', ...next, policy: { name: next.name, ...(str(after.display_name) ? { displayName: after.display_name as string } : {}), rules: denyRules(after.rules) }, provenance });
+  }
+  return out;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function denyRules(rules: unknown): DenyRule[] {
+  if (!Array.isArray(rules)) return [];
+  return rules.filter(isObj).flatMap((r) =>
+    (Array.isArray(r.deny_rule) ? r.deny_rule : []).filter(isObj).map((d) => {
+      const condition = conditionOf(d.denial_condition);
+      return {
+        deniedPrincipals: strings(d.denied_principals),
+        exceptionPrincipals: strings(d.exception_principals),
+        deniedPermissions: strings(d.denied_permissions),
+        exceptionPermissions: strings(d.exception_permissions),
+        ...(condition ? { denialCondition: condition } : {}),
+      };
+    }),
+  );
+}
