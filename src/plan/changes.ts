@@ -252,7 +252,8 @@ function changesOfResource(rc: ResourceChange, effect: ActionEffect, provenance:
 function projectOf(values: Obj, unknown: Obj, rc: ResourceChange, ctx: PlanContext): string | undefined {
   const given = str(values.project);
   if (given) return given.replace(/^projects\//, '');
-  if (unknown.project === true) return undefined; // computed from another resource: known after apply
+  // Set in the configuration, yet unknown: computed from another resource, known only after apply.
+  if (unknown.project === true && ctx.config(rc)?.expressions?.project !== undefined) return undefined;
   return ctx.defaultProject(rc);
 }
 
