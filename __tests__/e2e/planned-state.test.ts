@@ -5,11 +5,12 @@
  * resources that were read anyway.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { ResourceChange, TerraformPlan } from '../../src/plan/model.ts';
 import type { CloudFunction, Policy, RunService, World } from '../fake-google/world.ts';
 import { change, plan } from '../plan/plans.ts';
-import { rulesOf, runAction, verdict, why, type ActionRun } from './harness.ts';
+import { FIXTURES, rulesOf, runAction, verdict, why, type ActionRun } from './harness.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const M = `serviceAccount:${SA}`;
@@ -314,5 +315,44 @@ describe('values known only after apply, modules', { concurrency: 4 }, () => {
     const billing = await gate(w, p, `https://billing-${NUMBER}.${REGION}.run.app`);
     assert.deepEqual(rulesOf(billing), ['missing-invoker:error', 'public-access:error']);
     assert.deepEqual(plannedOf(billing, 'public-access'), ['module.api["billing"].google_cloud_run_v2_service_iam_member.invoker["run"] (create)']);
+  });
+});
+
+describe('IAP, Policy Troubleshooter, asset inventory', { concurrency: 4 }, () => {
+  const CLIENT_ID = '123456789012-abcdef.apps.googleusercontent.com';
+  const APP_URL = 'https://shop-prod.uc.r.appspot.com';
+  const gae = (p: TerraformPlan) =>
+    runAction({
+      inputs: { spec: 'openapi.yaml', 'service-account': SA, 'terraform-plan': 'tfplan.json' },
+      files: { 'openapi.yaml': swagger(APP_URL).replace(`  address: ${APP_URL}`, `  address: ${APP_URL}\n  jwt_audience: ${CLIENT_ID}`), 'tfplan.json': JSON.stringify(p) },
+      world: path.join(FIXTURES, 'worlds/e2e-gae-apps.yaml'),
+    });
+
+  test('IAP: the accessor grant deleted on the app, allUsers added on the service', async () => {
+    const removed = await gae(plan([change('google_iap_web_type_app_engine_iam_member.gw', ['delete'], { project: PROJECT, app_id: PROJECT, role: 'roles/iap.httpsResourceAccessor', member: M, condition: [] }, null)]));
+    assert.deepEqual(rulesOf(removed), ['missing-iap-access:error']);
+    assert.deepEqual(plannedOf(removed, 'missing-iap-access'), ['google_iap_web_type_app_engine_iam_member.gw (delete)']);
+    const opened = await gae(plan([change('google_iap_app_engine_service_iam_member.all', ['create'], null, { project: PROJECT, app_id: PROJECT, service: 'default', role: 'roles/iap.httpsResourceAccessor', member: 'allUsers', condition: [] })]));
+    assert.deepEqual(rulesOf(opened), ['public-access:error']);
+    assert.deepEqual(plannedOf(opened, 'public-access'), ['google_iap_app_engine_service_iam_member.all (create)']);
+  });
+
+  test('Policy Troubleshooter is not asked about a verdict that rests on the plan, and the report says so', async () => {
+    const w = world();
+    w.troubleshoot = { [`${M}|//run.googleapis.com/${ORDERS_NAME}|run.routes.invoke`]: { overallAccessState: 'CANNOT_ACCESS' } };
+    const run = await gate(w, plan([change('google_cloud_run_v2_service_iam_member.gateway', ['create'], null, runMember(M))]), ORDERS, { troubleshoot: 'true' });
+    verdict(run, 0, 'pass', 0, 0);
+    assert.deepEqual(rulesOf(run), ['unverified-grant:notice']);
+    assert.match(finding(run, 'unverified-grant').message, /rests on planned changes \(google_cloud_run_v2_service_iam_member\.gateway \(create\)\)/);
+    assert.ok(!run.requests.some((r) => r.path === '/v3/iam:troubleshoot'));
+  });
+
+  test('asset-inventory mode combines with the plan like any live read', async () => {
+    const w = world({ services: [service('orders', { bindings: [{ role: INVOKER, members: [M] }] })] });
+    const p = plan([change('google_cloud_run_v2_service_iam_member.public', ['create'], null, runMember('allUsers'))]);
+    const [single, bulk] = await Promise.all([gate(structuredClone(w), p), gate(structuredClone(w), p, ORDERS, { 'asset-inventory': 'true' })]);
+    assert.deepEqual(rulesOf(bulk), ['public-access:error']);
+    assert.deepEqual(bulk.report?.findings, single.report?.findings);
+    assert.ok(bulk.requests.some((r) => r.methodId === 'cloudasset.effectiveIamPolicies.batchGet'));
   });
 });

@@ -125,11 +125,13 @@ export class PlanOverlay {
   annotate(findings: Finding[], target: Target, facts: BackendFacts | undefined, account: string): Finding[] {
     if (this.changes.length === 0) return findings;
     const notes = notesOf(target, facts);
+    const chains = [facts?.access, facts?.functionAccess].filter((a): a is AccessFacts => a !== undefined);
+    const accountRoles = new Set(chains.flatMap((a) => rolesToRead(a, account)));
     return findings.map((finding) => {
-      const relevant = notes.filter((n) => concerns(n, finding, account));
+      const relevant = notes.filter((n) => concerns(n, finding, account, accountRoles));
       const extra = [...new Set(relevant.map((n) => n.text))].filter((t) => !finding.message.includes(t));
       const message = extra.length > 0 ? `${finding.message} Planned: ${extra.join('; ')}.` : finding.message;
-      const planned = this.provenances.filter((p) => message.includes(describeProvenance(p)));
+      const planned = this.provenances.filter((p) => namesChange(message, describeProvenance(p)));
       return planned.length > 0 ? { ...finding, message, planned: planned.map((p) => ({ ...p })) } : finding;
     });
   }
@@ -148,8 +150,19 @@ function plannedBindings(facts: BackendFacts | undefined): Provenance[] {
   return chains.flatMap((a) => a.policies.flatMap((p) => (p.policy?.bindings ?? []).flatMap((b) => (b.planned ? [b.planned] : []))));
 }
 
-/** Whether a planned note explains a finding: a removal of the account's (or a group's) grant, a role or deny change, a backend change. */
-function concerns(note: PlannedNote, finding: Finding, account: string): boolean {
+/** Whether `message` names the change `described` (`google_x.y (create)`), not merely a longer address ending the same way. */
+function namesChange(message: string, described: string): boolean {
+  for (let at = message.indexOf(described); at >= 0; at = message.indexOf(described, at + 1)) {
+    if (at === 0 || !/[\w.\]"-]/.test(message[at - 1] as string)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a planned note explains a finding: a removal of the account's (or a group's) grant, a change of a
+ * role bound to the account or the public, a backend change. Deny policies name their change themselves.
+ */
+function concerns(note: PlannedNote, finding: Finding, account: string, accountRoles: ReadonlySet<string>): boolean {
   switch (note.about) {
     case 'removal':
       if (!ACCOUNT_RULES.has(finding.rule)) return false;
@@ -158,8 +171,9 @@ function concerns(note: PlannedNote, finding: Finding, account: string): boolean
         return match === 'self' || match === 'unverified';
       });
     case 'role':
+      return (ACCOUNT_RULES.has(finding.rule) || finding.rule === 'public-access') && accountRoles.has(note.role ?? '');
     case 'deny':
-      return ACCOUNT_RULES.has(finding.rule) || finding.rule === 'public-access';
+      return false;
     case 'backend':
       return BACKEND_RULES.has(finding.rule) && (finding.rule !== 'public-access' || /invoker IAM check is disabled/.test(finding.message));
   }
