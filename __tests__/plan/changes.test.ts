@@ -277,3 +277,53 @@ describe('backends, roles, deny policies', () => {
     ]);
   });
 });
+
+describe('deposed objects, unreadable policies, hostile shapes', () => {
+  test('a deposed object’s delete does not take away what the current object at that address holds', () => {
+    const member = (m: string) => ({ project: 'p', location: 'us-central1', name: 'orders', role: 'roles/run.invoker', member: m, condition: [] });
+    const out = changesOf(
+      plan([
+        change('google_cloud_run_v2_service_iam_member.m', ['no-op'], member(SA), member(SA)),
+        change('google_cloud_run_v2_service_iam_member.m', ['delete'], member(SA), null, {}, { deposed: 'aa11' }),
+        change('google_cloud_run_v2_service_iam_member.n', ['no-op'], member('allUsers'), member('allUsers')),
+        change('google_cloud_run_v2_service_iam_member.n', ['delete'], member('group:old@example.com'), null, {}, { deposed: 'bb22' }),
+      ]),
+    );
+    assert.deepEqual(
+      out.map((c) => c.kind === 'iam' && [c.provenance.action, c.remove]),
+      [
+        ['delete deposed aa11', []],
+        ['delete deposed bb22', [{ role: 'roles/run.invoker', members: ['group:old@example.com'] }]],
+      ],
+    );
+  });
+
+  test('policy_data that is not a policy is a policy known only after apply, never an empty one', () => {
+    for (const policy_data of ['not json', '[]', '{"bindings": 3}']) {
+      const [c] = changesOf(plan([change('google_project_iam_policy.p', ['create'], null, { project: 'p', policy_data })]));
+      assert.equal((c as IamChange).unknownPolicy, true, policy_data);
+    }
+  });
+
+  test('any JSON in the places a plan holds objects never throws and yields only well-formed changes', async () => {
+    const fc = (await import('fast-check')).default;
+    const anything = fc.anything({ maxDepth: 3 });
+    const rc = fc.record({
+      address: fc.oneof(fc.constantFrom('google_project_iam_member.a', 'module.x["k"].google_cloud_run_v2_service_iam_binding.b[0]', 'google_iam_deny_policy.d'), anything),
+      mode: fc.constantFrom('managed', 'data', 3),
+      type: fc.oneof(fc.constantFrom('google_project_iam_member', 'google_cloud_run_v2_service_iam_binding', 'google_iam_deny_policy', 'google_cloud_run_v2_service', 'google_project_iam_custom_role', 'google_project_iam_policy'), anything),
+      deposed: fc.option(anything),
+      change: fc.oneof(anything, fc.record({ actions: fc.oneof(fc.constantFrom(['create'], ['delete'], ['update'], ['delete', 'create']), anything), before: anything, after: anything, after_unknown: anything })),
+    });
+    fc.assert(
+      fc.property(fc.array(rc, { maxLength: 6 }), anything, anything, (changes, configuration, extra) => {
+        const p = { format_version: '1.2', resource_changes: changes, configuration, extra } as unknown as TerraformPlan;
+        for (const c of changesOf(p)) {
+          assert.equal(typeof c.provenance.address, 'string');
+          if (c.kind === 'iam') assert.ok(c.add.every((b) => typeof b.role === 'string' && b.members.every((m) => typeof m === 'string')));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -163,7 +163,8 @@ class PlanContext {
   constructor(plan: TerraformPlan) {
     this.plan = plan;
     indexModule(plan.configuration?.root_module, '', this.configs);
-    for (const rc of plan.resource_changes ?? []) {
+    for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
+      if (!isObj(rc) || typeof rc.address !== 'string') continue;
       const key = stripIndexes(rc.address);
       this.byAddress.set(key, [...(this.byAddress.get(key) ?? []), rc]);
     }
@@ -176,7 +177,8 @@ class PlanContext {
   /** The provider's default `project`, only where the plan states it as a constant. */
   defaultProject(rc: ResourceChange): string | undefined {
     const providers = this.plan.configuration?.provider_config ?? {};
-    const key = this.config(rc)?.provider_config_key ?? 'google';
+    const given = this.config(rc)?.provider_config_key;
+    const key = typeof given === 'string' ? given : 'google';
     const provider = providers[key] ?? providers[key.replace(/^.*:/, '')];
     const project = provider?.expressions?.project;
     return isObj(project) ? str(project.constant_value) : undefined;
@@ -188,11 +190,16 @@ class PlanContext {
   }
 }
 
-function indexModule(module: ConfigModule | undefined, prefix: string, out: Map<string, ConfigResource>): void {
-  if (!module) return;
-  for (const r of module.resources ?? []) if (isObj(r) && typeof r.address === 'string') out.set(prefix + r.address, r);
-  for (const [name, call] of Object.entries(module.module_calls ?? {})) {
-    if (isObj(call)) indexModule(call.module, `${prefix}module.${name}.`, out);
+/** Modules nested deeper than this are not followed (Terraform's own configurations stay far below). */
+const MAX_MODULE_DEPTH = 64;
+
+function indexModule(module: ConfigModule | undefined, prefix: string, out: Map<string, ConfigResource>, depth = 0): void {
+  const m: unknown = module;
+  if (!isObj(m) || depth > MAX_MODULE_DEPTH) return;
+  if (Array.isArray(m.resources)) for (const r of m.resources) if (isObj(r) && typeof r.address === 'string') out.set(prefix + r.address, r as unknown as ConfigResource);
+  if (!isObj(m.module_calls)) return;
+  for (const [name, call] of Object.entries(m.module_calls)) {
+    if (isObj(call)) indexModule(call.module as ConfigModule | undefined, `${prefix}module.${name}.`, out, depth + 1);
   }
 }
 
@@ -214,9 +221,10 @@ export function plannedChanges(plans: PlanFile[]): PlannedChange[] {
 }
 
 function changesOfPlan(plan: TerraformPlan): PlannedChange[] {
+  if (!isObj(plan)) return [];
   const ctx = new PlanContext(plan);
   const out: PlannedChange[] = [];
-  for (const rc of plan.resource_changes ?? []) {
+  for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
     if (!isObj(rc) || rc.mode !== 'managed' || typeof rc.type !== 'string' || typeof rc.address !== 'string' || !isObj(rc.change)) continue;
     const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === 'string') : [];
     const effect = actionEffect(actions, typeof rc.deposed === 'string' ? rc.deposed : undefined);
@@ -264,7 +272,8 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
   const after = isObj(change.after) ? change.after : undefined;
   const unknown = isObj(change.after_unknown) ? change.after_unknown : {};
   const out: IamChange[] = [];
-  const removal = effect.removeBefore && before ? iamPart(form, before, {}, rc, ctx) : undefined;
+  let removal = effect.removeBefore && before ? iamPart(form, before, {}, rc, ctx) : undefined;
+  if (removal && rc.deposed) removal = { bindings: withoutStanding(removal.bindings, standingValues(rc, ctx).map((v) => iamPart(form, v, {}, rc, ctx).bindings).flat()) };
   const addition = effect.addAfter && after ? iamPart(form, after, unknown, rc, ctx) : undefined;
   if (removal) out.push({ kind: 'iam', form, resource: name(before as Obj, projectOf(before as Obj, {}, rc, ctx)), remove: removal.bindings, add: [], provenance });
   if (addition) {
@@ -279,6 +288,28 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
     });
   }
   return out;
+}
+
+/** What the current (not deposed) object at a deposed object's address holds after apply. */
+function standingValues(deposed: ResourceChange, ctx: PlanContext): Obj[] {
+  return ctx
+    .instances(stripIndexes(deposed.address))
+    .filter((rc) => rc.address === deposed.address && !rc.deposed && isObj(rc.change))
+    .flatMap((rc) => {
+      const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === 'string') : [];
+      const effect = actionEffect(actions);
+      const values = effect ? (effect.addAfter ? rc.change.after : undefined) : (rc.change.after ?? rc.change.before);
+      return isObj(values) ? [values] : [];
+    });
+}
+
+/** A deposed object's delete takes away that object only: members the current object holds stay. */
+function withoutStanding(removed: IamBinding[], standing: IamBinding[]): IamBinding[] {
+  return removed.flatMap((b) => {
+    const kept = standing.filter((s) => s.role === b.role && (s.condition?.expression ?? '') === (b.condition?.expression ?? '')).flatMap((s) => s.members);
+    const members = b.members.filter((m) => !kept.includes(m));
+    return members.length > 0 ? [{ ...b, members }] : [];
+  });
 }
 
 /** Values flagged unknown are dropped, so the resource name gets `*` there. */
@@ -299,8 +330,9 @@ function conditionOf(v: unknown): IamCondition | undefined {
 /** The bindings an IAM resource's values stand for (unknown members and roles replaced by placeholders). */
 function iamPart(form: IamChange['form'], values: Obj, unknown: Obj, rc: ResourceChange, ctx: PlanContext): { bindings: IamBinding[]; unknownPolicy?: boolean } {
   if (form === 'policy') {
-    if (unknown.policy_data === true || typeof values.policy_data !== 'string') return { bindings: [], unknownPolicy: true };
-    return { bindings: policyBindings(values.policy_data) };
+    const bindings = unknown.policy_data === true || typeof values.policy_data !== 'string' ? undefined : policyBindings(values.policy_data);
+    // A policy that cannot be read replaces what is live with something unknown: judged as such, never as empty.
+    return bindings ? { bindings } : { bindings: [], unknownPolicy: true };
   }
   const role = unknown.role === true ? UNKNOWN_ROLE : (str(values.role) ?? UNKNOWN_ROLE);
   const condition = conditionOf(values.condition);
@@ -318,15 +350,17 @@ function membersOf(values: unknown, unknown: unknown, rc: ResourceChange, ctx: P
   );
 }
 
-/** `policy_data` (JSON text of an IAM policy) → bindings; unreadable text grants nothing known. */
-export function policyBindings(text: string): IamBinding[] {
+/** `policy_data` (JSON text of an IAM policy) → bindings; undefined when it is not a policy. */
+export function policyBindings(text: string): IamBinding[] | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return [];
+    return undefined;
   }
-  if (!isObj(json) || !Array.isArray(json.bindings)) return [];
+  if (!isObj(json)) return undefined;
+  if (json.bindings === undefined) return [];
+  if (!Array.isArray(json.bindings)) return undefined;
   return json.bindings.filter(isObj).map((b) => {
     const condition = conditionOf(b.condition);
     return {

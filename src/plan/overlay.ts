@@ -58,6 +58,11 @@ export function namesResource(pattern: string, actual: string, aliases: Readonly
 
 const isPattern = (resource: string): boolean => resource.split('/').some((s) => s.endsWith('*'));
 
+/** IAM compares member emails without regard to case (`serviceAccount:GW@…` is `serviceAccount:gw@…`). */
+function sameMember(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
+}
+
 function sameCondition(a: IamCondition | undefined, b: IamCondition | undefined): boolean {
   return (a?.expression ?? '') === (b?.expression ?? '') && (a?.title ?? '') === (b?.title ?? '');
 }
@@ -129,7 +134,7 @@ function removeMembers(policy: IamPolicy, removed: IamBinding, whole: boolean): 
   const gone: string[] = [];
   const bindings = policy.bindings.flatMap((b) => {
     if (b.role !== removed.role || !sameCondition(b.condition, removed.condition)) return [b];
-    const members = whole ? [] : b.members.filter((m) => !removed.members.includes(m));
+    const members = whole ? [] : b.members.filter((m) => !removed.members.some((r) => sameMember(r, m)));
     gone.push(...b.members.filter((m) => !members.includes(m)));
     return members.length > 0 ? [{ ...b, members }] : [];
   });
