@@ -356,3 +356,16 @@ describe('IAP, Policy Troubleshooter, asset inventory', { concurrency: 4 }, () =
     assert.ok(bulk.requests.some((r) => r.methodId === 'cloudasset.effectiveIamPolicies.batchGet'));
   });
 });
+
+describe('backends the plan creates', { concurrency: 4 }, () => {
+  test('a new 1st-gen function: judged with planned facts, every finding names its creation', async () => {
+    const address = `https://${REGION}-${PROJECT}.cloudfunctions.net/hook`;
+    const fn = change('google_cloudfunctions_function.hook', ['create'], null, { project: PROJECT, region: REGION, name: 'hook', trigger_http: true, ingress_settings: 'ALLOW_ALL' }, { https_trigger_url: true });
+    const granted = await gate(world(), plan([fn, change('google_cloudfunctions_function_iam_member.gw', ['create'], null, { project: PROJECT, region: REGION, cloud_function: 'hook', role: 'roles/cloudfunctions.invoker', member: M, condition: [] })]), address);
+    verdict(granted, 0, 'pass', 0, 0);
+    assert.equal(granted.report?.backends[0]?.resource, `projects/${PROJECT}/locations/${REGION}/functions/hook`);
+    const bare = await gate(world(), plan([fn]), address);
+    assert.deepEqual(rulesOf(bare), ['missing-invoker:error']);
+    assert.deepEqual(plannedOf(bare, 'missing-invoker'), ['google_cloudfunctions_function.hook (create)']);
+  });
+});

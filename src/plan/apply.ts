@@ -175,6 +175,7 @@ function concerns(note: PlannedNote, finding: Finding, account: string, accountR
     case 'deny':
       return false;
     case 'backend':
+      if (note.created) return true;
       return BACKEND_RULES.has(finding.rule) && (finding.rule !== 'public-access' || /invoker IAM check is disabled/.test(finding.message));
   }
 }

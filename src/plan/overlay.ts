@@ -21,6 +21,8 @@ export interface PlannedNote {
   members?: string[];
   /** Roles: the role's name. */
   role?: string;
+  /** Backends: the plan creates it (every finding about it rests on the plan). */
+  created?: boolean;
 }
 
 /** Anything the overlay returns carries the planned changes it rests on. */
@@ -278,7 +280,12 @@ export interface TargetScope {
 
 function backendNote(change: BackendChange): PlannedNote {
   const what = change.after ? (change.created ? 'creates' : 'changes') : 'deletes';
-  return { provenance: change.provenance, about: 'backend', text: `${describeProvenance(change.provenance)} ${what} ${change.resource}` };
+  return {
+    provenance: change.provenance,
+    about: 'backend',
+    text: `${describeProvenance(change.provenance)} ${what} ${change.resource}`,
+    ...(change.created && change.after ? { created: true } : {}),
+  };
 }
 
 function applySettings(service: RunService, change: BackendChange): RunService {
