@@ -24,7 +24,13 @@ export type PlannedRef = Provenance;
 
 /** Planned changes applied on top of the live facts of one run. */
 export class PlanOverlay {
-  private readonly provenances: Provenance[];
+  /** Planned changes by address, to find those a message names. */
+  private readonly byAddress = new Map<string, Provenance[]>();
+  /** Allow-policy changes by the shape of the resource they name (see {@link shapeKey}); `*` patterns apart. */
+  private readonly iamByShape = new Map<string, PlannedChange[]>();
+  private readonly iamPatterns: PlannedChange[] = [];
+  /** Role, deny and backend changes: few, and each concerns any chain. */
+  private readonly others: PlannedChange[] = [];
   private readonly google: GoogleCloud;
   private readonly changes: PlannedChange[];
   private readonly accounts: string[];
@@ -33,9 +39,26 @@ export class PlanOverlay {
     this.google = google;
     this.changes = changes;
     this.accounts = accounts;
-    const seen = new Map<string, Provenance>();
-    for (const c of changes) seen.set(describeProvenance(c.provenance), c.provenance);
-    this.provenances = [...seen.values()];
+    for (const c of changes) {
+      const known = this.byAddress.get(c.provenance.address) ?? [];
+      if (!known.some((p) => p.action === c.provenance.action)) known.push(c.provenance);
+      this.byAddress.set(c.provenance.address, known);
+      if (c.kind !== 'iam') this.others.push(c);
+      else if (c.resource.split('/').some((seg) => seg.endsWith('*'))) this.iamPatterns.push(c);
+      else {
+        const key = shapeKey(c.resource);
+        const list = this.iamByShape.get(key);
+        if (list) list.push(c);
+        else this.iamByShape.set(key, [c]);
+      }
+    }
+  }
+
+  /** The changes that may concern a chain of policies (the overlay matches them exactly). */
+  private relevant(access: AccessFacts): PlannedChange[] {
+    const iam = new Set(access.policies.flatMap((p) => this.iamByShape.get(shapeKey(p.resource)) ?? []));
+    // In plan order: removals and additions keep the order the plan gives them.
+    return [...(iam.size > 0 ? this.changes.filter((c) => iam.has(c)) : []), ...this.iamPatterns, ...this.others];
   }
 
   /** IDs and numbers of a project, as far as Resource Manager already told (cached) or tells once. */
@@ -77,8 +100,10 @@ export class PlanOverlay {
     const aliases = new Set([...(known.get(target.project) ?? [target.project]), target.resource.split('/')[1] ?? target.project]);
     if (target.kind === 'app-engine' && target.projectNumber) aliases.add(target.projectNumber);
     const scope = { aliases, accounts: this.accounts };
-    const access = await this.completeRoles(overlayAccess(facts.access, this.changes, scope), aliases);
-    const functionAccess = facts.functionAccess ? await this.completeRoles(overlayAccess(facts.functionAccess, this.changes, scope), aliases) : undefined;
+    const access = await this.completeRoles(overlayAccess(facts.access, this.relevant(facts.access), scope), aliases);
+    const functionAccess = facts.functionAccess
+      ? await this.completeRoles(overlayAccess(facts.functionAccess, this.relevant(facts.functionAccess), scope), aliases)
+      : undefined;
     return { ...facts, access, ...(functionAccess ? { functionAccess } : {}) };
   }
 
@@ -106,6 +131,16 @@ export class PlanOverlay {
     return notesOf(target, facts).length > 0 || plannedBindings(facts).length > 0;
   }
 
+  /** The planned changes a message names: each `ADDRESS (ACTION)` in it that is a change of the plans. */
+  private named(message: string): Provenance[] {
+    const out: Provenance[] = [];
+    for (let at = message.indexOf(' ('); at >= 0; at = message.indexOf(' (', at + 1)) {
+      const token = (message.slice(0, at).split(/\s/).pop() ?? '').replace(/^\(+/, '');
+      for (const p of this.byAddress.get(token) ?? []) if (!out.includes(p) && namesChange(message, describeProvenance(p))) out.push(p);
+    }
+    return out;
+  }
+
   /** Said instead of asking Policy Troubleshooter, which judges only what is live, about a verdict that rests on the plan. */
   troubleshooterNote(backend: Backend, target: ResolvedTarget, facts: BackendFacts | undefined): Finding {
     const changes = [...new Set([...notesOf(target, facts).map((n) => n.provenance), ...plannedBindings(facts)].map(describeProvenance))];
@@ -131,10 +166,20 @@ export class PlanOverlay {
       const relevant = notes.filter((n) => concerns(n, finding, account, accountRoles));
       const extra = [...new Set(relevant.map((n) => n.text))].filter((t) => !finding.message.includes(t));
       const message = extra.length > 0 ? `${finding.message} Planned: ${extra.join('; ')}.` : finding.message;
-      const planned = this.provenances.filter((p) => namesChange(message, describeProvenance(p)));
+      const planned = this.named(message);
       return planned.length > 0 ? { ...finding, message, planned: planned.map((p) => ({ ...p })) } : finding;
     });
   }
+}
+
+/**
+ * Resources that a change may name, up to project IDs vs numbers: `projects/*` (any project), else the
+ * segment count and the last segment (`…/services/orders` → `6:orders`, `folders/200` → `2:200`).
+ */
+function shapeKey(resource: string): string {
+  const segs = resource.split('/');
+  if (segs.length === 2 && segs[0] === 'projects') return '2:projects';
+  return `${segs.length}:${segs.at(-1) ?? ''}`;
 }
 
 function notesOf(target: Target, facts: BackendFacts | undefined): PlannedNote[] {

@@ -166,7 +166,9 @@ class PlanContext {
     for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
       if (!isObj(rc) || typeof rc.address !== 'string') continue;
       const key = stripIndexes(rc.address);
-      this.byAddress.set(key, [...(this.byAddress.get(key) ?? []), rc]);
+      const list = this.byAddress.get(key);
+      if (list) list.push(rc);
+      else this.byAddress.set(key, [rc]);
     }
   }
 
