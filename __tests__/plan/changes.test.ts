@@ -327,3 +327,18 @@ describe('deposed objects, unreadable policies, hostile shapes', () => {
     );
   });
 });
+
+test('a provider whose project is a root variable: the plan states its value', () => {
+  const p = plan([change('google_project_iam_member.a', ['create'], null, { role: 'roles/run.invoker', member: SA }, { project: true })]);
+  const withVar = {
+    ...p,
+    variables: { project_id: { value: 'shop-prod' } },
+    configuration: { ...p.configuration, provider_config: { google: { name: 'google', expressions: { project: { references: ['var.project_id'] } } } } },
+  } as TerraformPlan;
+  assert.equal((changesOf(withVar)[0] as IamChange).resource, 'projects/shop-prod');
+  const inModule = {
+    ...withVar,
+    configuration: { ...withVar.configuration, provider_config: { google: { name: 'google', module_address: 'module.x', expressions: { project: { references: ['var.project_id'] } } } } },
+  } as TerraformPlan;
+  assert.equal((changesOf(inModule)[0] as IamChange).resource, 'projects/*');
+});

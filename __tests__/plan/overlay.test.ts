@@ -303,3 +303,21 @@ describe('targets', () => {
     assert.equal(out1.fn.url, 'https://us-central1-shop-prod.cloudfunctions.net/hello');
   });
 });
+
+describe('removals that may touch this resource', () => {
+  test('google_project_iam_member_remove without a known project: the grant only counts as unverified; the public stays', () => {
+    const out = overlayAccess(
+      facts({ bindings: [] }, { bindings: [{ role: INVOKER, members: [M, 'allUsers'] }] }),
+      changesOf(
+        change('google_project_iam_member_remove.gw', ['create'], null, { role: INVOKER, member: M }, { project: true }),
+        change('google_project_iam_member_remove.pub', ['create'], null, { role: INVOKER, member: 'allUsers' }, { project: true }),
+      ),
+      scope,
+    );
+    const v = verdict(out);
+    assert.deepEqual(v.direct, []);
+    assert.deepEqual(v.unverified, [`principalSet:(${M}, may be removed on a resource known only after apply)`]);
+    assert.deepEqual(v.public, ['allUsers']);
+    assert.deepEqual(notesOf(out), [`google_project_iam_member_remove.gw (create) may remove ${M} from ${INVOKER} on projects/shop-prod`]);
+  });
+});

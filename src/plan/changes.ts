@@ -181,9 +181,18 @@ class PlanContext {
     const providers = this.plan.configuration?.provider_config ?? {};
     const given = this.config(rc)?.provider_config_key;
     const key = typeof given === 'string' ? given : 'google';
-    const provider = providers[key] ?? providers[key.replace(/^.*:/, '')];
-    const project = provider?.expressions?.project;
-    return isObj(project) ? str(project.constant_value) : undefined;
+    const provider: unknown = providers[key] ?? providers[key.replace(/^.*:/, '')];
+    if (!isObj(provider) || !isObj(provider.expressions)) return undefined;
+    const project = provider.expressions.project;
+    if (!isObj(project)) return undefined;
+    const constant = str(project.constant_value);
+    if (constant || provider.module_address !== undefined) return constant;
+    // `project = var.NAME` in the root module's provider block: the plan states the variable's value.
+    const refs = Array.isArray(project.references) ? project.references : [];
+    const variable = refs.length === 1 && typeof refs[0] === 'string' ? /^var\.([A-Za-z0-9_-]+)$/.exec(refs[0])?.[1] : undefined;
+    const variables: unknown = (this.plan as { variables?: unknown }).variables;
+    const entry = variable && isObj(variables) ? variables[variable] : undefined;
+    return isObj(entry) ? str(entry.value) : undefined;
   }
 
   /** The instances of a resource by configuration address (module path and name, no indexes). */
@@ -424,8 +433,9 @@ function memberRemove(rc: ResourceChange, effect: ActionEffect, provenance: Prov
   const unknown = isObj(rc.change.after_unknown) ? rc.change.after_unknown : {};
   const role = str(after.role);
   const member = str(after.member);
-  const project = projectOf(after, unknown, rc, ctx);
-  if (!role || !member || !project) return []; // an unknown removal can only take away: never assumed
+  if (!role || !member) return [];
+  // With the project unknown, it may take the member away from any project (the overlay judges that).
+  const project = projectOf(after, unknown, rc, ctx) ?? '*';
   return [{ kind: 'iam', form: 'member', resource: `projects/${project}`, remove: [{ role, members: [member] }], add: [], provenance }];
 }
 

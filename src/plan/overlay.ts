@@ -143,12 +143,12 @@ function removeMembers(policy: IamPolicy, removed: IamBinding, whole: boolean): 
   return { policy: { ...policy, bindings }, gone: [...new Set(gone)] };
 }
 
-function removalNote(change: IamChange, resource: string, role: string, gone: string[]): PlannedNote {
+function removalNote(change: IamChange, resource: string, role: string, gone: string[], verb = 'removes'): PlannedNote {
   return {
     provenance: change.provenance,
     about: 'removal',
     members: gone,
-    text: `${describeProvenance(change.provenance)} removes ${gone.join(', ')} from ${role} on ${resource}`,
+    text: `${describeProvenance(change.provenance)} ${verb} ${gone.join(', ')} from ${role} on ${resource}`,
   };
 }
 
@@ -196,6 +196,18 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
     }
   }
   for (const change of maybe) {
+    // A removal that may touch this resource: the account's grant may go, so it only counts as unverified.
+    for (const removed of change.remove) {
+      const result = removeMembers(policy, removed, change.form === 'binding');
+      const publicOnes = result.gone.filter((m) => PUBLIC_MEMBERS.includes(m)); // never hide a public grant
+      const doubtful = result.gone.flatMap((m) => (PUBLIC_MEMBERS.includes(m) ? [] : (uncertainMember(m, scope.accounts, `may be removed on a resource known only after apply`) ?? [])));
+      if (result.gone.length === publicOnes.length) continue;
+      const kept = publicOnes.length > 0 ? [{ role: removed.role, members: publicOnes, ...(removed.condition ? { condition: removed.condition } : {}) }] : [];
+      const placeholder = doubtful.length > 0 ? [{ role: removed.role, members: doubtful, ...(removed.condition ? { condition: removed.condition } : {}), planned: change.provenance }] : [];
+      policy = { ...result.policy, bindings: [...result.policy.bindings, ...kept, ...placeholder] };
+      notes.push(removalNote(change, fact.resource, removed.role, result.gone.filter((m) => !publicOnes.includes(m)), 'may remove'));
+    }
+    if (change.add.length === 0 && !change.unknownPolicy) continue;
     const incoming = change.unknownPolicy ? [{ role: UNKNOWN_ROLE, members: [UNKNOWN_MEMBER] }] : change.add;
     policy = { ...policy, bindings: [...policy.bindings, ...additions(change, incoming, scope, roles, true)] };
   }
