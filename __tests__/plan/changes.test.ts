@@ -342,3 +342,17 @@ test('a provider whose project is a root variable: the plan states its value', (
   } as TerraformPlan;
   assert.equal((changesOf(inModule)[0] as IamChange).resource, 'projects/*');
 });
+
+test('referencedAccount: the account an API config’s unknown service account stands for', async () => {
+  const { referencedAccount } = await import('../../src/plan/changes.ts');
+  const p = plan(
+    [
+      change('google_service_account.gw', ['create'], null, { account_id: 'api-gw', project: 'gw-host' }, { email: true }),
+      change('google_api_gateway_api_config.cfg', ['create'], null, { api: 'shop', gateway_config: [{ backend_config: [{}] }] }, { gateway_config: [{ backend_config: [{ google_service_account: true }] }] }),
+    ],
+    { root: { resources: [{ address: 'google_service_account.gw', mode: 'managed', type: 'google_service_account', name: 'gw' }] } },
+  );
+  const expression = { references: ['google_service_account.gw.email', 'google_service_account.gw'] };
+  assert.equal(referencedAccount(p, 'google_api_gateway_api_config.cfg', expression), 'api-gw@gw-host.iam.gserviceaccount.com');
+  assert.equal(referencedAccount(p, 'google_api_gateway_api_config.cfg', { references: ['var.sa'] }), undefined);
+});

@@ -210,7 +210,8 @@ function namesChange(message: string, described: string): boolean {
 function concerns(note: PlannedNote, finding: Finding, account: string, accountRoles: ReadonlySet<string>): boolean {
   switch (note.about) {
     case 'removal':
-      if (!ACCOUNT_RULES.has(finding.rule)) return false;
+      // Account-side findings (an `iam-unreadable` about the public names no permission).
+      if (!ACCOUNT_RULES.has(finding.rule) || (finding.rule === 'iam-unreadable' && !finding.permission && !finding.message.includes('Cannot verify that'))) return false;
       return (note.members ?? []).some((m) => {
         const match = matchMember(m, account);
         return match === 'self' || match === 'unverified';

@@ -388,7 +388,21 @@ export function policyBindings(text: string): IamBinding[] | undefined {
  * {@link UNKNOWN_MEMBER}.
  */
 function resolveUnknownMember(rc: ResourceChange, field: string, ctx: PlanContext): string {
-  const expr = ctx.config(rc)?.expressions?.[field];
+  return referencedMember(rc, ctx.config(rc)?.expressions?.[field], ctx);
+}
+
+/**
+ * The email of the `google_service_account` created in the same plan that an expression of `address`
+ * references (e.g. an API config's `gateway_config[0].backend_config[0].google_service_account`), if it is one.
+ */
+export function referencedAccount(plan: TerraformPlan, address: string, expression: unknown): string | undefined {
+  const rc = (Array.isArray(plan.resource_changes) ? plan.resource_changes : []).find((r) => isObj(r) && r.address === address);
+  if (!rc) return undefined;
+  const member = referencedMember(rc, expression, new PlanContext(plan));
+  return member.startsWith('serviceAccount:') ? member.slice('serviceAccount:'.length) : undefined;
+}
+
+function referencedMember(rc: ResourceChange, expr: unknown, ctx: PlanContext): string {
   const refs = isObj(expr) && Array.isArray(expr.references) ? expr.references.filter((r): r is string => typeof r === 'string') : [];
   const accounts = new Set<string>();
   for (const ref of refs) {
