@@ -356,3 +356,8 @@ test('referencedAccount: the account an API config’s unknown service account s
   assert.equal(referencedAccount(p, 'google_api_gateway_api_config.cfg', expression), 'api-gw@gw-host.iam.gserviceaccount.com');
   assert.equal(referencedAccount(p, 'google_api_gateway_api_config.cfg', { references: ['var.sa'] }), undefined);
 });
+
+test('a deposed service’s delete leaves the current service standing', () => {
+  const svc = { project: 'p', location: 'us-central1', name: 'orders', ingress: 'INGRESS_TRAFFIC_ALL' };
+  assert.deepEqual(changesOf(plan([change('google_cloud_run_v2_service.orders', ['delete'], svc, null, {}, { deposed: 'cc33' })])), []);
+});

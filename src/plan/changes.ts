@@ -460,6 +460,8 @@ const V1_INGRESS: Record<string, string> = {
 };
 
 function backendChanges(rc: ResourceChange, effect: ActionEffect, provenance: Provenance, ctx: PlanContext): BackendChange[] {
+  // A deposed object's delete takes away that old object only: the service at its name is the current one.
+  if (rc.deposed) return [];
   const before = isObj(rc.change.before) ? rc.change.before : undefined;
   const after = isObj(rc.change.after) ? rc.change.after : undefined;
   const unknown = isObj(rc.change.after_unknown) ? rc.change.after_unknown : {};

@@ -111,7 +111,7 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
   for (const b of bindings) {
     const unknownRole = b.role === UNKNOWN_ROLE;
     if (!unknownRole && !maybe) {
-      out.push({ ...b, members: [...b.members], planned } as IamBinding);
+      out.push({ ...b, members: [...b.members], planned });
       continue;
     }
     const why = maybe ? `on a resource known only after apply` : 'with a role known only after apply';
@@ -121,10 +121,10 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
       roles.set(role, {
         error: `${describeProvenance(planned)} grants ${publicMembers.join(', ')} ${unknownRole ? 'a role known only after apply' : b.role}${maybe ? ' on a resource known only after apply' : ''}: public access cannot be ruled out until it is known.`,
       });
-      out.push({ role, members: publicMembers, ...(b.condition ? { condition: b.condition } : {}), planned } as IamBinding);
+      out.push({ role, members: publicMembers, ...(b.condition ? { condition: b.condition } : {}), planned });
     }
     const members = b.members.flatMap((m) => (PUBLIC_MEMBERS.includes(m) ? [] : (uncertainMember(m, scope.accounts, why) ?? [])));
-    if (members.length > 0) out.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}), planned } as IamBinding);
+    if (members.length > 0) out.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}), planned });
   }
   if (out.some((b) => b.role === UNKNOWN_ROLE)) {
     roles.set(UNKNOWN_ROLE, { definition: { name: UNKNOWN_ROLE, includedPermissions: CHECKED_PERMISSIONS, deleted: false } });
