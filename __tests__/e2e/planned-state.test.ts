@@ -369,3 +369,51 @@ describe('backends the plan creates', { concurrency: 4 }, () => {
     assert.deepEqual(plannedOf(bare, 'missing-invoker'), ['google_cloudfunctions_function.hook (create)']);
   });
 });
+
+describe('more families', { concurrency: 4 }, () => {
+  const gen2 = (): World =>
+    world({
+      services: [service('resize', EMPTY, { labels: { 'goog-managed-by': 'cloudfunctions' } })],
+      functions: [
+        {
+          name: `projects/${PROJECT}/locations/${REGION}/functions/resize`,
+          environment: 'GEN_2',
+          state: 'ACTIVE',
+          url: `https://${REGION}-${PROJECT}.cloudfunctions.net/resize`,
+          serviceConfig: { ingressSettings: 'ALLOW_ALL', service: `projects/${PROJECT}/locations/${REGION}/services/resize`, uri: 'https://resize-abc123-uc.a.run.app' },
+          iamPolicy: EMPTY,
+        },
+      ],
+    });
+  const RESIZE = `https://${REGION}-${PROJECT}.cloudfunctions.net/resize`;
+
+  test('2nd-gen function: the 1st-gen role planned on the function is named as the wrong grant; the service grant passes', async () => {
+    const wrong = await gate(gen2(), plan([change('google_cloudfunctions2_function_iam_member.gw', ['create'], null, { project: PROJECT, location: REGION, cloud_function: 'resize', role: 'roles/cloudfunctions.invoker', member: M, condition: [] })]), RESIZE);
+    assert.deepEqual(rulesOf(wrong), ['missing-invoker:error']);
+    assert.match(finding(wrong, 'missing-invoker').message, /holds roles\/cloudfunctions\.invoker on projects\/shop-prod\/locations\/us-central1\/functions\/resize, which grants cloudfunctions\.functions\.invoke: that authorizes 1st-gen functions only/);
+    const right = await gate(gen2(), plan([change('google_cloud_run_service_iam_member.gw', ['create'], null, { project: PROJECT, location: REGION, service: 'resize', role: INVOKER, member: M, condition: [] })]), RESIZE);
+    verdict(right, 0, 'pass', 0, 0);
+  });
+
+  test('google_project_iam_member_remove takes the project-level grant away', async () => {
+    const run = await gate(world({ projectPolicy: { bindings: [{ role: INVOKER, members: [M] }] } }), plan([change('google_project_iam_member_remove.gw', ['create'], null, { project: PROJECT, role: INVOKER, member: M })]));
+    assert.deepEqual(rulesOf(run), ['missing-invoker:error']);
+    assert.deepEqual(plannedOf(run, 'missing-invoker'), ['google_project_iam_member_remove.gw (create)']);
+  });
+
+  test('a project policy replaced by the plan drops the live grant; an organization custom role deleted grants nothing', async () => {
+    const policy = await gate(
+      world({ projectPolicy: { bindings: [{ role: INVOKER, members: [M] }] } }),
+      plan([change('google_project_iam_policy.all', ['update'], { project: PROJECT, policy_data: JSON.stringify({ bindings: [{ role: INVOKER, members: [M] }] }) }, { project: PROJECT, policy_data: JSON.stringify({ bindings: [{ role: 'roles/viewer', members: [M] }] }) })]),
+    );
+    assert.deepEqual(rulesOf(policy), ['missing-invoker:error']);
+    assert.deepEqual(plannedOf(policy, 'missing-invoker'), ['google_project_iam_policy.all (update)']);
+    const role = 'organizations/1000/roles/gwCaller';
+    const deleted = await gate(
+      world({ orgPolicy: { bindings: [{ role, members: [M] }] }, roles: [{ name: role, includedPermissions: ['run.routes.invoke'] }] }),
+      plan([change('google_organization_iam_custom_role.gw', ['delete'], { org_id: '1000', role_id: 'gwCaller', permissions: ['run.routes.invoke'] }, null)]),
+    );
+    assert.deepEqual(rulesOf(deleted), ['missing-invoker:error']);
+    assert.deepEqual(plannedOf(deleted, 'missing-invoker'), ['google_organization_iam_custom_role.gw (delete)']);
+  });
+});
