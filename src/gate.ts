@@ -87,6 +87,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       backends: [],
       findings: [...policy.findings, ...applyPolicy([...plans.findings, ...(spec?.findings ?? [])], policy.policy, now), finding],
       failOn: options.failOn,
+      ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
