@@ -19,9 +19,6 @@ import { describeProvenance, overlayAccess, overlayTarget, plannedRoles, type Pl
 const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'missing-app-engine-permissions', 'conditional-grant', 'unverified-grant', 'iam-unreadable']);
 const BACKEND_RULES = new Set(['unreachable-backend', 'audience-mismatch', 'public-access', 'backend-not-found']);
 
-/** A planned change as a finding lists it in the JSON report. */
-export type PlannedRef = Provenance;
-
 /** Planned changes applied on top of the live facts of one run. */
 export class PlanOverlay {
   /** Planned changes by address, to find those a message names. */

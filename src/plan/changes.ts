@@ -81,6 +81,7 @@ export interface DenyChange {
   provenance: Provenance;
 }
 
+/** One thing a plan will change in Google that a verdict may rest on. */
 export type PlannedChange = IamChange | BackendChange | RoleChange | DenyChange;
 
 /** What an action list does to the live object: take `before` out, bring `after` in; undefined = nothing. */
