@@ -90,7 +90,7 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       if (transport) findings = [...findings, transportFinding(backend, transport, 'resource' in target ? target.resource : undefined)];
       const facts = plan && 'resource' in target ? await factsOf(target) : undefined;
       if (ctx.troubleshoot && 'resource' in target && plan?.restsOnPlan(target, facts)) {
-        findings = [...findings, plan.troubleshooterNote(backend, target, facts)];
+        findings = plan.withoutSecondOpinion(findings, target, facts);
       } else if (ctx.troubleshoot && 'resource' in target) {
         findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);
       }

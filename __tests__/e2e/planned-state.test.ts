@@ -337,14 +337,18 @@ describe('IAP, Policy Troubleshooter, asset inventory', { concurrency: 4 }, () =
     assert.deepEqual(plannedOf(opened, 'public-access'), ['google_iap_app_engine_service_iam_member.all (create)']);
   });
 
-  test('Policy Troubleshooter is not asked about a verdict that rests on the plan, and the report says so', async () => {
-    const w = world();
-    w.troubleshoot = { [`${M}|//run.googleapis.com/${ORDERS_NAME}|run.routes.invoke`]: { overallAccessState: 'CANNOT_ACCESS' } };
-    const run = await gate(w, plan([change('google_cloud_run_v2_service_iam_member.gateway', ['create'], null, runMember(M))]), ORDERS, { troubleshoot: 'true' });
-    verdict(run, 0, 'pass', 0, 0);
-    assert.deepEqual(rulesOf(run), ['unverified-grant:notice']);
-    assert.match(finding(run, 'unverified-grant').message, /rests on planned changes \(google_cloud_run_v2_service_iam_member\.gateway \(create\)\)/);
-    assert.ok(!run.requests.some((r) => r.path === '/v3/iam:troubleshoot'));
+  test('Policy Troubleshooter is not asked about a verdict that rests on the plan, and the findings say so', async () => {
+    const w = world({ services: [service('orders', { bindings: [{ role: INVOKER, members: [M] }] })] });
+    w.troubleshoot = { [`${M}|//run.googleapis.com/${ORDERS_NAME}|run.routes.invoke`]: { overallAccessState: 'CAN_ACCESS' } };
+    const removed = await gate(w, plan([change('google_cloud_run_v2_service_iam_member.gateway', ['delete'], runMember(M), null)]), ORDERS, { troubleshoot: 'true' });
+    assert.deepEqual(rulesOf(removed), ['missing-invoker:error']);
+    assert.match(finding(removed, 'missing-invoker').message, /Policy Troubleshooter was not asked: this verdict rests on planned changes \(google_cloud_run_v2_service_iam_member\.gateway \(delete\)\)/);
+    const added = await gate(world(), plan([change('google_cloud_run_v2_service_iam_member.gateway', ['create'], null, runMember(M))]), ORDERS, { troubleshoot: 'true' });
+    verdict(added, 0, 'pass', 0, 0);
+    assert.deepEqual(rulesOf(added), []);
+    for (const run of [removed, added]) assert.ok(!run.requests.some((r) => r.path === '/v3/iam:troubleshoot'));
+    const live = await gate(w, undefined, ORDERS, { troubleshoot: 'true' });
+    assert.ok(live.requests.some((r) => r.path === '/v3/iam:troubleshoot'), 'asked without a plan');
   });
 
   test('asset-inventory mode combines with the plan like any live read', async () => {

@@ -11,8 +11,7 @@ import type { AccessFacts } from '../iam/facts.ts';
 import { matchMember } from '../iam/principals.ts';
 import type { AddressInfo } from '../resolve/address.ts';
 import type { ResolvedTarget, Target } from '../resolve/target.ts';
-import type { Backend, Finding } from '../types.ts';
-import { backendFinding } from '../checks/finding.ts';
+import type { Finding } from '../types.ts';
 import type { PlannedChange, Provenance } from './changes.ts';
 import { describeProvenance, overlayAccess, overlayTarget, plannedRoles, type PlannedNote, type WithNotes } from './overlay.ts';
 
@@ -138,16 +137,14 @@ export class PlanOverlay {
     return out;
   }
 
-  /** Said instead of asking Policy Troubleshooter, which judges only what is live, about a verdict that rests on the plan. */
-  troubleshooterNote(backend: Backend, target: ResolvedTarget, facts: BackendFacts | undefined): Finding {
+  /**
+   * Policy Troubleshooter judges only what is live: for a verdict that rests on the plan it is not asked, and
+   * the findings about the account's grant say so (instead of reporting a disagreement with the present).
+   */
+  withoutSecondOpinion(findings: Finding[], target: ResolvedTarget, facts: BackendFacts | undefined): Finding[] {
     const changes = [...new Set([...notesOf(target, facts).map((n) => n.provenance), ...plannedBindings(facts)].map(describeProvenance))];
-    return backendFinding(
-      backend,
-      'unverified-grant',
-      'notice',
-      `Policy Troubleshooter was not asked about ${target.resource}: the verdict rests on planned changes (${changes.join(', ')}), and it judges only what is live today.`,
-      { resource: target.resource },
-    );
+    const note = ` Policy Troubleshooter was not asked: this verdict rests on planned changes (${changes.join(', ')}), and it judges only what is live today.`;
+    return findings.map((f) => (ACCOUNT_RULES.has(f.rule) ? { ...f, message: f.message + note } : f));
   }
 
   /**
