@@ -321,3 +321,13 @@ describe('removals that may touch this resource', () => {
     assert.deepEqual(notesOf(out), [`google_project_iam_member_remove.gw (create) may remove ${M} from ${INVOKER} on projects/shop-prod`]);
   });
 });
+
+test('a service of unknown project that may be this one, with its invoker check turned off: public access is not ruled out', () => {
+  const changes = changesOf(change('google_cloud_run_v2_service.orders', ['create'], null, { location: 'us-central1', name: 'orders', invoker_iam_disabled: true }, { project: true }));
+  const out = overlayAccess(facts(), changes, scope);
+  const a = whoHolds('run.routes.invoke', SA, out, NOW);
+  assert.equal(a.unknownForPublic.length, 1);
+  assert.match(a.unknownForPublic[0] ?? '', /google_cloud_run_v2_service\.orders \(create\) turns off the invoker IAM check of a service known only after apply \(projects\/\*\/locations\/us-central1\/services\/orders\)/);
+  const other = overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service.billing', ['create'], null, { location: 'us-central1', name: 'billing', invoker_iam_disabled: true }, { project: true })), scope);
+  assert.equal(whoHolds('run.routes.invoke', SA, other, NOW).unknownForPublic.length, 0);
+});

@@ -85,9 +85,28 @@ export function overlayAccess(access: AccessFacts, changes: PlannedChange[], sco
   const policies = access.policies.map((fact) => overlayPolicy(fact, iam, scope, notes, roles));
   const denies = access.denies ? overlayDenies(access.denies, changes.filter((c): c is DenyChange => c.kind === 'deny'), scope, notes) : undefined;
   overlayRoles(roles, changes.filter((c): c is RoleChange => c.kind === 'role'), policies, scope, notes);
+  const first = policies[0];
+  if (first?.level === 'resource' && first.policy) policies[0] = maybeInvokerCheckOff(first, changes, scope, roles);
   const out: WithNotes<AccessFacts> = { ...access, policies, roles, ...(denies ? { denies } : {}) };
   if (notes.length > 0) out.planned = notes;
   return out;
+}
+
+/**
+ * A service the plan may change without naming it for sure (project or name known only after apply) may get
+ * its invoker IAM check turned off: public access to this one cannot be ruled out (never hidden).
+ */
+function maybeInvokerCheckOff(fact: PolicyFact, changes: PlannedChange[], scope: OverlayScope, roles: Map<string, RoleFact>): PolicyFact {
+  const bindings = changes
+    .filter((c): c is BackendChange => c.kind === 'run-service' && isPattern(c.resource) && c.after?.invokerIamDisabled === true && namesResource(c.resource, fact.resource, scope.aliases))
+    .map((c) => {
+      const role = `(invoker IAM check disabled: ${describeProvenance(c.provenance)})`;
+      roles.set(role, {
+        error: `${describeProvenance(c.provenance)} turns off the invoker IAM check of a service known only after apply (${c.resource}), which may be this one: public access cannot be ruled out until it is known.`,
+      });
+      return { role, members: ['allUsers'], planned: c.provenance };
+    });
+  return bindings.length > 0 ? { ...fact, policy: { ...(fact.policy as IamPolicy), bindings: [...(fact.policy as IamPolicy).bindings, ...bindings] } } : fact;
 }
 
 /** A member as it counts after a planned change whose role or resource is uncertain; undefined = irrelevant. */
