@@ -89,7 +89,7 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       const transport = infos.get(backend.address)?.transportProblem;
       if (transport) findings = [...findings, transportFinding(backend, transport, 'resource' in target ? target.resource : undefined)];
       const facts = plan && 'resource' in target ? await factsOf(target) : undefined;
-      if (ctx.troubleshoot && 'resource' in target && plan?.restsOnPlan(target, facts)) {
+      if (ctx.troubleshoot && 'resource' in target && plan?.restsOnPlan(target, facts, account)) {
         findings = plan.withoutSecondOpinion(findings, target, facts);
       } else if (ctx.troubleshoot && 'resource' in target) {
         findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);

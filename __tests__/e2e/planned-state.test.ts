@@ -349,6 +349,8 @@ describe('IAP, Policy Troubleshooter, asset inventory', { concurrency: 4 }, () =
     for (const run of [removed, added]) assert.ok(!run.requests.some((r) => r.path === '/v3/iam:troubleshoot'));
     const live = await gate(w, undefined, ORDERS, { troubleshoot: 'true' });
     assert.ok(live.requests.some((r) => r.path === '/v3/iam:troubleshoot'), 'asked without a plan');
+    const unrelated = await gate(w, plan([change('google_cloud_run_v2_service_iam_member.viewer', ['create'], null, runMember('user:ann@example.com', 'roles/run.viewer'))]), ORDERS, { troubleshoot: 'true' });
+    assert.ok(unrelated.requests.some((r) => r.path === '/v3/iam:troubleshoot'), 'asked when the plan does not touch the account’s access');
   });
 
   test('asset-inventory mode combines with the plan like any live read', async () => {

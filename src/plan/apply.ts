@@ -6,6 +6,7 @@
 import type { BackendFacts } from '../facts.ts';
 import { explainFailure } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
+import type { IamBinding } from '../gcp/types.ts';
 import { rolesToRead } from '../iam/evaluate.ts';
 import type { AccessFacts } from '../iam/facts.ts';
 import { matchMember } from '../iam/principals.ts';
@@ -122,9 +123,17 @@ export class PlanOverlay {
     return { ...access, roles };
   }
 
-  /** Whether a backend's verdict rests on any planned change (then Policy Troubleshooter, which sees the present, is not its judge). */
-  restsOnPlan(target: Target, facts: BackendFacts | undefined): boolean {
-    return notesOf(target, facts).length > 0 || plannedBindings(facts).length > 0;
+  /**
+   * Whether the verdict on the account's access rests on a planned change: a planned grant to it, the public or a
+   * group, or the removal of one; a backend, role or deny change. Then Policy Troubleshooter, which sees the
+   * present, is not its judge.
+   */
+  restsOnPlan(target: Target, facts: BackendFacts | undefined, account: string): boolean {
+    const relevant = (m: string) => matchMember(m, account) !== 'other';
+    return (
+      notesOf(target, facts).some((n) => n.about !== 'removal' || (n.members ?? []).some(relevant)) ||
+      plannedBindings(facts).some((b) => b.members.some(relevant))
+    );
   }
 
   /** The planned changes a message names: each `ADDRESS (ACTION)` in it that is a change of the plans. */
@@ -142,7 +151,7 @@ export class PlanOverlay {
    * the findings about the account's grant say so (instead of reporting a disagreement with the present).
    */
   withoutSecondOpinion(findings: Finding[], target: ResolvedTarget, facts: BackendFacts | undefined): Finding[] {
-    const changes = [...new Set([...notesOf(target, facts).map((n) => n.provenance), ...plannedBindings(facts)].map(describeProvenance))];
+    const changes = [...new Set([...notesOf(target, facts).map((n) => n.provenance), ...plannedBindings(facts).map((b) => b.planned as Provenance)].map(describeProvenance))];
     const note = ` Policy Troubleshooter was not asked: this verdict rests on planned changes (${changes.join(', ')}), and it judges only what is live today.`;
     return findings.map((f) => (ACCOUNT_RULES.has(f.rule) ? { ...f, message: f.message + note } : f));
   }
@@ -184,9 +193,10 @@ function notesOf(target: Target, facts: BackendFacts | undefined): PlannedNote[]
   ];
 }
 
-function plannedBindings(facts: BackendFacts | undefined): Provenance[] {
+/** The bindings of a backend's policy chains that a planned change brings. */
+function plannedBindings(facts: BackendFacts | undefined): IamBinding[] {
   const chains = [facts?.access, facts?.functionAccess].filter((a): a is AccessFacts => a !== undefined);
-  return chains.flatMap((a) => a.policies.flatMap((p) => (p.policy?.bindings ?? []).flatMap((b) => (b.planned ? [b.planned] : []))));
+  return chains.flatMap((a) => a.policies.flatMap((p) => (p.policy?.bindings ?? []).filter((b) => b.planned)));
 }
 
 /** Whether `message` names the change `described` (`google_x.y (create)`), not merely a longer address ending the same way. */
