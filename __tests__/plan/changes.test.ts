@@ -361,3 +361,10 @@ test('a deposed service’s delete leaves the current service standing', () => {
   const svc = { project: 'p', location: 'us-central1', name: 'orders', ingress: 'INGRESS_TRAFFIC_ALL' };
   assert.deepEqual(changesOf(plan([change('google_cloud_run_v2_service.orders', ['delete'], svc, null, {}, { deposed: 'cc33' })])), []);
 });
+
+test('a hostile address or deposed key is cut short where messages show it', () => {
+  const long = `google_project_iam_member.${'x'.repeat(5000)}`;
+  const [c] = changesOf(plan([{ ...change('google_project_iam_member.a', ['delete'], { project: 'p', role: 'roles/run.invoker', member: SA, condition: [] }, null, {}, { deposed: 'd'.repeat(5000) }), address: long }]));
+  assert.equal(c?.provenance.address.length, 301);
+  assert.ok((c?.provenance.action.length ?? 0) < 60);
+});

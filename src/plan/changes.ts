@@ -227,6 +227,13 @@ function modulePrefix(address: string): string {
   return m?.[1] ?? '';
 }
 
+/** Longest address shown in a message (Terraform's own stay far below; a hostile plan's are cut). */
+const MAX_ADDRESS = 300;
+
+function shown(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** Every planned change of the families gateway-guard judges, over all plans. */
 export function plannedChanges(plans: PlanFile[]): PlannedChange[] {
   return plans.flatMap((p) => changesOfPlan(p.plan));
@@ -239,9 +246,9 @@ function changesOfPlan(plan: TerraformPlan): PlannedChange[] {
   for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
     if (!isObj(rc) || rc.mode !== 'managed' || typeof rc.type !== 'string' || typeof rc.address !== 'string' || !isObj(rc.change)) continue;
     const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === 'string') : [];
-    const effect = actionEffect(actions, typeof rc.deposed === 'string' ? rc.deposed : undefined);
+    const effect = actionEffect(actions, typeof rc.deposed === 'string' ? shown(rc.deposed, 40) : undefined);
     if (!effect) continue;
-    const provenance: Provenance = { address: rc.address, action: effect.label };
+    const provenance: Provenance = { address: shown(rc.address, MAX_ADDRESS), action: effect.label };
     out.push(...changesOfResource(rc, effect, provenance, ctx));
   }
   return out;
