@@ -331,3 +331,14 @@ test('a service of unknown project that may be this one, with its invoker check 
   const other = overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service.billing', ['create'], null, { location: 'us-central1', name: 'billing', invoker_iam_disabled: true }, { project: true })), scope);
   assert.equal(whoHolds('run.routes.invoke', SA, other, NOW).unknownForPublic.length, 0);
 });
+
+test('an empty policy replaces everything: the public grant and the account’s both go', () => {
+  const out = overlayAccess(
+    facts({ bindings: [{ role: INVOKER, members: [M, 'allUsers'] }] }),
+    changesOf(change('google_cloud_run_v2_service_iam_policy.p', ['create'], null, { project: 'shop-prod', location: 'us-central1', name: 'orders', policy_data: '{}' })),
+    scope,
+  );
+  const v = verdict(out);
+  assert.deepEqual([v.direct, v.public], [[], []]);
+  assert.deepEqual(notesOf(out), [`google_cloud_run_v2_service_iam_policy.p (create) removes ${M}, allUsers from ${INVOKER} on ${SERVICE}`]);
+});

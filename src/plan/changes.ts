@@ -30,6 +30,8 @@ export interface IamChange {
   resource: string;
   remove: IamBinding[];
   add: IamBinding[];
+  /** Policy form, arriving: it replaces the whole allow policy (with `add`, possibly nothing). */
+  replaces?: boolean;
   /** A policy whose content is known only after apply. */
   unknownPolicy?: boolean;
   provenance: Provenance;
@@ -302,6 +304,7 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
       resource: name(withUnknownTargets(after as Obj, unknown), projectOf(after as Obj, unknown, rc, ctx)),
       remove: [],
       add: addition.bindings,
+      ...(form === 'policy' ? { replaces: true } : {}),
       ...(addition.unknownPolicy ? { unknownPolicy: true } : {}),
       provenance,
     });

@@ -176,7 +176,7 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
   if (mine.length === 0) return fact;
   const exact = mine.filter((c) => !isPattern(c.resource));
   const maybe = mine.filter((c) => isPattern(c.resource));
-  const wholePolicy = exact.find((c) => c.form === 'policy' && c.add.length + (c.unknownPolicy ? 1 : 0) > 0);
+  const wholePolicy = exact.find((c) => c.replaces);
   if (!fact.policy && !(wholePolicy && !wholePolicy.unknownPolicy)) return fact; // still unreadable: the checks say so
   let policy: IamPolicy = fact.policy ?? { bindings: [] };
   // Everything planned goes out first, then comes in: deletes and creates of the same grant leave it granted.
@@ -189,7 +189,7 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
   }
   const order = { policy: 0, binding: 1, member: 2 } as const;
   for (const change of [...exact].sort((a, b) => order[a.form] - order[b.form])) {
-    if (change.form === 'policy' && (change.add.length > 0 || change.unknownPolicy)) {
+    if (change.replaces) {
       const keep = change.unknownPolicy
         ? policy.bindings.flatMap((b) => {
             const members = b.members.filter((m) => PUBLIC_MEMBERS.includes(m)); // never hide a public grant
@@ -203,6 +203,8 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
         if (gone.length > 0) notes.push(removalNote(change, fact.resource, b.role, gone));
       }
       policy = { ...policy, bindings: [...keep, ...additions(change, incoming, scope, roles, false)] };
+    } else if (change.form === 'policy') {
+      continue; // a policy's removal took its bindings out above
     } else if (change.form === 'binding') {
       for (const added of change.add) {
         const result = removeMembers(policy, added, true);
