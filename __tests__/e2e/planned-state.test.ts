@@ -423,3 +423,14 @@ describe('more families', { concurrency: 4 }, () => {
     assert.deepEqual(plannedOf(deleted, 'missing-invoker'), ['google_organization_iam_custom_role.gw (delete)']);
   });
 });
+
+test('a plan file as Terraform writes it: the PR that fixes both findings passes', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const p = JSON.parse(await readFile(path.join(FIXTURES, 'plans/orders-gateway.tfplan.json'), 'utf8')) as TerraformPlan;
+  const account = 'orders-gw@gw-host.iam.gserviceaccount.com';
+  const w = world({ services: [service('orders', { bindings: [{ role: INVOKER, members: ['allUsers'] }] })] });
+  const live = await gate(w, undefined, ORDERS, { 'service-account': account });
+  assert.deepEqual(rulesOf(live), ['missing-invoker:error', 'public-access:error']);
+  const run = await gate(w, p, ORDERS, { 'service-account': account });
+  verdict(run, 0, 'pass', 0, 0);
+});

@@ -368,3 +368,22 @@ test('a hostile address or deposed key is cut short where messages show it', () 
   assert.equal(c?.provenance.address.length, 301);
   assert.ok((c?.provenance.action.length ?? 0) < 60);
 });
+
+test('a plan as Terraform 1.9 writes it: the member through a module’s for_each over a root variable is the account created there', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { FIXTURES } = await import('../e2e/harness.ts');
+  const p = JSON.parse(await readFile(`${FIXTURES}/plans/orders-gateway.tfplan.json`, 'utf8')) as TerraformPlan;
+  assert.deepEqual(
+    changesOf(p).map((c) => c.kind === 'iam' && [c.provenance.address, c.provenance.action, c.resource, c.remove, c.add]),
+    [
+      [
+        'module.orders.google_cloud_run_v2_service_iam_member.invoker["gateway"]',
+        'create',
+        'projects/shop-prod/locations/us-central1/services/orders',
+        [],
+        [{ role: 'roles/run.invoker', members: ['serviceAccount:orders-gw@gw-host.iam.gserviceaccount.com'] }],
+      ],
+      ['module.orders.google_cloud_run_v2_service_iam_member.invoker["public"]', 'delete', 'projects/shop-prod/locations/us-central1/services/orders', [{ role: 'roles/run.invoker', members: ['allUsers'] }], []],
+    ],
+  );
+});

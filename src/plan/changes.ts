@@ -161,11 +161,13 @@ function functionName(project: string | undefined, region: string | undefined, f
 /** Where a resource's configuration and provider default live, looked up by address. */
 class PlanContext {
   private readonly configs = new Map<string, ConfigResource>();
+  /** Module calls by the module path they open (`module.a.`): the calling module's path and the call's arguments. */
+  readonly calls = new Map<string, { parent: string; expressions: Obj }>();
   private readonly byAddress = new Map<string, ResourceChange[]>();
   private readonly plan: TerraformPlan;
   constructor(plan: TerraformPlan) {
     this.plan = plan;
-    indexModule(plan.configuration?.root_module, '', this.configs);
+    indexModule(plan.configuration?.root_module, '', this.configs, this.calls);
     for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
       if (!isObj(rc) || typeof rc.address !== 'string') continue;
       const key = stripIndexes(rc.address);
@@ -207,13 +209,22 @@ class PlanContext {
 /** Modules nested deeper than this are not followed (Terraform's own configurations stay far below). */
 const MAX_MODULE_DEPTH = 64;
 
-function indexModule(module: ConfigModule | undefined, prefix: string, out: Map<string, ConfigResource>, depth = 0): void {
+function indexModule(
+  module: ConfigModule | undefined,
+  prefix: string,
+  out: Map<string, ConfigResource>,
+  calls: Map<string, { parent: string; expressions: Obj }>,
+  depth = 0,
+): void {
   const m: unknown = module;
   if (!isObj(m) || depth > MAX_MODULE_DEPTH) return;
   if (Array.isArray(m.resources)) for (const r of m.resources) if (isObj(r) && typeof r.address === 'string') out.set(prefix + r.address, r as unknown as ConfigResource);
   if (!isObj(m.module_calls)) return;
   for (const [name, call] of Object.entries(m.module_calls)) {
-    if (isObj(call)) indexModule(call.module as ConfigModule | undefined, `${prefix}module.${name}.`, out, depth + 1);
+    if (!isObj(call)) continue;
+    const path = `${prefix}module.${name}.`;
+    calls.set(path, { parent: prefix, expressions: isObj(call.expressions) ? call.expressions : {} });
+    indexModule(call.module as ConfigModule | undefined, path, out, calls, depth + 1);
   }
 }
 
@@ -413,19 +424,37 @@ export function referencedAccount(plan: TerraformPlan, address: string, expressi
   return member.startsWith('serviceAccount:') ? member.slice('serviceAccount:'.length) : undefined;
 }
 
+function referencesOf(expr: unknown): string[] {
+  return isObj(expr) && Array.isArray(expr.references) ? expr.references.filter((r): r is string => typeof r === 'string') : [];
+}
+
+/**
+ * The `google_service_account` resources (configuration addresses, with the module path) that references made
+ * in module `prefix` stand for: followed through `each.value` (the resource's `for_each`) and `var.X` (the
+ * module call's argument), a few levels up at most.
+ */
+function referencedAccounts(refs: string[], prefix: string, config: ConfigResource | undefined, ctx: PlanContext, depth = 0): string[] {
+  if (depth > 8) return [];
+  return refs.flatMap((ref) => {
+    const sa = /^(google_service_account\.[A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)/.exec(ref);
+    if (sa) return [`${prefix}${sa[1]}${sa[2]}`];
+    if (/^each\.(value|key)$/.test(ref) && config) {
+      return referencedAccounts(referencesOf((config as unknown as Obj).for_each_expression), prefix, undefined, ctx, depth + 1);
+    }
+    const variable = /^var\.([A-Za-z0-9_-]+)/.exec(ref)?.[1];
+    const call = variable ? ctx.calls.get(prefix) : undefined;
+    if (variable && call) return referencedAccounts(referencesOf(call.expressions[variable]), call.parent, undefined, ctx, depth + 1);
+    return [];
+  });
+}
+
 function referencedMember(rc: ResourceChange, expr: unknown, ctx: PlanContext): string {
-  const refs = isObj(expr) && Array.isArray(expr.references) ? expr.references.filter((r): r is string => typeof r === 'string') : [];
-  const accounts = new Set<string>();
-  for (const ref of refs) {
-    const m = /^(google_service_account\.[A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)/.exec(ref);
-    if (m) accounts.add(`${m[1]}${m[2]}`);
-  }
-  const prefix = modulePrefix(rc.address);
+  const accounts = new Set(referencedAccounts(referencesOf(expr), modulePrefix(rc.address), ctx.config(rc), ctx));
   const emails = new Set<string>();
   for (const ref of accounts) {
-    const instances = ctx.instances(prefix + stripIndexes(ref)).filter((i) => !/\[/.test(ref) || i.address.endsWith(ref));
-    // An instance of a module (or with for_each) picks its own: only a single candidate is certain.
-    const mine = instances.filter((i) => modulePrefixFull(i.address) === modulePrefixFull(rc.address));
+    const instances = ctx.instances(stripIndexes(ref)).filter((i) => !/\]$/.test(ref) || i.address.endsWith(ref.slice(ref.lastIndexOf('google_service_account.'))));
+    // An instance of a module (or with for_each) picks its own (or an enclosing module's): only a single candidate is certain.
+    const mine = instances.filter((i) => modulePrefixFull(rc.address).startsWith(modulePrefixFull(i.address)));
     const pick = mine.length === 1 ? mine : instances.length === 1 ? instances : [];
     for (const sa of pick) {
       const email = accountEmail(sa, ctx);
