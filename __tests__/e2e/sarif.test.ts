@@ -29,6 +29,7 @@ const RULE_IDS = [
   'unsupported-backend',
   'iam-unreadable',
   'invalid-spec',
+  'invalid-plan',
 ];
 
 const schema = JSON.parse(await readFile(path.join(FIXTURES, 'sarif/sarif-2.1.0-subset.schema.json'), 'utf8')) as object;
