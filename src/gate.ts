@@ -9,6 +9,7 @@ import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import { planBackends } from './plan/api-config.ts';
 import { readPlanFiles } from './plan/read.ts';
+import { plannedChanges } from './plan/changes.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
@@ -92,6 +93,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       backends: [],
       findings: [...policy.findings, ...applyPolicy([...plans.findings, ...(spec?.findings ?? [])], policy.policy, now), finding],
       failOn: options.failOn,
+      ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
@@ -108,6 +110,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           now,
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
+          ...(options.terraformPlans?.length ? { planned: plannedChanges(plans.plans) } : {}),
         })
       : { backends: [], findings: [] };
   const report = buildReport({
@@ -116,6 +119,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     backends: outcome.backends,
     findings: [...policy.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
+    ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.
   return { report: redactDeep(report, options.secrets ?? []), callCount: google?.callCount ?? 0, notes: source.notes, outsideRepository: planned?.external ?? [] };

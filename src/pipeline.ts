@@ -16,6 +16,8 @@ import { classifyAddress, type AddressInfo } from './resolve/address.ts';
 import { resolveAll } from './resolve/plan.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
+import { PlanOverlay } from './plan/apply.ts';
+import type { PlannedChange } from './plan/changes.ts';
 
 /** What the checks need besides the backends. */
 export interface CheckContext {
@@ -29,6 +31,8 @@ export interface CheckContext {
   troubleshoot?: boolean;
   /** Read allow policies in bulk through Cloud Asset Inventory. */
   assetInventory?: boolean;
+  /** Changes of Terraform plans: judge the state after apply. */
+  planned?: PlannedChange[];
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -43,7 +47,12 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
   // Every address resolved together (src/resolve/plan.ts); the policies, ancestors and roles of a project
   // known to host backends are read while the backends themselves are being found (every read is cached).
-  const targets = resolveAll(ctx.google, infos, ctx.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  const live = resolveAll(ctx.google, infos, ctx.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  // A plan changes what the resolved targets will be after apply (created, changed or deleted backends).
+  const plan = ctx.planned ? new PlanOverlay(ctx.google, ctx.planned, accounts) : undefined;
+  const targets = new Map(
+    [...live].map(([address, target]) => [address, plan ? target.then((t) => plan.target(t, infos.get(address) as AddressInfo)) : target] as const),
+  );
 
   // Asset-inventory mode waits for every address to resolve, then reads their policies 20 at a time.
   const bulk = lazy(async () => {
@@ -57,6 +66,7 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       facts = ctx.assetInventory
         ? bulk().then((found) => found.get(target.resource) ?? gatherFacts(ctx.google, target, accounts))
         : gatherFacts(ctx.google, target, accounts);
+      if (plan) facts = facts.then((live) => plan.facts(live, target));
       factsByResource.set(target.resource, facts);
     }
     return facts;
@@ -69,9 +79,13 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
       let findings = await checkOne(backend, target, account, ctx.now, factsOf);
       const transport = infos.get(backend.address)?.transportProblem;
       if (transport) findings = [...findings, transportFinding(backend, transport, 'resource' in target ? target.resource : undefined)];
-      if (ctx.troubleshoot && 'resource' in target) {
+      const facts = plan && 'resource' in target ? await factsOf(target) : undefined;
+      if (ctx.troubleshoot && 'resource' in target && plan?.restsOnPlan(target, facts, account)) {
+        findings = plan.withoutSecondOpinion(findings, target, facts);
+      } else if (ctx.troubleshoot && 'resource' in target) {
         findings = await secondOpinion(ctx.google, backend, target, account, findings, (await factsOf(target)).access, ctx.now);
       }
+      if (plan) findings = plan.annotate(findings, target, facts, account);
       const result: BackendResult = {
         address: backend.address,
         kind: kindOf(target, infos.get(backend.address)),

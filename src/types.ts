@@ -71,6 +71,8 @@ export interface Finding {
   fixes?: FixMedia;
   /** Set when a policy exception covers the finding; it then reports as a notice. */
   exception?: { reason: string; expires?: string };
+  /** The planned (Terraform) changes the finding rests on, each also named in `message`. */
+  planned?: Array<{ address: string; action: string; file?: string; line?: number }>;
 }
 
 /** Set `field` of a backend declaration to `value`, or remove it (no `value`). */

@@ -112,3 +112,26 @@ test('the "more" notice says where the rest are', () => {
   const annotations = selectAnnotations(many(11, 'error'), 10, {}, 'the JSON report (output report-file)');
   assert.equal(annotations.at(-1)?.message, '1 more finding in the JSON report (output report-file)');
 });
+
+test('a finding resting on a located planned change is also annotated on its .tf block, within the level’s slots', () => {
+  const planned = finding({
+    rule: 'public-access',
+    severity: 'error',
+    line: 3,
+    message: 'Anyone can call this backend (planned: google_cloud_run_v2_service_iam_member.public (create)).',
+  });
+  planned.planned = [
+    { address: 'google_cloud_run_v2_service_iam_member.public', action: 'create', file: 'infra/iam.tf', line: 12 },
+    { address: 'google_project_iam_member.unlocated', action: 'create' },
+  ];
+  const out = selectAnnotations([planned]);
+  assert.deepEqual(
+    out.map((a) => [a.level, a.file, a.line, a.title]),
+    [
+      ['error', planned.file, 3, 'gateway-guard: public-access'],
+      ['error', 'infra/iam.tf', 12, 'gateway-guard: public-access (google_cloud_run_v2_service_iam_member.public create)'],
+    ],
+  );
+  const full = [...many(10, 'error'), planned];
+  assert.equal(selectAnnotations(full).filter((a) => a.file === 'infra/iam.tf').length, 0, 'no slot left: the summary has it');
+});

@@ -15,7 +15,8 @@ export interface ResourceCommands {
 export function describeGrant(g: Grant): string {
   const where = g.level === 'resource' ? g.resource : `${g.resource} (inherited)`;
   const condition = g.condition ? ` under condition "${g.condition.title ?? g.condition.expression ?? ''}"` : '';
-  return `${g.member} holds ${g.role} on ${where}${condition}`;
+  const planned = g.planned ? ` (planned: ${g.planned.address} (${g.planned.action}))` : '';
+  return `${g.member} holds ${g.role} on ${where}${condition}${planned}`;
 }
 
 /** The gcloud command that removes a grant wherever it sits. */

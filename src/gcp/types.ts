@@ -7,11 +7,19 @@ export interface IamCondition {
   expression?: string;
 }
 
+/** Where a fact comes from when a planned change (Terraform) brings it, not Google: `address (action)`. */
+export interface PlannedSource {
+  address: string;
+  action: string;
+}
+
 /** One binding of an allow policy. */
 export interface IamBinding {
   role: string;
   members: string[];
   condition?: IamCondition;
+  /** Set on a binding that a planned change brings (terraform-plan). */
+  planned?: PlannedSource;
 }
 
 /** An allow policy, read with requestedPolicyVersion 3. */

@@ -1,4 +1,4 @@
-import type { IamCondition } from '../gcp/types.ts';
+import type { IamCondition, PlannedSource } from '../gcp/types.ts';
 import { judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
 import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
@@ -16,6 +16,8 @@ export interface Grant {
   expiresSoon?: boolean;
   /** Why a conditional grant holds only sometimes: its schedule, or that each request decides. */
   schedule?: string;
+  /** The planned change that brings the binding, when it is not live yet. */
+  planned?: PlannedSource;
 }
 
 /** A binding that would grant, but whose condition does not hold (false now, or never for this resource). */
@@ -72,7 +74,7 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
       const def = role.definition;
       if (def.deleted || def.stage === 'DISABLED' || !def.includedPermissions.includes(permission)) continue;
       for (const { member, match } of relevant) {
-        const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member };
+        const grant: Grant = { resource: fact.resource, level: fact.level, role: binding.role, member, ...(binding.planned ? { planned: binding.planned } : {}) };
         const verdict: ConditionVerdict = binding.condition ? judgeCondition(binding.condition, attributes, now) : { holds: 'always' };
         if (binding.condition) grant.condition = binding.condition;
         if (verdict.holds === 'unreadable') {

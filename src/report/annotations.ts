@@ -36,6 +36,7 @@ export function selectAnnotations(
   }
 
   const annotations = [...errors, ...warnings, ...notices].map(toAnnotation);
+  annotations.push(...plannedAnnotations(annotations, [...errors, ...warnings, ...notices], perLevel, reserved));
   if (omitted > 0 && perLevel > 0) {
     annotations.push({
       level: 'notice',
@@ -63,4 +64,29 @@ export function toAnnotation(finding: Finding): Annotation {
   if (finding.file !== undefined) annotation.file = finding.file;
   if (finding.file !== undefined && finding.line !== undefined) annotation.line = finding.line;
   return annotation;
+}
+
+/**
+ * A finding that rests on a planned change is also annotated on the `resource` block of that change in the
+ * `.tf` file (where the reviewer reads the Terraform diff), in the slots its level has left.
+ */
+function plannedAnnotations(
+  taken: Annotation[],
+  findings: Finding[],
+  perLevel: number,
+  reserved: Partial<Record<'error' | 'warning', number>>,
+): Annotation[] {
+  const used: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
+  for (const a of taken) used[a.level]++;
+  const out: Annotation[] = [];
+  for (const finding of findings) {
+    const level = effectiveSeverity(finding);
+    for (const p of finding.planned ?? []) {
+      const free = perLevel - (level === 'notice' ? 1 : (reserved[level] ?? 0)) - used[level];
+      if (p.file === undefined || p.line === undefined || free <= 0) continue;
+      used[level]++;
+      out.push({ ...toAnnotation(finding), title: `gateway-guard: ${finding.rule} (${p.address} ${p.action})`, file: p.file, line: p.line });
+    }
+  }
+  return out;
 }

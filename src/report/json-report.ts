@@ -22,6 +22,7 @@ export function renderJsonReport(report: Report): string {
     failOn: report.failOn,
     serviceAccount: report.serviceAccount,
     specFiles: report.specFiles,
+    ...(report.terraformPlans ? { terraformPlans: report.terraformPlans } : {}),
     counts: {
       errors: report.counts.errors,
       warnings: report.counts.warnings,
@@ -46,6 +47,7 @@ export function renderJsonReport(report: Report): string {
       message: f.message,
       fix: f.fix ?? null,
       fixes: fixesJson(f, kinds.get(f.address ?? '')),
+      ...(f.planned ? { planned: f.planned.map((p) => ({ address: p.address, action: p.action, file: p.file ?? null, line: p.line ?? null })) } : {}),
       exception: f.exception
         ? {
             reason: f.exception.reason,

@@ -25,6 +25,8 @@ export interface RunResult {
   backends: BackendResult[];
   findings: Finding[];
   failOn: FailOn;
+  /** Terraform/OpenTofu plans read (terraform-plan), relative to the workspace. */
+  terraformPlans?: string[];
 }
 
 /** A finding as reported: `severity` is already lowered to `notice` when a policy exception covers it. */
@@ -42,4 +44,6 @@ export interface Report {
   counts: { errors: number; warnings: number; notices: number };
   backends: BackendResult[];
   findings: ReportFinding[];
+  /** Terraform/OpenTofu plans read (terraform-plan), relative to the workspace. */
+  terraformPlans?: string[];
 }

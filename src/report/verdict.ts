@@ -56,6 +56,7 @@ export function buildReport(run: RunResult): Report {
     counts,
     backends: groupBackends(run.backends, findings),
     findings,
+    ...(run.terraformPlans ? { terraformPlans: [...run.terraformPlans] } : {}),
   };
 }
 
