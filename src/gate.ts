@@ -9,7 +9,9 @@ import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import { planBackends } from './plan/api-config.ts';
 import { readPlanFiles } from './plan/read.ts';
-import { plannedChanges } from './plan/changes.ts';
+import { plannedChanges, type PlannedChange } from './plan/changes.ts';
+import { locateResources } from './plan/locate.ts';
+import type { PlanFile } from './plan/model.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
@@ -110,7 +112,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           now,
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
-          ...(options.terraformPlans?.length ? { planned: plannedChanges(plans.plans) } : {}),
+          ...(options.terraformPlans?.length ? { planned: await locatedChanges(plans.plans, options.workspace) } : {}),
         })
       : { backends: [], findings: [] };
   const report = buildReport({
@@ -156,4 +158,19 @@ async function resolveAccount(cloud: () => Promise<GoogleCloud>, given: string):
       ],
     };
   }
+}
+
+/** The planned changes of every plan, each with the `.tf` file and line of its `resource` block where found. */
+async function locatedChanges(plans: PlanFile[], workspace: string): Promise<PlannedChange[]> {
+  const all: PlannedChange[] = [];
+  for (const plan of plans) {
+    const changes = plannedChanges([plan]);
+    const places = await locateResources(plan, changes.map((c) => c.provenance.address), workspace);
+    for (const change of changes) {
+      const place = places.get(change.provenance.address);
+      if (place) Object.assign(change.provenance, { file: place.file, line: place.line });
+    }
+    all.push(...changes);
+  }
+  return all;
 }
