@@ -208,3 +208,34 @@ test('older 1.x formats and Go-escaped text (\\u003c, \\u0026) as Terraform writ
   assert.equal(plans[0]!.plan.resource_changes![0]!.address, 'google_folder_iam_member.editor["a<b&c"]');
   assert.equal(plans[0]!.plan.resource_changes![0]!.index, 'a<b&c');
 });
+
+test('for_each/count expressions are kept; of the root variables only those the provider settings refer to', async () => {
+  const { parsePlan } = await import('../../src/plan/read.ts');
+  const text = JSON.stringify({
+    format_version: '1.2',
+    variables: { project: { value: 'shop-prod' }, db_password: { value: 'hunter2-must-not-stay' } },
+    resource_changes: [],
+    configuration: {
+      provider_config: { google: { name: 'google', expressions: { project: { references: ['var.project'] }, credentials: { references: ['var.db_password'] } } } },
+      root_module: {
+        resources: [
+          {
+            address: 'google_cloud_run_v2_service_iam_member.invoker',
+            mode: 'managed',
+            type: 'google_cloud_run_v2_service_iam_member',
+            name: 'invoker',
+            expressions: { member: { references: ['each.value'] } },
+            for_each_expression: { references: ['var.members'] },
+          },
+          { address: 'google_storage_bucket.b', mode: 'managed', type: 'google_storage_bucket', name: 'b', count_expression: { constant_value: 2 } },
+        ],
+      },
+    },
+  });
+  const kept = parsePlan(new TextEncoder().encode(text));
+  assert.deepEqual(kept.variables, { project: { value: 'shop-prod' } });
+  assert.deepEqual(kept.configuration?.root_module?.resources?.map((r) => [r.address, r.for_each_expression]), [
+    ['google_cloud_run_v2_service_iam_member.invoker', { references: ['var.members'] }],
+  ]);
+  assert.ok(!JSON.stringify(kept).includes('hunter2'));
+});

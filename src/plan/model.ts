@@ -35,6 +35,8 @@ export interface ConfigResource {
   name: string;
   provider_config_key?: string;
   expressions?: Record<string, unknown>;
+  for_each_expression?: unknown;
+  count_expression?: unknown;
 }
 
 /** A module of `configuration`. */
@@ -52,6 +54,8 @@ export interface TerraformPlan {
   /** Absent in OpenTofu's plans; false for a plan made with `-target`. */
   complete?: boolean;
   errored?: boolean;
+  /** Root module variables; the reader keeps only those the provider's project/region settings refer to. */
+  variables?: Record<string, unknown>;
   resource_changes?: ResourceChange[];
   configuration?: {
     provider_config?: Record<string, { name?: string; full_name?: string; expressions?: Record<string, unknown> }>;

@@ -117,6 +117,7 @@ export function parsePlan(buf: Uint8Array): TerraformPlan {
     }
     const plan: Record<string, unknown> = {};
     let kept: ResourceChange[] | undefined;
+    let variables: Span | undefined;
     let planned = false;
     let state = false;
     const once = onceChecker('the top level');
@@ -151,6 +152,11 @@ export function parsePlan(buf: Uint8Array): TerraformPlan {
           plan.configuration = configuration;
           return readConfiguration(buf, at, configuration);
         }
+        if (key === 'variables') {
+          once(key);
+          variables = scanValue(buf, at);
+          return variables.end;
+        }
         if (key === 'planned_values') planned = true;
         if (key === 'values') state = true;
         return undefined;
@@ -160,6 +166,7 @@ export function parsePlan(buf: Uint8Array): TerraformPlan {
     }
     atEnd(buf, end);
     if (kept) plan.resource_changes = kept;
+    if (variables) plan.variables = providerVariables(buf, variables, plan.configuration as TerraformPlan['configuration']);
     const problem = planProblem(plan);
     if (problem) throw new PlanProblem(problem);
     if (plan.resource_changes === undefined && !planned) {
@@ -359,6 +366,7 @@ function readConfigResource(buf: Uint8Array, pos: number, resources: ConfigResou
   if (kindAt(buf, pos) !== 'object') return undefined;
   const resource: Record<string, unknown> = {};
   let expressions: Span | undefined;
+  const repeat = new Map<string, Span>();
   const end = readObject(buf, pos, (key, at) => {
     if (['address', 'mode', 'type', 'name', 'provider_config_key'].includes(key)) {
       const span = scanValue(buf, at);
@@ -370,13 +378,41 @@ function readConfigResource(buf: Uint8Array, pos: number, resources: ConfigResou
       expressions = scanValue(buf, at);
       return expressions.end;
     }
+    if (key === 'for_each_expression' || key === 'count_expression') {
+      const span = scanValue(buf, at);
+      repeat.set(key, span);
+      return span.end;
+    }
     return undefined;
   });
   if (typeof resource.type === 'string' && typeof resource.name === 'string' && KEPT_TYPES.test(resource.type)) {
-    if (expressions) resource.expressions = keptValue(buf, expressions, `${where} resource ${quoteName(`${resource.type}.${resource.name}`)}`);
+    const inResource = `${where} resource ${quoteName(`${resource.type}.${resource.name}`)}`;
+    if (expressions) resource.expressions = keptValue(buf, expressions, inResource);
+    // `for_each`/`count` say which instance gets which member (e.g. `each.value` of a module's variable).
+    for (const [key, span] of repeat) resource[key] = keptValue(buf, span, inResource);
     resources.push(resource as unknown as ConfigResource);
   }
   return end;
+}
+
+/**
+ * The root variables the provider's project/region settings refer to (`var.X`), and no other: variables
+ * often carry secrets, and nothing else reads them.
+ */
+function providerVariables(buf: Uint8Array, span: Span, configuration: TerraformPlan['configuration']): Record<string, unknown> {
+  const names = new Set<string>();
+  for (const provider of Object.values(configuration?.provider_config ?? {})) {
+    for (const ref of JSON.stringify(provider.expressions ?? {}).match(/"var\.[A-Za-z0-9_-]+"/g) ?? []) names.add(ref.slice(5, -1));
+  }
+  const out: Record<string, unknown> = {};
+  if (names.size === 0 || kindAt(buf, span.start) !== 'object') return out;
+  readObject(buf, span.start, (name, at) => {
+    if (!names.has(name)) return undefined;
+    const value = scanValue(buf, at);
+    if (value.end - value.start <= MAX_NAME_BYTES) out[name] = keptValue(buf, value, 'variables');
+    return value.end;
+  });
+  return out;
 }
 
 /** Only the `references` of expressions (module arguments can hold secrets as constants). */
