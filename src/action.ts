@@ -8,6 +8,7 @@ import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
 import { renderJsonReport } from './report/json-report.ts';
+import { maskMembers } from './report/members.ts';
 import { redact } from './report/redact.ts';
 import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
@@ -55,12 +56,14 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
  * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
-async function publish(report: Report, inputs: ActionInputs): Promise<void> {
+async function publish(full: Report, inputs: ActionInputs): Promise<void> {
+  // The JSON report names every member; everything shown to readers of the run or the PR counts them.
+  const report = inputs.showMembers ? full : maskMembers(full);
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = reportFilePath();
   try {
     await mkdir(path.dirname(reportFile), { recursive: true });
-    await writeFile(reportFile, renderJsonReport(report));
+    await writeFile(reportFile, renderJsonReport(full));
   } catch (err) {
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;

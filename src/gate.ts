@@ -9,6 +9,7 @@ import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import { readPlanFiles } from './plan/read.ts';
+import { projectScope } from './resolve/allowed.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
@@ -89,6 +90,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
+  const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
   const source = spec
     ? await localSource(google, spec, options.serviceAccount)
     : await deployedBackends(google, options.apiConfig ?? '', options.serviceAccount);
@@ -101,13 +103,14 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           now,
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
+          ...(allowed.scope ? { allowedProjects: allowed.scope } : {}),
         })
       : { backends: [], findings: [] };
   const report = buildReport({
     serviceAccount: source.serviceAccount,
     specFiles: source.files,
     backends: outcome.backends,
-    findings: [...policy.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
+    findings: [...policy.findings, ...allowed.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.

@@ -13,6 +13,7 @@ import { ancestorPolicies, rolePrefetcher } from './iam/gather.ts';
 import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, namedProject, type AddressInfo } from './resolve/address.ts';
+import { withinAllowedProjects, type ProjectScope } from './resolve/allowed.ts';
 import { resolveAppEngine } from './resolve/app-engine.ts';
 import { asFunctionIfOwned, resolveCloudFunction } from './resolve/cloud-functions.ts';
 import { resolveCloudRun } from './resolve/cloud-run.ts';
@@ -31,6 +32,8 @@ export interface CheckContext {
   troubleshoot?: boolean;
   /** Read allow policies in bulk through Cloud Asset Inventory. */
   assetInventory?: boolean;
+  /** Projects the run may look into (none: no restriction). */
+  allowedProjects?: ProjectScope;
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -43,9 +46,15 @@ export interface CheckOutcome {
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-  const candidates = lazy(() => candidateProjects(ctx, [...infos.values()]));
+  // Addresses outside the allowed projects are decided here, without any Google call; searches stay inside.
+  const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
+  const kept = [...infos].filter(([address]) => !scoped.refused.has(address)).map(([, info]) => info);
+  const candidates = lazy(() => candidateProjects({ ...ctx, projects: scoped.projects }, kept));
   const targets = new Map<string, Promise<Target>>();
-  for (const [address, info] of infos) targets.set(address, resolveTarget(ctx.google, info, candidates));
+  for (const [address, info] of infos) {
+    const refused = scoped.refused.get(address);
+    targets.set(address, refused ? Promise.resolve(refused) : resolveTarget(ctx.google, info, candidates));
+  }
   if ([...infos.values()].some((info) => info.kind === 'cloud-run' && info.form === 'hash')) {
     // The projects searched for hash-style URLs are where those backends live: read their policies,
     // ancestors and roles while the services are being listed (every read is cached). Registered after
