@@ -25,3 +25,10 @@ test('redactDeep removes a bare token from every string of a report', () => {
   assert.ok(!JSON.stringify(out).includes('a0AfH6SMBx'), JSON.stringify(out));
   assert.equal(out.findings[0]?.fix, 'gcloud auth login');
 });
+
+test('a known secret is removed even when nothing about it looks like a credential', () => {
+  const secret = 'correct-horse-battery-staple';
+  const out = redact(`the value correct-horse-battery-staple appeared twice: correct-horse-battery-staple.`, [secret]);
+  assert.ok(!out.includes(secret), out);
+  assert.equal(out.split('***').length - 1, 2, out);
+});
