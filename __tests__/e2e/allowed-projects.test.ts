@@ -93,6 +93,18 @@ describe('allowed-projects', { concurrency: 4 }, () => {
     assert.deepEqual(run.requests, [], 'no Google call at all');
   });
 
+  test('the allowed project\'s number cannot be read: a numbered address is iam-unreadable, and nothing else is asked', async () => {
+    const w = world();
+    w.faults = [{ path: '^/v3/projects/shop-prod$', status: 403 }];
+    const run = await gate([PAYROLL_NUMBERED], { 'allowed-projects': 'shop-prod', project: '' }, {}, w);
+    assert.equal(run.code, 1, why(run));
+    const [finding] = findingsOf(run, PAYROLL_NUMBERED);
+    assert.equal(finding?.rule, 'iam-unreadable', why(run));
+    assert.match(finding!.message, /could not be matched to an allowed project.*Reading project shop-prod failed/);
+    assert.deepEqual(touched(run, SECRET_NUMBER), []);
+    assert.deepEqual(run.requests.map((r) => r.path), ['/v3/projects/shop-prod']);
+  });
+
   test('hash-style URLs: candidate projects outside the list are not searched', async () => {
     const run = await gate([PAYROLL_HASH, BILLING], { 'allowed-projects': 'shop-prod', project: `${SECRET}, shop-prod` });
     assert.equal(run.code, 1, why(run));
