@@ -40,7 +40,7 @@ test('--allowed-projects: an address outside is backend-not-found without a Goog
     const run = await runCli(['check', 'openapi.yaml', '-s', SA, '--project', 'shop-prod', '--allowed-projects', 'other-*', '--format', 'json'], { files: { 'openapi.yaml': SPEC }, emulatorHost: fake.host });
     const report = JSON.parse(run.stdout) as { findings: Array<{ rule: string; message: string }> };
     assert.deepEqual(report.findings.map((f) => f.rule), ['backend-not-found'], run.stdout);
-    assert.match(report.findings[0]!.message, /no project to search/);
+    assert.match(report.findings[0]!.message, /the projects to search for it \(shop-prod\) are outside the allowed projects \(other-\*\)/);
     assert.deepEqual(fake.requests.filter((r) => r.path.includes('shop-prod')), [], 'shop-prod is outside the list: not searched');
     const bad = await runCli(['check', 'openapi.yaml', '-s', SA, '--allowed-projects', 'Shop_Prod'], { files: { 'openapi.yaml': SPEC }, emulatorHost: fake.host });
     assert.equal(bad.code, 2, bad.stderr);

@@ -147,6 +147,15 @@ export async function withinAllowedProjects(
       }
     }
   }
+  // Hash-style URLs are searched for in the search projects and the projects other addresses name: when the
+  // allow-list removed every one of them, say so rather than ask for a `project` input that was given.
+  const named = [...infos].some(([address, info]) => !refused.has(address) && info.kind !== 'unknown' && !(info.kind === 'cloud-run' && info.form === 'hash'));
+  if (projects.length === 0 && searchProjects.length > 0 && !named) {
+    for (const [address, info] of infos) {
+      if (info.kind !== 'cloud-run' || info.form !== 'hash') continue;
+      refused.set(address, outside('cloud-run', `${address} does not name its project, and the projects to search for it (${searchProjects.join(', ')}) are ${OUTSIDE(scope)}`));
+    }
+  }
   return { refused, projects };
 }
 
