@@ -7,6 +7,7 @@ import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
 import { renderJsonReport } from './report/json-report.ts';
+import { maskMembers } from './report/members.ts';
 import { redact } from './report/redact.ts';
 import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
@@ -56,12 +57,14 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
  * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
-async function publish(report: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
+async function publish(full: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
+  // The JSON report names every member; everything shown to readers of the run or the PR counts them.
+  const report = inputs.showMembers ? full : maskMembers(full);
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = runner.reportFilePath();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   try {
-    writeOutputFile(workspace, reportFile, renderJsonReport(report));
+    writeOutputFile(workspace, reportFile, renderJsonReport(full));
   } catch (err) {
     problems.error.push(`Could not write the JSON report ${reportFile} (output report-file; RUNNER_TEMP must be a writable directory): ${messageOf(err, inputs)}`);
     process.exitCode = 1;

@@ -12,6 +12,7 @@ import { readPlanFiles } from './plan/read.ts';
 import { plannedChanges, type PlannedChange } from './plan/changes.ts';
 import { locateResources } from './plan/locate.ts';
 import type { PlanFile } from './plan/model.ts';
+import { projectScope } from './resolve/allowed.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
 /** Everything one run of the gate needs; shared by the action and the CLI. */
@@ -100,6 +101,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
   const planned = fromPlan ? await planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
+  const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
   const source = spec
     ? await localSource(cloud, spec, options.serviceAccount)
     : (planned ?? (await (await online()).deployedBackends(await cloud(), options.apiConfig ?? '', options.serviceAccount)));
@@ -113,13 +115,14 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
           ...(options.terraformPlans?.length ? { planned: await locatedChanges(plans.plans, options.workspace) } : {}),
+          ...(allowed.scope ? { allowedProjects: allowed.scope } : {}),
         })
       : { backends: [], findings: [] };
   const report = buildReport({
     serviceAccount: source.serviceAccount,
     specFiles: source.files,
     backends: outcome.backends,
-    findings: [...policy.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
+    findings: [...policy.findings, ...allowed.findings, ...applyPolicy([...plans.findings, ...source.findings, ...outcome.findings], policy.policy, now)],
     failOn: options.failOn,
     ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
   });

@@ -1,4 +1,5 @@
 import { deployedNameProblem, isDeployedName } from './deployed/name.ts';
+import { invalidProjectPatterns } from './resolve/allowed.ts';
 import { DEFAULT_POLICY_FILE } from './policy/default-file.ts';
 import { splitList } from './spec/list.ts';
 import type { FailOn } from './report/model.ts';
@@ -79,9 +80,17 @@ export function parseInputs(read: InputReader): ActionInputs {
     timeoutSeconds: integer(read('timeout'), 'timeout', 300, 1, 21_600),
     missingCredentials: oneOf(read('missing-credentials'), 'missing-credentials', ['fail', 'neutral'] as const, 'fail'),
     terraformPlans,
-    allowedProjects: splitList(read('allowed-projects')),
+    allowedProjects: projectPatterns(splitList(read('allowed-projects'))),
     showMembers: bool(read('show-members'), 'show-members', false),
   };
+}
+
+function projectPatterns(patterns: string[]): string[] {
+  const bad = invalidProjectPatterns(patterns);
+  if (bad.length > 0) {
+    throw new InputError(`Input \`allowed-projects\` takes project IDs or patterns with * (e.g. shop-prod, shop-*); got "${(bad[0] ?? '').slice(0, 100)}".`);
+  }
+  return patterns;
 }
 
 function isServiceAccount(value: string): boolean {

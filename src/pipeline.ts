@@ -14,6 +14,7 @@ import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, type AddressInfo } from './resolve/address.ts';
 import { resolveAll } from './resolve/plan.ts';
+import { withinAllowedProjects, type ProjectScope } from './resolve/allowed.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
 import { PlanOverlay } from './plan/apply.ts';
@@ -33,6 +34,8 @@ export interface CheckContext {
   assetInventory?: boolean;
   /** Changes of Terraform plans: judge the state after apply. */
   planned?: PlannedChange[];
+  /** Projects the run may look into (none: no restriction). */
+  allowedProjects?: ProjectScope;
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -45,14 +48,21 @@ export interface CheckOutcome {
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
   const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
   const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
+  // Addresses outside the allowed projects are decided here, without any Google call; searches stay inside.
+  const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
+  const inScope = new Map([...infos].filter(([address]) => !scoped.refused.has(address)));
   // Every address resolved together (src/resolve/plan.ts); the policies, ancestors and roles of a project
   // known to host backends are read while the backends themselves are being found (every read is cached).
-  const live = resolveAll(ctx.google, infos, ctx.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  const live = resolveAll(ctx.google, inScope, scoped.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
   // A plan changes what the resolved targets will be after apply (created, changed or deleted backends).
   const plan = ctx.planned ? new PlanOverlay(ctx.google, ctx.planned, accounts) : undefined;
-  const targets = new Map(
-    [...live].map(([address, target]) => [address, plan ? target.then((t) => plan.target(t, infos.get(address) as AddressInfo)) : target] as const),
-  );
+  const targets = new Map<string, Promise<Target>>();
+  for (const [address, info] of infos) {
+    const refused = scoped.refused.get(address);
+    const target = live.get(address);
+    if (refused || !target) targets.set(address, Promise.resolve(refused ?? { kind: 'unreadable', backendKind: 'unknown', message: 'The address was not resolved (an internal error): the gate fails closed.' }));
+    else targets.set(address, plan ? target.then((t) => plan.target(t, info)) : target);
+  }
 
   // Asset-inventory mode waits for every address to resolve, then reads their policies 20 at a time.
   const bulk = lazy(async () => {

@@ -33,7 +33,7 @@ test('missing-credentials: neutral reports a notice and passes', async () => {
   assert.deepEqual(rulesOf(run), ['iam-unreadable:notice']);
 });
 
-test('without credentials, the policy file still applies to what the spec says (as in a run with credentials)', async () => {
+test('without credentials, the policy file is still read: a demoted fail-closed rule is refused, the spec error stays an error', async () => {
   const home = await mkdtemp(path.join(tmpdir(), 'gg-home-'));
   const run = await runAction({
     inputs: { spec: 'openapi.yaml', 'service-account': 'gw@p.iam.gserviceaccount.com', project: 'p', comment: 'false' },
@@ -43,7 +43,10 @@ test('without credentials, the policy file still applies to what the spec says (
     },
     env: { HOME: home, METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: path.join(home, 'gcloud') },
   });
-  assert.deepEqual(rulesOf(run), ['iam-unreadable:error', 'invalid-spec:warning']);
+  assert.deepEqual(rulesOf(run), ['iam-unreadable:error', 'invalid-spec:error', 'invalid-spec:error']);
+  const refusal = run.report?.findings.find((f) => f.file === '.github/gateway-guard.yml');
+  assert.equal(refusal?.line, 2);
+  assert.match(refusal?.message ?? '', /invalid-spec cannot be overridden/);
 });
 
 test('a fork PR gets told why it has no credentials', async () => {

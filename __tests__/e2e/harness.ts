@@ -15,6 +15,8 @@ import type { World } from '../fake-google/world.ts';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, '__tests__/fixtures');
 export const PLANTED_TOKEN = 'ghs_plantedTokenThatMustNeverBeShown0123456789';
+/** The action under test: the bundle, as the runner runs it; GATEWAY_GUARD_ACTION overrides (e.g. src/main.ts in mutation runs). */
+const ACTION_ENTRY = path.resolve(ROOT, process.env.GATEWAY_GUARD_ACTION || 'dist/index.js');
 
 /** A workflow command the action printed (`::error file=..,line=..,title=..::message`). */
 export interface Annotation {
@@ -126,7 +128,7 @@ export async function runWith(options: RunOptions, fake: FakeGoogle | undefined)
   const inputs = { ...(await actionDefaults()), ...options.inputs };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -69,6 +69,15 @@ type ReportFinding = NonNullable<ActionRun['report']>['findings'][number] & { ex
 const findings = (run: ActionRun) => (run.report?.findings ?? []) as ReportFinding[];
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
+/** The run failed, with an invalid-spec error at POLICY:line whose message matches (other findings allowed). */
+function policyErrorAmong(run: ActionRun, line: number, message: RegExp): void {
+  assert.equal(run.code, 1, why(run));
+  assert.equal(run.outputs.result, 'fail', why(run));
+  const hit = findings(run).find((f) => f.rule === 'invalid-spec' && f.file === POLICY && f.line === line);
+  assert.ok(hit, why(run));
+  assert.match(hit.message, message);
+}
+
 /** The run failed with exactly one invalid-spec error at POLICY:line whose message matches. */
 function policyError(run: ActionRun, line: number, message: RegExp, file = POLICY): void {
   assert.equal(run.code, 1, why(run));
@@ -174,7 +183,38 @@ describe('severity overrides', { concurrency: 6 }, () => {
 
   test('iam-unreadable cannot be turned off (the gate fails closed): that is a policy error', async () => {
     const run = await gate({ policy: 'severity:\n  public-access: warning\n  iam-unreadable: off\n' });
-    policyError(run, 3, /iam-unreadable cannot be off/);
+    policyError(run, 3, /iam-unreadable cannot be overridden/);
+  });
+
+  test('every Google call answering 403 and `iam-unreadable: notice` on a public backend: the gate still fails', async () => {
+    const world = publicStatusWorld();
+    world.faults = [{ path: '.*', status: 403 }];
+    const run = await gate({ world, policy: 'severity:\n  iam-unreadable: notice\n' });
+    assert.equal(run.code, 1, why(run));
+    assert.equal(run.outputs.result, 'fail', why(run));
+    const invalid = findings(run).filter((f) => f.rule === 'invalid-spec');
+    assert.deepEqual(invalid.map((f) => `${f.file}:${f.line}`), [`${POLICY}:2`], why(run));
+    assert.match(invalid[0]!.message, /iam-unreadable cannot be overridden/);
+    const unreadable = findings(run).filter((f) => f.rule === 'iam-unreadable');
+    assert.ok(unreadable.length >= 2, why(run));
+    assert.ok(unreadable.every((f) => f.severity === 'error' && !f.exception), why(run));
+    assert.ok(run.requests.length > 0 && run.requests.every((r) => r.status === 403), 'every Google call was refused');
+  });
+
+  test('an exception by address cannot cover iam-unreadable: the policy is refused and the gate fails', async () => {
+    const world = publicStatusWorld();
+    world.faults = [{ path: '.*', status: 403 }];
+    const policy = ['exceptions:', '  - rule: iam-unreadable', `    address: ${STATUS}`, '    reason: cannot be read', ''].join('\n');
+    const run = await gate({ world, policy, spec: swagger(STATUS) });
+    policyErrorAmong(run, 3, /excepts iam-unreadable by address/);
+    assert.ok(findings(run).some((f) => f.rule === 'iam-unreadable' && f.severity === 'error' && !f.exception), why(run));
+  });
+
+  test('`invalid-spec: warning` with an unparseable spec: refused, and the spec error still fails the gate', async () => {
+    const run = await gate({ spec: 'swagger: "2.0"\npaths: [\n', world: demo(), policy: 'severity:\n  invalid-spec: warning\n' });
+    assert.equal(run.code, 1, why(run));
+    const invalid = findings(run).filter((f) => f.rule === 'invalid-spec');
+    assert.deepEqual(invalid.map((f) => `${f.file}:${f.severity}`).sort(), [`${POLICY}:error`, 'openapi.yaml:error'], why(run));
   });
 });
 

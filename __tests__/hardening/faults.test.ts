@@ -134,7 +134,21 @@ test('every Google call of a passing run, failing alone (403, then 503 forever),
   const passed = runs.filter(({ run }) => run.code !== 1 || run.outputs.result !== 'fail').map(({ call, run }) => `${call}: exit ${run.code}, ${rulesOf(run).join()}`);
   assert.deepEqual(passed, [], 'a failed read let the gate pass');
   for (const { call, run } of runs) {
-    assert.ok(rulesOf(run).some((r) => /^(iam-unreadable|backend-not-found):error$/.test(r)), `${call}: ${rulesOf(run).join()}`);
+    // A refused or failing read is "cannot verify", never "does not exist": only a 404 may say not found.
+    assert.ok(rulesOf(run).includes('iam-unreadable:error'), `${call}: ${rulesOf(run).join()}`);
+    assert.ok(!rulesOf(run).some((r) => r.startsWith('backend-not-found')), `${call}: ${rulesOf(run).join()}`);
+    assertNoStack(run);
+  }
+});
+
+test('403 or 503 on listing Cloud Run regions (hash-style URL): iam-unreadable naming run.locations.list, not backend-not-found', async () => {
+  const locations = `^/v1/projects/${PROJECT}/locations$`;
+  for (const status of [403, 503]) {
+    const run = await runSpec(SPEC, passingWorld({ faults: [{ method: 'GET', path: locations, status }] }));
+    assert.equal(run.code, 1, run.stdout);
+    assert.ok(run.requests.some((r) => new RegExp(locations).test(r.path) && r.status === status), `${status}: the region listing was asked`);
+    assert.deepEqual(rulesOf(run), ['iam-unreadable:error'], `${status}: ${rulesOf(run).join()}`);
+    assert.match(findingsOf(run, 'iam-unreadable')[0]?.message ?? '', status === 403 ? /Listing Cloud Run regions of gg-proj failed.*run\.locations\.list/ : /Listing Cloud Run regions of gg-proj failed/);
     assertNoStack(run);
   }
 });

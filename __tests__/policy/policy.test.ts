@@ -64,6 +64,7 @@ serviceAccounts:
     ],
     severity: { 'audience-mismatch': 'error', 'unsupported-backend': 'off' },
     projects: ['shop-prod', 'shop-data'],
+    allowedProjects: [],
     serviceAccounts: { 'specs/internal.yaml': 'internal-gw@gw-host.iam.gserviceaccount.com' },
   });
   assert.equal(serviceAccountFor(p, 'specs/internal.yaml', 'gw@x.iam.gserviceaccount.com'), 'internal-gw@gw-host.iam.gserviceaccount.com');
@@ -105,7 +106,7 @@ serviceAccounts:
   specs/a.yaml: nope
 `),
     [
-      '1: Policy file: unknown key "exception" in the top level (did you mean "exceptions"?); allowed keys: exceptions, severity, projects, serviceAccounts',
+      '1: Policy file: unknown key "exception" in the top level (did you mean "exceptions"?); allowed keys: exceptions, severity, projects, allowedProjects, serviceAccounts',
       '3: Policy file: exceptions[0] has no "reason"; every exception needs one, e.g. reason: Public status page, reviewed in SEC-1042',
       `3: Policy file: unknown rule "public-acess" in exceptions[0].rule (did you mean "public-access"?); rules are ${RULES.join(', ')}`,
       '5: Policy file: unknown key "reson" in exceptions[0] (did you mean "reason"?); allowed keys: rule, address, resource, reason, expires',
@@ -117,7 +118,7 @@ serviceAccounts:
       '16: Policy file: exceptions[3].reason must be a non-empty text saying why the finding is accepted; got the string "  "',
       '17: Policy file: exceptions[3].expires must be a date written YYYY-MM-DD, e.g. 2027-03-31; got 20270101',
       '19: Policy file: severity.audience-mismatch must be one of error, warning, notice, off; got the string "errror"',
-      '20: Policy file: severity.iam-unreadable cannot be off: iam-unreadable findings always count (the gate fails closed); use error, warning or notice',
+      '20: Policy file: severity.iam-unreadable cannot be overridden: iam-unreadable findings are always errors (the gate fails closed; nothing in a pull request may lower them); remove this line',
       `21: Policy file: unknown rule "public" in severity; rules are ${RULES.join(', ')}`,
       '22: Policy file: projects[0] must be a project ID (6-30 lowercase letters, digits and hyphens, e.g. shop-prod); got the string "Shop_Prod"',
       '22: Policy file: projects lists the string "ok-project" twice; remove one',
@@ -131,13 +132,13 @@ test('missing reason, unknown rule, malformed date, unknown key: each alone, at 
     '2: Policy file: exceptions[0] has no "reason"; every exception needs one, e.g. reason: Public status page, reviewed in SEC-1042',
   ]);
   assert.deepEqual(problems('severity:\n  invalid-spec: off\n'), [
-    '2: Policy file: severity.invalid-spec cannot be off: invalid-spec findings always count (the gate fails closed); use error, warning or notice',
+    '2: Policy file: severity.invalid-spec cannot be overridden: invalid-spec findings are always errors (the gate fails closed; nothing in a pull request may lower them); remove this line',
   ]);
   assert.deepEqual(problems('exceptions:\n  - rule: public-access\n    address: https://a\n    reason: r\n    expires: 31/03/2027\n'), [
     '5: Policy file: exceptions[0].expires must be a date written YYYY-MM-DD, e.g. 2027-03-31; got the string "31/03/2027"',
   ]);
   assert.deepEqual(problems('\n\nprojets: [a]\n'), [
-    '3: Policy file: unknown key "projets" in the top level (did you mean "projects"?); allowed keys: exceptions, severity, projects, serviceAccounts',
+    '3: Policy file: unknown key "projets" in the top level (did you mean "projects"?); allowed keys: exceptions, severity, projects, allowedProjects, serviceAccounts',
   ]);
   assert.deepEqual(problems('exceptions:\n  rule: public-access\n'), ['1: Policy file: exceptions must be a list (- rule: ...), got a mapping']);
 });
@@ -154,7 +155,7 @@ test('the shipped schema file is generated from src/policy/schema.ts and lists e
   assert.deepEqual(Object.keys(POLICY_SCHEMA.properties.severity.properties), [...RULES]);
   const strict = new Ajv({ strict: true, strictRequired: false });
   assert.ok(strict.validateSchema(POLICY_SCHEMA));
-  assert.match(POLICY_SCHEMA.properties.severity.description, /cannot be turned off/);
+  assert.match(POLICY_SCHEMA.properties.severity.description, /iam-unreadable, invalid-spec, invalid-plan are always errors and cannot be overridden/);
 });
 
 test('loadPolicy: missing default file, missing explicit file, invalid file, valid file', async () => {
@@ -233,6 +234,45 @@ test('an expired exception no longer applies and is a warning at its line in the
   });
   // The expiry day itself still counts (UTC).
   assert.ok(applyPolicy([finding()], p, new Date('2027-03-30T23:59:59Z'))[0]?.exception);
+});
+
+test('fail-closed rules: every severity override of them is refused at its line, whatever the value', () => {
+  for (const rule of ['iam-unreadable', 'invalid-spec', 'invalid-plan']) {
+    for (const value of ['off', 'notice', 'warning', 'error']) {
+      assert.deepEqual(problems(`# c\nseverity:\n  public-access: warning\n  ${rule}: ${value}\n`), [
+        `4: Policy file: severity.${rule} cannot be overridden: ${rule} findings are always errors (the gate fails closed; nothing in a pull request may lower them); remove this line`,
+      ]);
+    }
+  }
+});
+
+test('fail-closed rules: an exception must name one exact resource, never an address', () => {
+  for (const rule of ['iam-unreadable', 'invalid-spec', 'invalid-plan']) {
+    assert.deepEqual(problems(`exceptions:\n  - rule: ${rule}\n    reason: cannot be read\n    address: ${ORDERS}\n`), [
+      `4: Policy file: exceptions[0] excepts ${rule} by address; ${rule} is fail-closed (iam-unreadable, invalid-spec, invalid-plan), so an exception may cover it only for one exact "resource" (e.g. projects/p/locations/us-central1/services/s), never a whole address`,
+    ]);
+  }
+  const p = policy(`exceptions:\n  - rule: iam-unreadable\n    resource: ${ORDERS_SERVICE}\n    reason: SEC-7, read access pending\n`);
+  const [covered, other] = applyPolicy([finding({ rule: 'iam-unreadable' }), finding({ rule: 'iam-unreadable', resource: `${ORDERS_SERVICE}-2` })], p, NOW);
+  assert.deepEqual(covered?.exception, { reason: 'SEC-7, read access pending' });
+  assert.equal(other?.exception, undefined);
+});
+
+test('applyPolicy holds the fail-closed line for a policy built by hand: no override, no address exception', () => {
+  const byHand: Policy = {
+    ...emptyPolicy(FILE),
+    severity: { 'iam-unreadable': 'notice', 'invalid-spec': 'warning', 'invalid-plan': 'off' },
+    exceptions: [
+      { rule: 'iam-unreadable', address: ORDERS, reason: 'r', line: 2 },
+      { rule: 'invalid-spec', address: ORDERS, reason: 'r', line: 5 },
+    ],
+  };
+  const applied = applyPolicy([finding({ rule: 'iam-unreadable' }), finding({ rule: 'invalid-spec' }), finding({ rule: 'invalid-plan' })], byHand, NOW);
+  assert.deepEqual(applied.map((f) => `${f.rule}:${f.severity}:${f.exception ? 'excepted' : 'counts'}`), [
+    'iam-unreadable:error:counts',
+    'invalid-spec:error:counts',
+    'invalid-plan:error:counts',
+  ]);
 });
 
 test('severity overrides, and off (never for iam-unreadable or invalid-spec)', () => {

@@ -8,6 +8,7 @@ import type { Backend, Finding } from '../../src/types.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const ME = `principal://iam.googleapis.com/projects/-/serviceAccounts/${SA}`;
+const PUBLIC_ALL = 'principalSet://goog/public:all';
 
 function facts(rules: Array<Partial<DenyRule>>): AccessFacts {
   return {
@@ -51,6 +52,20 @@ const cases: Array<{ name: string; rule: Partial<DenyRule>; expect: 'denied' | '
   { name: 'excepted principal', rule: { deniedPrincipals: ['principalSet://goog/public:all'], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: [ME] }, expect: 'none' },
   { name: 'maybe excepted through a group', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: ['principalSet://goog/group/g@example.com'] }, expect: 'mayBeDenied' },
   { name: 'through a group', rule: { deniedPrincipals: ['principalSet://goog/group/g@example.com'], deniedPermissions: ['run.googleapis.com/routes.invoke'] }, expect: 'mayBeDenied' },
+  // Wildcard permissions (more than one shape each way).
+  { name: 'resource-type wildcard', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.*'] }, expect: 'denied' },
+  { name: 'wildcard of another resource type', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/services.*'] }, expect: 'none' },
+  { name: 'wildcard of another service', rule: { deniedPrincipals: [ME], deniedPermissions: ['cloudfunctions.googleapis.com/*'] }, expect: 'none' },
+  { name: 'a prefix that is not a wildcard', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invok'] }, expect: 'none' },
+  { name: 'excepted by a wildcard permission', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/*'], exceptionPermissions: ['run.googleapis.com/routes.*'] }, expect: 'none' },
+  // Case-insensitive emails, in denied and in exception principals.
+  { name: 'denied principal in capitals', rule: { deniedPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA.toUpperCase()}`], deniedPermissions: ['run.googleapis.com/routes.invoke'] }, expect: 'denied' },
+  { name: 'excepted principal in capitals', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA.toUpperCase()}`] }, expect: 'none' },
+  { name: 'project of service accounts in capitals', rule: { deniedPrincipals: ['principalSet://cloudresourcemanager.googleapis.com/projects/GW-HOST/type/ServiceAccount'], deniedPermissions: ['run.googleapis.com/routes.invoke'] }, expect: 'denied' },
+  // Exception principals: the account itself, its project's accounts, someone else.
+  { name: 'excepted through its project\'s service accounts', rule: { deniedPrincipals: [PUBLIC_ALL], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: ['principalSet://cloudresourcemanager.googleapis.com/projects/gw-host/type/ServiceAccount'] }, expect: 'none' },
+  { name: 'another account excepted: still denied', rule: { deniedPrincipals: [ME], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: ['principal://iam.googleapis.com/projects/-/serviceAccounts/other@x.iam.gserviceaccount.com'] }, expect: 'denied' },
+  { name: 'maybe excepted through a folder\'s accounts', rule: { deniedPrincipals: [PUBLIC_ALL], deniedPermissions: ['run.googleapis.com/routes.invoke'], exceptionPrincipals: ['principalSet://cloudresourcemanager.googleapis.com/folders/12/type/ServiceAccount'] }, expect: 'mayBeDenied' },
 ];
 
 for (const c of cases) {
@@ -97,6 +112,17 @@ test('whoIsDenied: a deny of everyone under a condition true on tags hides publi
   assert.equal(on.deniedToEveryone.length, 1);
   const off = whoIsDenied('run.routes.invoke', SA, { ...facts([conditional("resource.matchTag('x/y', 'no')", ['principalSet://goog/public:all'])]), attributes: { backend: 'cloud-run', tags: TAGS } });
   assert.equal(off.deniedToEveryone.length, 0);
+});
+
+test('whoIsDenied: deniedToEveryone only for an unconditional deny of everyone without exceptions', () => {
+  const rule = { deniedPrincipals: [PUBLIC_ALL], deniedPermissions: ['run.googleapis.com/routes.invoke'] };
+  const everyone = (r: Partial<DenyRule>) => whoIsDenied('run.routes.invoke', SA, facts([r])).deniedToEveryone.length;
+  assert.equal(everyone(rule), 1);
+  assert.equal(everyone({ ...rule, deniedPermissions: ['run.googleapis.com/*'] }), 1);
+  assert.equal(everyone({ ...rule, denialCondition: { title: 'tagged', expression: "resource.matchTag('1/env', 'prod')" } }), 0, 'conditional');
+  assert.equal(everyone({ ...rule, exceptionPrincipals: ['principalSet://goog/group/partners@example.com'] }), 0, 'with exceptions');
+  assert.equal(everyone({ ...rule, deniedPrincipals: [ME] }), 0, 'only the account');
+  assert.equal(everyone({ ...rule, deniedPermissions: ['run.googleapis.com/services.get'] }), 0, 'another permission');
 });
 
 test('whoIsDenied: unreadable deny policies are unknown', () => {

@@ -78,6 +78,21 @@ const cases: Array<{ name: string; facts: AccessFacts; expect: Partial<Record<'d
     expect: { unknownForAccount: 1, unknownForPublic: 0 },
   },
   {
+    name: 'unreadable role bound to allUsers, the account granted elsewhere',
+    facts: facts(
+      [{ bindings: [{ role: 'roles/run.invoker', members: [`serviceAccount:${SA}`] }, { role: 'projects/proj/roles/gone', members: ['allUsers'] }] }],
+      { 'projects/proj/roles/gone': { error: 'denied' } },
+    ),
+    expect: { direct: 1, unknownForPublic: 1, unknownForAccount: 0, public: 0 },
+  },
+  {
+    name: 'unreadable role bound to both the account and allAuthenticatedUsers',
+    facts: facts([{ bindings: [{ role: 'projects/proj/roles/gone', members: [`serviceAccount:${SA}`, 'allAuthenticatedUsers'] }] }], { 'projects/proj/roles/gone': { error: 'denied' } }),
+    expect: { unknownForAccount: 1, unknownForPublic: 1 },
+  },
+  { name: 'email in capitals on the project level', facts: facts([{}, { level: 'project', bindings: [{ role: 'roles/run.invoker', members: [`serviceAccount:${SA.toUpperCase()}`] }] }]), expect: { direct: 1 } },
+  { name: 'another account differing only past the @ is not the account', facts: facts([{ bindings: [{ role: 'roles/run.invoker', members: ['serviceAccount:GW@other.iam.gserviceaccount.com'] }] }]), expect: { direct: 0 } },
+  {
     name: 'deleted role grants nothing',
     facts: facts([{ bindings: [{ role: 'projects/proj/roles/old', members: [`serviceAccount:${SA}`] }] }], {
       'projects/proj/roles/old': { definition: { name: 'projects/proj/roles/old', includedPermissions: ['run.routes.invoke'], deleted: true } },

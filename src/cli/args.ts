@@ -1,5 +1,6 @@
 /** Command line of `gateway-guard`: parsed and validated, or a UsageError with a one-line message. */
 import { parseArgs } from 'node:util';
+import { invalidProjectPatterns } from '../resolve/allowed.ts';
 import { deployedNameProblem, isDeployedName } from '../deployed/name.ts';
 import type { FailOn } from '../report/model.ts';
 import { DEFAULT_POLICY_FILE } from '../policy/default-file.ts';
@@ -137,7 +138,7 @@ export function parseCommandLine(argv: string[]): Command {
     troubleshoot: values.troubleshoot === true,
     assetInventory: values['asset-inventory'] === true,
     terraformPlans,
-    allowedProjects: (values['allowed-projects'] ?? []).flatMap((p) => splitList(p)),
+    allowedProjects: projectPatterns((values['allowed-projects'] ?? []).flatMap((p) => splitList(p))),
     showMembers: values['show-members'] === true,
     ...(values.color !== undefined ? { color: values.color } : {}),
   };
@@ -158,6 +159,12 @@ function describeParseError(err: unknown): string {
     default:
       return message.split('\n')[0] ?? message;
   }
+}
+
+function projectPatterns(patterns: string[]): string[] {
+  const bad = invalidProjectPatterns(patterns);
+  if (bad.length > 0) throw new UsageError(`--allowed-projects takes project IDs or patterns with * (e.g. shop-prod, shop-*); got ${JSON.stringify((bad[0] ?? '').slice(0, 100))}`);
+  return patterns;
 }
 
 function isServiceAccount(value: string): boolean {

@@ -1,5 +1,6 @@
 /** The `gateway-guard` command: arguments → the same gate as the action → text, JSON or SARIF; exit 0/1/2. */
 import { stat } from 'node:fs/promises';
+import { maskMembers } from '../report/members.ts';
 import path from 'node:path';
 import { runGate, type GateOptions, type GateResult } from '../gate.ts';
 import { renderJsonReport } from '../report/json-report.ts';
@@ -89,8 +90,10 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
   const result = await deps.runGate(options);
   for (const note of (result as GateResult & { notes?: string[] }).notes ?? []) io.stderr.write(`gateway-guard: note: ${oneLine(note)}\n`);
 
-  const { report } = result;
-  if (command.format === 'json') io.stdout.write(renderJsonReport(report));
+  const full = result.report;
+  // Text and SARIF count group/user/domain members unless --show-members; the JSON report names them.
+  const report = command.showMembers ? full : maskMembers(full);
+  if (command.format === 'json') io.stdout.write(renderJsonReport(full));
   else if (command.format === 'sarif') {
     io.stdout.write(JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
   } else {

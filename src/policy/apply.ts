@@ -4,9 +4,10 @@ import type { Policy, PolicyException } from './model.ts';
 import { FAIL_CLOSED_RULES } from './schema.ts';
 
 /**
- * Severity overrides first (`off` drops the finding, except for `iam-unreadable` and `invalid-spec`,
- * which always count), then exceptions: the first unexpired exception with the finding's rule and its
- * exact `address` (or exact `resource`) sets `finding.exception`. An exception is live through its
+ * Severity overrides first (`off` drops the finding), then exceptions: the first unexpired exception with
+ * the finding's rule and its exact `address` (or exact `resource`) sets `finding.exception`. Fail-closed
+ * rules (`iam-unreadable`, `invalid-spec`, `invalid-plan`) take no override at all, and an exception
+ * covers them only by exact `resource` (load.ts refuses the rest; this holds the line for any policy). An exception is live through its
  * `expires` day (UTC). An expired exception that would have matched adds one warning, with the
  * exception's rule, at its line in the policy file. Exceptions that match nothing add nothing: one
  * policy file may serve several jobs with different spec sets.
@@ -16,11 +17,11 @@ export function applyPolicy(findings: Finding[], policy: Policy, now: Date): Fin
   const expiredHits = new Set<PolicyException>();
   const result: Finding[] = [];
   for (const original of findings) {
-    const override = policy.severity[original.rule];
     const failClosed = FAIL_CLOSED_RULES.includes(original.rule);
-    if (override === 'off' && !failClosed) continue;
+    const override = failClosed ? undefined : policy.severity[original.rule];
+    if (override === 'off') continue;
     const finding: Finding = { ...original };
-    if (override !== undefined && override !== 'off') finding.severity = override;
+    if (override !== undefined) finding.severity = override;
     if (!finding.exception) {
       const matching = policy.exceptions.filter((exception) => matches(exception, finding));
       const live = matching.find((exception) => exception.expires === undefined || exception.expires >= today);
@@ -40,6 +41,7 @@ export function applyPolicy(findings: Finding[], policy: Policy, now: Date): Fin
 
 function matches(exception: PolicyException, finding: Finding): boolean {
   if (exception.rule !== finding.rule) return false;
+  if (FAIL_CLOSED_RULES.includes(finding.rule)) return exception.resource !== undefined && exception.address === undefined && finding.resource === exception.resource;
   if (exception.address !== undefined) return finding.address === exception.address;
   return exception.resource !== undefined && finding.resource === exception.resource;
 }

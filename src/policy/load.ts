@@ -20,7 +20,7 @@ const MAX_PROBLEMS = 50;
 /** POLICY_SCHEMA, compiled ahead of time (scripts/generate-validators.ts). */
 const validate = compiled.policy as ValidateFunction;
 
-const TOP_KEYS = ['exceptions', 'severity', 'projects', 'serviceAccounts'];
+const TOP_KEYS = ['exceptions', 'severity', 'projects', 'allowedProjects', 'serviceAccounts'];
 const EXCEPTION_KEYS = ['rule', 'address', 'resource', 'reason', 'expires'];
 
 /**
@@ -72,6 +72,7 @@ export function parsePolicy(source: string, file: string): { policy: Policy; fin
   if (!validate(value)) {
     for (const error of validate.errors ?? []) {
       if (error.schemaPath.includes('/oneOf/')) continue; // explained by the oneOf error itself
+      if (error.keyword === 'if') continue; // explained by the `then` error itself
       const { line, message } = explain(error, root, value);
       report(line, message);
     }
@@ -113,6 +114,7 @@ function toPolicy(value: Record<string, unknown>, root: YNode, file: string): Po
   const severity = (value['severity'] ?? {}) as Record<string, SeverityOverride>;
   for (const rule of RULES) if (severity[rule] !== undefined) policy.severity[rule] = severity[rule];
   policy.projects = [...((value['projects'] ?? []) as string[])];
+  policy.allowedProjects = ((value['allowedProjects'] ?? []) as string[]).map((pattern, index) => ({ pattern, line: lineAt(root, ['allowedProjects', index]) }));
   for (const [spec, account] of Object.entries((value['serviceAccounts'] ?? {}) as Record<string, string>)) {
     policy.serviceAccounts[normalizeSpecPath(spec)] = account;
   }
@@ -215,6 +217,13 @@ function explain(error: ErrorObject, root: YNode, value: unknown): { line: numbe
       if (missing === 'reason') {
         return { line, message: `${here} has no "reason"; every exception needs one, e.g. reason: Public status page, reviewed in SEC-1042` };
       }
+      if (missing === 'resource' && error.schemaPath.includes('/then/')) {
+        const rule = String(valueAt(value, [...segments, 'rule']));
+        return {
+          line: lineAt(root, [...segments, 'address']),
+          message: `${here} excepts ${rule} by address; ${rule} is fail-closed (${FAIL_CLOSED_RULES.join(', ')}), so an exception may cover it only for one exact "resource" (e.g. projects/p/locations/us-central1/services/s), never a whole address`,
+        };
+      }
       if (missing === 'rule') {
         return { line, message: `${here} has no "rule"; name the rule to except, e.g. rule: public-access` };
       }
@@ -236,15 +245,13 @@ function explain(error: ErrorObject, root: YNode, value: unknown): { line: numbe
         const given = String(valueAt(value, segments));
         return { line, message: `unknown rule ${quote(given)} in ${here}${suggest(given, RULES)}; rules are ${RULES.join(', ')}` };
       }
-      if (parent === 'severity' && typeof last === 'string') {
-        const closed = FAIL_CLOSED_RULES.includes(last as RuleId);
-        if (closed && valueAt(value, segments) === 'off') {
-          return { line, message: `${here} cannot be off: ${last} findings always count (the gate fails closed); use error, warning or notice` };
-        }
-        return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
-      }
       return { line, message: `${here} must be one of ${allowed.join(', ')}; got ${got}` };
     }
+    case 'not':
+      if (parent === 'severity' && typeof last === 'string' && FAIL_CLOSED_RULES.includes(last as RuleId)) {
+        return { line, message: `${here} cannot be overridden: ${last} findings are always errors (the gate fails closed; nothing in a pull request may lower them); remove this line` };
+      }
+      return { line, message: `${here} is not allowed here; got ${got}` };
     case 'type':
     case 'pattern':
     case 'minLength':
@@ -269,6 +276,8 @@ function fieldMessage(segments: Segment[], here: string, got: string, error: Err
   if (last === 'expires') return `${here} must be a date written YYYY-MM-DD, e.g. 2027-03-31; got ${got}`;
   if (last === 'reason') return `${here} must be a non-empty text saying why the finding is accepted; got ${got}`;
   if (last === 'address' || last === 'resource') return `${here} must be a non-empty text, exactly as reported; got ${got}`;
+  if (segments.length === 1 && first === 'allowedProjects') return `allowedProjects must be a list of project IDs or patterns, e.g. [shop-prod, shop-*]; got ${got}`;
+  if (first === 'allowedProjects') return `${here} must be a project ID or a pattern with * (lowercase letters, digits, hyphens, e.g. shop-prod or shop-*); got ${got}`;
   if (first === 'projects') return `${here} must be a project ID (6-30 lowercase letters, digits and hyphens, e.g. shop-prod); got ${got}`;
   if (first === 'serviceAccounts') return `${here} must be a service account email (NAME@PROJECT.iam.gserviceaccount.com); got ${got}`;
   if (first === '$schema') return `$schema must be a URL; got ${got}`;

@@ -1,7 +1,7 @@
 /** The policy file, validated: exceptions, severity overrides, extra projects, service account per spec file. */
 import type { RuleId, Severity } from '../types.ts';
 
-/** A rule's severity as the policy sets it; `off` drops the rule's findings (never for fail-closed rules). */
+/** A rule's severity as the policy sets it; `off` drops the rule's findings (fail-closed rules take none). */
 export type SeverityOverride = Severity | 'off';
 
 /** One exception: a backend (by exact address or exact resource) accepted for one rule. */
@@ -24,11 +24,13 @@ export interface Policy {
   exceptions: PolicyException[];
   severity: Partial<Record<RuleId, SeverityOverride>>;
   projects: string[];
+  /** `allowedProjects`: project IDs or patterns (may only narrow the `allowed-projects` input), with their lines. */
+  allowedProjects: Array<{ pattern: string; line: number }>;
   /** Gateway service account by spec file (relative to the workspace, normalised). */
   serviceAccounts: Record<string, string>;
 }
 
 /** A policy that changes nothing. */
 export function emptyPolicy(file?: string): Policy {
-  return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], serviceAccounts: {} };
+  return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], allowedProjects: [], serviceAccounts: {} };
 }

@@ -9,27 +9,35 @@ import type { RuleId } from '../types.ts';
 /** Stable `$id` of the schema: where the repository serves it. */
 export const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard/gateway-guard/main/schema/policy.schema.json';
 
-/** Rules whose findings can never be turned `off`: the gate fails closed. */
+/**
+ * Rules that always stay errors, whatever the policy file (which a pull request controls) says: their
+ * severity cannot be overridden, and an exception covers them only for one exact `resource`.
+ */
 export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec', 'invalid-plan'];
 
 /** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 /** A project ID (optionally with a legacy `domain:` prefix). */
 export const PROJECT_PATTERN = '^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$';
+/** A project ID or a pattern of them, `*` matching any run of characters (e.g. `shop-*`). */
+export const PROJECT_PATTERN_PATTERN = '^[a-z*][a-z0-9.:*-]{0,62}$';
 /** A service account email. */
 export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$';
 
 function severityProperties(): Record<string, object> {
   const properties: Record<string, object> = {};
   for (const rule of RULES) {
-    const closed = FAIL_CLOSED_RULES.includes(rule);
-    properties[rule] = {
-      title: `Severity of ${rule}`,
-      description: closed
-        ? `Severity of \`${rule}\` findings: error, warning or notice. Cannot be \`off\`: the gate fails closed, so what cannot be read or parsed is always reported.`
-        : `Severity of \`${rule}\` findings: error, warning or notice, or off to drop them.`,
-      enum: closed ? ['error', 'warning', 'notice'] : ['error', 'warning', 'notice', 'off'],
-    };
+    properties[rule] = FAIL_CLOSED_RULES.includes(rule)
+      ? {
+          title: `Severity of ${rule} (fixed)`,
+          description: `\`${rule}\` findings are always errors and cannot be overridden: the gate fails closed, so what cannot be read or parsed always fails it.`,
+          not: {},
+        }
+      : {
+          title: `Severity of ${rule}`,
+          description: `Severity of \`${rule}\` findings: error, warning or notice, or off to drop them.`,
+          enum: ['error', 'warning', 'notice', 'off'],
+        };
   }
   return properties;
 }
@@ -56,7 +64,7 @@ export const POLICY_SCHEMA = {
       type: 'array',
       items: {
         title: 'Exception',
-        description: 'Excepts one backend from one rule. Name the backend by exactly one of `address` or `resource`.',
+        description: `Excepts one backend from one rule. Name the backend by exactly one of \`address\` or \`resource\`; ${FAIL_CLOSED_RULES.join(', ')} only by \`resource\` (one exact resource).`,
         type: 'object',
         additionalProperties: false,
         required: ['rule', 'reason'],
@@ -90,12 +98,15 @@ export const POLICY_SCHEMA = {
           },
         },
         oneOf: [{ required: ['address'] }, { required: ['resource'] }],
+        // A fail-closed rule is excepted only for one exact resource, never by address.
+        if: { required: ['rule'], properties: { rule: { enum: [...FAIL_CLOSED_RULES] } } },
+        then: { required: ['resource'] },
       },
     },
     severity: {
       title: 'Severity overrides',
       description:
-        'Per-rule severity: error, warning, notice, or off (findings of the rule are dropped). `iam-unreadable` and `invalid-spec` cannot be turned off: the gate fails closed.',
+        `Per-rule severity: error, warning, notice, or off (findings of the rule are dropped). ${FAIL_CLOSED_RULES.join(', ')} are always errors and cannot be overridden: the gate fails closed.`,
       type: 'object',
       additionalProperties: false,
       properties: severityProperties(),
@@ -107,6 +118,14 @@ export const POLICY_SCHEMA = {
       type: 'array',
       uniqueItems: true,
       items: { description: 'A project ID, e.g. shop-prod.', type: 'string', pattern: PROJECT_PATTERN },
+    },
+    allowedProjects: {
+      title: 'Allowed projects',
+      description:
+        'Projects (IDs, or patterns like shop-*) the action may look into; an address in any other project is backend-not-found without any Google call. May only narrow the `allowed-projects` input: each entry must lie within one of its patterns.',
+      type: 'array',
+      uniqueItems: true,
+      items: { description: 'A project ID or pattern, e.g. shop-prod or shop-*.', type: 'string', pattern: PROJECT_PATTERN_PATTERN },
     },
     serviceAccounts: {
       title: 'Service account per spec file',

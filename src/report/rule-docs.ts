@@ -140,10 +140,12 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     securitySeverity: '6.0',
     meaning:
       'A Google-hosted address (run.app, cloudfunctions.net, appspot.com) matches no Cloud Run service, function or ' +
-      'App Engine app in the projects searched: a typo, a deleted resource, or the wrong project.',
+      'App Engine app in the projects searched: a typo, a deleted resource, or the wrong project. With ' +
+      '`allowed-projects`, an address in any other project is reported so without any Google call.',
     fix:
       'Correct the address, deploy the backend first, or name its project in the `project` input or the policy ' +
-      "file's `projects` (needed for hash-style run.app URLs).",
+      "file's `projects` (needed for hash-style run.app URLs); outside the allowed projects, add its project to " +
+      'the `allowed-projects` input.',
   },
   'unsupported-backend': {
     title: 'Backend kind cannot be verified',
@@ -163,7 +165,8 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     meaning:
       'A resource or policy needed for a verdict could not be read (permission denied, not found, repeated server ' +
       'errors). The gate fails closed: it never passes on missing data. Google often answers 403 for a resource ' +
-      'that does not exist.',
+      'that does not exist. Its severity cannot be overridden, and a policy exception covers it only for one exact ' +
+      '`resource`.',
     fix:
       'Grant the identity running the check read access (get/list and getIamPolicy) on the resource and its ' +
       'ancestors; the message names the permission. The README lists the minimal roles.',
