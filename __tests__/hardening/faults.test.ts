@@ -143,8 +143,12 @@ test('every Google call of a passing run, failing alone (403, then 503 forever),
 
 test('403 or 503 on listing Cloud Run regions (hash-style URL): iam-unreadable naming run.locations.list, not backend-not-found', async () => {
   const locations = `^/v1/projects/${PROJECT}/locations$`;
+  // The URL's region code (uc: us-central1) is searched first, without listing regions; the service lives
+  // elsewhere, so the regions must be listed to find it, and that listing fails.
+  const world = passingWorld();
+  const elsewhere = world.runServices?.map((s) => ({ ...s, name: s.name.replace('/us-central1/', '/europe-west1/') }));
   for (const status of [403, 503]) {
-    const run = await runSpec(SPEC, passingWorld({ faults: [{ method: 'GET', path: locations, status }] }));
+    const run = await runSpec(SPEC, { ...world, runServices: elsewhere, faults: [{ method: 'GET', path: locations, status }] } as typeof world);
     assert.equal(run.code, 1, run.stdout);
     assert.ok(run.requests.some((r) => new RegExp(locations).test(r.path) && r.status === status), `${status}: the region listing was asked`);
     assert.deepEqual(rulesOf(run), ['iam-unreadable:error'], `${status}: ${rulesOf(run).join()}`);
