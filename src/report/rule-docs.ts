@@ -118,9 +118,10 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
       'moment of the call: true now by way of `request.time` (an end date, a time of day, a day of week; the ' +
       'message gives the end or the schedule, and says first when it ends within 14 days), or decided by each ' +
       "request's own attributes (IAP request path or host); or a deny rule may apply through a group the account " +
-      'may belong to. Conditions are evaluated as IAM evaluates them: one that is false now, or that uses an ' +
-      'attribute IAM does not provide for the backend (`resource.name` for Cloud Run and Cloud Functions), grants ' +
-      'nothing (`missing-invoker`, saying why); one that holds without depending on time (e.g. a tag) is a grant.',
+      'may belong to. Conditions are evaluated as IAM evaluates them: one that is false now, or that can hold only ' +
+      'through an attribute IAM does not provide for the backend (`resource.name`; `resource.type` and ' +
+      '`resource.service` except behind IAP), grants nothing (`missing-invoker`, saying why); one that holds ' +
+      'without depending on time (e.g. a tag) is a grant.',
     fix: 'Add an unconditional binding (or one whose condition holds without the time, such as a tag), or add a policy exception if the time limit is intended.',
   },
   'unverified-grant': {
