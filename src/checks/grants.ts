@@ -47,7 +47,7 @@ export function publicGrantFindings(
       backend,
       'public-access',
       'error',
-      `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`,
+      `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}.${g.schedule ? ` ${g.schedule}` : ''} Remove the public grant; the gateway's service account needs its own.`,
       { resource, fix: removeCommand(g, commands) },
     ),
   );

@@ -128,6 +128,26 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
   }
 }
 
+/**
+ * For a condition false now by way of `request.time`: the first instant, within the probes of the
+ * schedule (two years), at which it holds; undefined when it never does there. A public grant that
+ * holds later (a start date, a time of day) opens the backend to anyone then.
+ */
+export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): string | undefined {
+  const c = compiled(condition.expression ?? '', facts.backend);
+  if (!c.root || !c.usesTime) return undefined;
+  const root = c.root;
+  const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
+  const tagError = facts.tags && !Array.isArray(facts.tags) ? facts.tags.error : undefined;
+  const holds = (time: number): boolean => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T';
+  let last = now.getTime();
+  for (const t of probeTimes(now.getTime(), c.instants)) {
+    if (holds(t)) return new Date(narrow((x) => !holds(x), last, t)).toISOString();
+    last = t;
+  }
+  return undefined;
+}
+
 function show(condition: IamCondition): string {
   const expression = condition.expression ?? '';
   const text = expression.length > 300 ? `${expression.slice(0, 300)}…` : expression;
@@ -232,9 +252,17 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
   let perRequest = false;
   const unprovided = new Set<string>();
   const tagKeys: string[] = [];
+  // `request` and `resource` read any other way (`request["time"]`, `[resource].exists(r, r.matchTag(…))`)
+  // hide what they read: counted here, such a read is taken as reading the time, the tags and, for IAP,
+  // the per-request attributes.
+  const roots = { request: 0, resource: 0 };
+  const seen = { request: 0, resource: 0 };
   walk(e, (n) => {
     const k = n.exprKind;
+    if (k.case === 'identExpr' && (k.value.name === 'request' || k.value.name === 'resource')) roots[k.value.name]++;
     if (k.case === 'selectExpr' && k.value.operand?.exprKind.case === 'identExpr') {
+      const name = k.value.operand.exprKind.value.name;
+      if (name === 'request' || name === 'resource') seen[name]++;
       const root = k.value.operand.exprKind.value.name;
       const field = k.value.field;
       if (root === 'request') {
@@ -246,11 +274,17 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
       }
     }
     if (k.case === 'callExpr' && k.value.target?.exprKind.case === 'identExpr' && k.value.target.exprKind.value.name === 'resource' && TAG_FUNCTIONS.has(k.value.function)) {
+      seen.resource++;
       usesTags = true;
       const key = k.value.args[0];
       if (key?.exprKind.case === 'constExpr' && key.exprKind.value.constantKind.case === 'stringValue') tagKeys.push(key.exprKind.value.constantKind.value);
     }
   });
+  if (roots.request > seen.request) {
+    usesTime = true;
+    if (backend === 'app-engine') perRequest = true;
+  }
+  if (roots.resource > seen.resource) usesTags = true;
   let text: string;
   try {
     text = unparse(e);
@@ -354,11 +388,7 @@ function tagText(t: EffectiveTag): string {
  * to the millisecond.
  */
 function schedule(at: (time: number) => Value, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
-  const probes = new Set<number>();
-  for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
-  for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
-  for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
-  const times = [...probes].sort((a, b) => a - b);
+  const times = probeTimes(now, literals);
   const holds = (t: number): boolean => at(t).v === 'T';
   let last = now;
   let end: number | undefined;
@@ -386,6 +416,15 @@ function schedule(at: (time: number) => Value, now: number, literals: number[]):
   const endsSoon = end - now <= EXPIRY_WARNING_DAYS * DAY;
   if (again === undefined) return { schedule: `It ends at ${endsAt} (${inDays(end - now)}).`, endsAt, endsSoon };
   return { schedule: `It holds only at certain times (a time of day or day of week): it is next false from ${endsAt} (${inDays(end - now)}) until ${new Date(again).toISOString()}.`, endsAt, endsSoon };
+}
+
+/** Instants after `now` worth probing: every hour for 15 days, every week for two years, around each literal. */
+function probeTimes(now: number, literals: number[]): number[] {
+  const probes = new Set<number>();
+  for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
+  for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
+  for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
+  return [...probes].sort((a, b) => a - b);
 }
 
 /** The first instant in (ok, bad] where `holds` is false, given it holds at `ok` and not at `bad`. */

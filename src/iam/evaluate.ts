@@ -1,5 +1,5 @@
 import type { IamCondition } from '../gcp/types.ts';
-import { judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
+import { holdsLater, judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
 import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
 import { matchMember } from './principals.ts';
@@ -81,6 +81,9 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
         }
         if (verdict.holds === 'no') {
           if (match === 'self') answer.refused.push({ grant, why: verdict.why });
+          // A public grant false now but true later (a start date, nights, weekends) is public then.
+          const later = match === 'public' && binding.condition ? holdsLater(binding.condition, attributes, now) : undefined;
+          if (later && deny.deniedToEveryone.length === 0) answer.public.push({ ...grant, schedule: `Its condition is false now, but holds from ${later}.` });
           continue;
         }
         if (match === 'public') {
