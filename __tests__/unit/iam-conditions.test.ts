@@ -68,6 +68,10 @@ const strings: Array<[string, boolean]> = [
   ['"nothing".extract("/buckets/{name}/") == ""', true],
   ['["a", "b"].hasOnly(["a", "b", "c"])', true],
   ['["a", "d"].hasOnly(["a", "b", "c"])', false],
+  // Values of another type are not equal (a string "1" is not the int 1); numbers compare across types.
+  ['[1].hasOnly(["1"])', false],
+  ['["true"].hasOnly([true])', false],
+  ['[1, 2u].hasOnly([2, 1.0])', true],
   ['[1, 2].exists(x, x == 2)', true],
 ];
 
