@@ -31,7 +31,7 @@ export type ConditionVerdict =
   | { holds: 'per-request'; why: string }
   /** False now (`evaluable`), or cannot be evaluated for this resource (an error: never grants). */
   | { holds: 'no'; why: string; evaluable: boolean }
-  /** Needs facts (tags) that could not be read. */
+  /** Needs facts (tags) that could not be read, or is beyond what this checker evaluates (size, nesting): unknown. */
   | { holds: 'unreadable'; why: string };
 
 /** IAM's limit on a condition expression; anything longer (e.g. from a plan) is not evaluated. */
@@ -76,6 +76,8 @@ type Node = { op: 'and' | 'or'; args: Node[] } | { op: 'not'; arg: Node } | { op
 interface Compiled {
   root?: Node;
   error?: string;
+  /** The error is a limit of this checker (size, nesting), not of IAM: whether it holds is unknown. */
+  limit?: boolean;
   usesTime: boolean;
   usesTags: boolean;
   /** Instants the condition's timestamp literals name. */
@@ -107,6 +109,8 @@ export function judgeCondition(condition: IamCondition, facts: ConditionFacts, n
 function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): ConditionVerdict {
   const c = compiled(condition.expression ?? '', facts.backend);
   const shown = show(condition);
+  // A limit of this checker says nothing of IAM's verdict: unknown (fail closed), never "does not grant".
+  if (!c.root && c.limit) return { holds: 'unreadable', why: `the condition ${shown} could not be evaluated here (${c.error})` };
   if (!c.root) return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated (${c.error})` };
   const root = c.root;
   const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
@@ -133,17 +137,22 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
  * schedule (two years), at which it holds; undefined when it never does there. A public grant that
  * holds later (a start date, a time of day) opens the backend to anyone then.
  */
-export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): string | undefined {
+export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): { from: string } | { unknown: string } | undefined {
   const c = compiled(condition.expression ?? '', facts.backend);
   if (!c.root || !c.usesTime) return undefined;
   const root = c.root;
   const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
   const tagError = facts.tags && !Array.isArray(facts.tags) ? facts.tags.error : undefined;
-  const holds = (time: number): boolean => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T';
+  const holds = budgeted((time) => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T');
   let last = now.getTime();
-  for (const t of probeTimes(now.getTime(), c.instants)) {
-    if (holds(t)) return new Date(narrow((x) => !holds(x), last, t)).toISOString();
-    last = t;
+  try {
+    for (const t of probeTimes(now.getTime(), c.instants)) {
+      if (holds(t)) return { from: new Date(narrowWithin(holds, last, t)).toISOString() };
+      last = t;
+    }
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return { unknown: `the condition ${show(condition)} is false now, and too costly to evaluate to tell whether it holds later` };
   }
   return undefined;
 }
@@ -174,15 +183,15 @@ function compiled(expression: string, backend: ConditionBackend): Compiled {
 function compile1(expression: string, backend: ConditionBackend): Compiled {
   const none = { usesTime: false, usesTags: false, instants: [] };
   if (expression.trim() === '') return { ...none, error: 'it is empty' };
-  if (expression.length > MAX_EXPRESSION) return { ...none, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
+  if (expression.length > MAX_EXPRESSION) return { ...none, limit: true, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
   let expr: CelExpr;
   try {
     expr = parseCel(expression);
   } catch (err) {
-    const message = err instanceof RangeError ? 'it is nested too deeply' : `it is not valid CEL: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-    return { ...none, error: message };
+    if (err instanceof RangeError) return { ...none, limit: true, error: 'it is nested too deeply' };
+    return { ...none, error: `it is not valid CEL: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` };
   }
-  if (comprehensionDepth(expr) > MAX_COMPREHENSION_DEPTH) return { ...none, error: 'it nests list macros too deeply to evaluate here' };
+  if (comprehensionDepth(expr) > MAX_COMPREHENSION_DEPTH) return { ...none, limit: true, error: 'it nests too deeply (list macros or operators) to evaluate here' };
   const leaves: Leaf[] = [];
   const root = tree(expr, backend, leaves);
   const instants: number[] = [];
@@ -388,8 +397,29 @@ function tagText(t: EffectiveTag): string {
  * to the millisecond.
  */
 function schedule(at: (time: number) => Value, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
+  try {
+    return scheduleWithin(budgeted((t) => at(t).v === 'T'), now, literals);
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return { schedule: 'It depends on request.time; it is too costly to evaluate to work out until when.', endsSoon: false };
+  }
+}
+
+/** Thrown when probing a condition over time takes longer than {@link PROBE_BUDGET_MS}. */
+const OVER_BUDGET = new Error('over budget');
+/** Time allowed for probing one condition at many instants (each probe runs the engine). */
+const PROBE_BUDGET_MS = 2000;
+
+function budgeted(holds: (t: number) => boolean): (t: number) => boolean {
+  const deadline = performance.now() + PROBE_BUDGET_MS;
+  return (t) => {
+    if (performance.now() > deadline) throw OVER_BUDGET;
+    return holds(t);
+  };
+}
+
+function scheduleWithin(holds: (t: number) => boolean, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
   const times = probeTimes(now, literals);
-  const holds = (t: number): boolean => at(t).v === 'T';
   let last = now;
   let end: number | undefined;
   let index = 0;
@@ -425,6 +455,16 @@ function probeTimes(now: number, literals: number[]): number[] {
   for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
   for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
   return [...probes].sort((a, b) => a - b);
+}
+
+/** The first instant in (false at `off`, true at `on`] where `holds` is true, or `on` when that takes too long. */
+function narrowWithin(holds: (t: number) => boolean, off: number, on: number): number {
+  try {
+    return narrow((x) => !holds(x), off, on);
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return on;
+  }
 }
 
 /** The first instant in (ok, bad] where `holds` is false, given it holds at `ok` and not at `bad`. */

@@ -83,7 +83,8 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
           if (match === 'self') answer.refused.push({ grant, why: verdict.why });
           // A public grant false now but true later (a start date, nights, weekends) is public then.
           const later = match === 'public' && binding.condition ? holdsLater(binding.condition, attributes, now) : undefined;
-          if (later && deny.deniedToEveryone.length === 0) answer.public.push({ ...grant, schedule: `Its condition is false now, but holds from ${later}.` });
+          if (later && 'unknown' in later) answer.unknownForPublic.push(`${describeBinding(grant)}: ${later.unknown}.`);
+          else if (later && deny.deniedToEveryone.length === 0) answer.public.push({ ...grant, schedule: `Its condition is false now, but holds from ${later.from}.` });
           continue;
         }
         if (match === 'public') {
