@@ -60,3 +60,23 @@ test('a costly public grant false now is unknown (iam-unreadable) when its futur
   assert.match(answer.unknownForPublic.join(' '), /too costly to evaluate to tell whether it holds later/);
   assert.ok(performance.now() - started < 8000, `took ${Math.round(performance.now() - started)} ms`);
 });
+
+test('a public grant that holds only some minutes, seconds or milliseconds, false now, is public', () => {
+  const at = (minute: number, second: number, ms: number) => new Date(Date.UTC(2026, 11, 5, 17, minute, second, ms));
+  for (const [expression, now] of [
+    ['request.time.getMinutes() == 30', at(0, 0, 0)],
+    ['request.time.getSeconds() == 7', at(0, 0, 0)],
+    ['request.time.getMilliseconds() == 500', at(0, 0, 0)],
+  ] as Array<[string, Date]>) {
+    const answer = whoHolds(
+      'run.routes.invoke',
+      SA,
+      {
+        policies: [{ resource: 'r', level: 'resource', policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'], condition: { expression } }] } }],
+        roles: new Map([['roles/run.invoker', { definition: { name: 'roles/run.invoker', includedPermissions: ['run.routes.invoke'], deleted: false } }]]),
+      },
+      now,
+    );
+    assert.equal(answer.public.length, 1, expression);
+  }
+});

@@ -146,7 +146,7 @@ export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: 
   const holds = budgeted((time) => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T');
   let last = now.getTime();
   try {
-    for (const t of probeTimes(now.getTime(), c.instants)) {
+    for (const t of probeTimes(now.getTime(), c.instants, true)) {
       if (holds(t)) return { from: new Date(narrowWithin(holds, last, t)).toISOString() };
       last = t;
     }
@@ -448,9 +448,14 @@ function scheduleWithin(holds: (t: number) => boolean, now: number, literals: nu
   return { schedule: `It holds only at certain times (a time of day or day of week): it is next false from ${endsAt} (${inDays(end - now)}) until ${new Date(again).toISOString()}.`, endsAt, endsSoon };
 }
 
-/** Instants after `now` worth probing: every hour for 15 days, every week for two years, around each literal. */
-function probeTimes(now: number, literals: number[]): number[] {
+/**
+ * Instants after `now` worth probing: every hour for 15 days, every week for two years, around each
+ * literal; `fine` adds every millisecond of the next second, every second of the next minute and every
+ * minute of the next hour (conditions on getMilliseconds, getSeconds, getMinutes).
+ */
+function probeTimes(now: number, literals: number[], fine = false): number[] {
   const probes = new Set<number>();
+  if (fine) for (let i = 1; i <= 1000; i++) probes.add(now + i).add(now + i * 1000).add(now + i * 60_000);
   for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
   for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
   for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
