@@ -80,3 +80,22 @@ test('a public grant that holds only some minutes, seconds or milliseconds, fals
     assert.equal(answer.public.length, 1, expression);
   }
 });
+
+test('a public grant at one minute of one hour (false now, between the probes) is public; one that ended is not', () => {
+  const publicNow = (expression: string, now: Date) =>
+    whoHolds(
+      'run.routes.invoke',
+      SA,
+      {
+        policies: [{ resource: 'r', level: 'resource', policy: { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'], condition: { expression } }] } }],
+        roles: new Map([['roles/run.invoker', { definition: { name: 'roles/run.invoker', includedPermissions: ['run.routes.invoke'], deleted: false } }]]),
+      },
+      now,
+    ).public;
+  const at0405 = new Date('2026-12-05T04:05:00Z');
+  const daily = publicNow('request.time.getHours("UTC") == 3 && request.time.getMinutes() == 30', at0405);
+  assert.equal(daily.length, 1);
+  assert.match(daily[0]?.schedule ?? '', /may hold at other times/);
+  assert.equal(publicNow('int(request.time) % 86400 == 12600', at0405).length, 1);
+  assert.equal(publicNow('request.time < timestamp("2020-01-01T00:00:00Z")', at0405).length, 0);
+});

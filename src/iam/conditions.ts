@@ -82,6 +82,12 @@ interface Compiled {
   usesTags: boolean;
   /** Instants the condition's timestamp literals name. */
   instants: number[];
+  /**
+   * Time is read only as `request.time` compared with a `timestamp`/`date` literal: the result can change
+   * only at those instants, so probing around them is exact. Otherwise (getters, durations, arithmetic)
+   * it may change at instants no probe hits.
+   */
+  exactTime: boolean;
 }
 
 const compiledCache = new Map<string, Map<ConditionBackend, Compiled>>();
@@ -134,10 +140,11 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
 
 /**
  * For a condition false now by way of `request.time`: the first instant, within the probes of the
- * schedule (two years), at which it holds; undefined when it never does there. A public grant that
- * holds later (a start date, a time of day) opens the backend to anyone then.
+ * schedule (two years), at which it holds; `maybe` when no probe hit one but the time is read in a way
+ * that may hold between probes; `unknown` over the time budget; undefined when it never holds again. A
+ * public grant that holds later (a start date, a time of day) opens the backend to anyone then.
  */
-export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): { from: string } | { unknown: string } | undefined {
+export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): { from: string } | { maybe: true } | { unknown: string } | undefined {
   const c = compiled(condition.expression ?? '', facts.backend);
   if (!c.root || !c.usesTime) return undefined;
   const root = c.root;
@@ -154,6 +161,8 @@ export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: 
     if (err !== OVER_BUDGET) throw err;
     return { unknown: `the condition ${show(condition)} is false now, and too costly to evaluate to tell whether it holds later` };
   }
+  // Not found by probing, but the time is read in a way (a time of day, a duration) that may hold between probes.
+  if (!c.exactTime && evaluate(root, { time: undefined, tags, backend: facts.backend, tagError }).v === 'U') return { maybe: true };
   return undefined;
 }
 
@@ -181,7 +190,7 @@ function compiled(expression: string, backend: ConditionBackend): Compiled {
 }
 
 function compile1(expression: string, backend: ConditionBackend): Compiled {
-  const none = { usesTime: false, usesTags: false, instants: [] };
+  const none = { usesTime: false, usesTags: false, instants: [], exactTime: true };
   if (expression.trim() === '') return { ...none, error: 'it is empty' };
   if (expression.length > MAX_EXPRESSION) return { ...none, limit: true, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
   let expr: CelExpr;
@@ -204,7 +213,32 @@ function compile1(expression: string, backend: ConditionBackend): Compiled {
       if (!Number.isNaN(ms)) instants.push(ms);
     }
   });
-  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants };
+  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants, exactTime: timeReadExactly(expr) };
+}
+
+const COMPARISONS = new Set(['_<_', '_<=_', '_>_', '_>=_', '_==_', '_!=_']);
+
+/** Whether every read of `request` is `request.time` compared directly with a `timestamp(...)`/`date(...)` literal. */
+function timeReadExactly(expr: CelExpr): boolean {
+  let reads = 0;
+  let exact = 0;
+  const isRequestTime = (e: CelExpr | undefined) =>
+    e?.exprKind.case === 'selectExpr' && e.exprKind.value.field === 'time' && e.exprKind.value.operand?.exprKind.case === 'identExpr' && e.exprKind.value.operand.exprKind.value.name === 'request';
+  const isLiteralTime = (e: CelExpr | undefined) =>
+    e?.exprKind.case === 'callExpr' &&
+    !e.exprKind.value.target &&
+    ['timestamp', 'date'].includes(e.exprKind.value.function) &&
+    e.exprKind.value.args.length === 1 &&
+    e.exprKind.value.args[0]?.exprKind.case === 'constExpr';
+  walk(expr, (e) => {
+    const k = e.exprKind;
+    if (k.case === 'identExpr' && k.value.name === 'request') reads++;
+    if (k.case === 'callExpr' && COMPARISONS.has(k.value.function) && k.value.args.length === 2) {
+      const [a, b] = k.value.args;
+      if ((isRequestTime(a) && isLiteralTime(b)) || (isLiteralTime(a) && isRequestTime(b))) exact++;
+    }
+  });
+  return reads === exact;
 }
 
 function children(e: CelExpr): CelExpr[] {

@@ -84,7 +84,10 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
           // A public grant false now but true later (a start date, nights, weekends) is public then.
           const later = match === 'public' && binding.condition ? holdsLater(binding.condition, attributes, now) : undefined;
           if (later && 'unknown' in later) answer.unknownForPublic.push(`${describeBinding(grant)}: ${later.unknown}.`);
-          else if (later && deny.deniedToEveryone.length === 0) answer.public.push({ ...grant, schedule: `Its condition is false now, but holds from ${later.from}.` });
+          else if (later && deny.deniedToEveryone.length === 0) {
+            const when = 'from' in later ? `holds from ${later.from}` : 'depends on the time (a time of day, a date or a duration) and may hold at other times';
+            answer.public.push({ ...grant, schedule: `Its condition is false now, but ${when}.` });
+          }
           continue;
         }
         if (match === 'public') {
