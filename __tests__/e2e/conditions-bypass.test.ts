@@ -75,3 +75,12 @@ test('a tag function called on resource through a macro reads the tags: a public
   const staging = await gate([own, invoker(expression, 'allUsers')], { '1000/env': 'staging' });
   assert.deepEqual(rulesOf(staging), []);
 });
+
+test('a public grant at one minute of one hour, false now, is public-access; under a condition beyond the checker, iam-unreadable', async () => {
+  const hour = (new Date().getUTCHours() + 12) % 24;
+  const daily = await gate([own, invoker(`request.time.getHours("UTC") == ${hour} && request.time.getMinutes() == 30`, 'allUsers')]);
+  assert.deepEqual(rulesOf(daily), ['public-access:error']);
+  const nested = await gate([own, invoker('[1].all(a, [1].all(b, [1].all(c, true)))', 'allUsers')]);
+  assert.deepEqual(rulesOf(nested), ['iam-unreadable:error']);
+  assert.match(message(nested), /Cannot rule out public access .* could not be evaluated here/);
+});
