@@ -51,8 +51,6 @@ test('issue 16: prose about tokens and authentication stays as written, line bre
     'Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.',
     '(Workload Identity Federation needs `permissions: id-token: write`).',
     'The secret: keep it short',
-    'password: required for the admin UI',
-    'The secret: rotation is documented.',
     'Bearer tokens-only policy',
     'line one\nline two\r\nline three',
     'gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on projects/p/locations/us-central1/services/orders',

@@ -38,11 +38,7 @@ export function redact(text: string, secrets: string[]): string {
     const credential = scheme.toLowerCase() === 'basic' ? isBasicCredential(token) : isBearerToken(token);
     return credential ? `${scheme}${space}***${value.slice(token.length)}` : match;
   });
-  return out.replace(KEYED, (match, key: string, separator: string, value: string) => {
-    // `password: required for …` is prose: after an unquoted `key: ` only a credential-shaped value goes.
-    const prose = /^:[ \t]+$/.test(separator) && !isBearerToken(withoutFullStops(value));
-    return prose ? match : `${key}${separator}***`;
-  });
+  return out.replace(KEYED, (_match, key: string, separator: string) => `${key}${separator}***`);
 }
 
 /** `value` without its trailing full stops (a loop: `/\.+$/` rescans a long run of dots from each one). */
