@@ -99,3 +99,9 @@ test('a public grant at one minute of one hour (false now, between the probes) i
   assert.equal(publicNow('int(request.time) % 86400 == 12600', at0405).length, 1);
   assert.equal(publicNow('request.time < timestamp("2020-01-01T00:00:00Z")', at0405).length, 0);
 });
+
+test('a grant true now but false one second a minute is conditional with that schedule, not "true for two years"', () => {
+  const verdict = judgeCondition({ expression: 'request.time.getSeconds() != 7' }, { backend: 'cloud-run' }, new Date('2026-12-05T17:00:00Z'));
+  assert.equal(verdict.holds, 'now');
+  assert.match(verdict.holds === 'now' ? verdict.schedule : '', /next false from 2026-12-05T17:00:07\.000Z .* until 2026-12-05T17:00:08\.000Z/);
+});

@@ -453,7 +453,7 @@ function budgeted(holds: (t: number) => boolean): (t: number) => boolean {
 }
 
 function scheduleWithin(holds: (t: number) => boolean, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
-  const times = probeTimes(now, literals);
+  const times = probeTimes(now, literals, true);
   let last = now;
   let end: number | undefined;
   let index = 0;
@@ -484,8 +484,8 @@ function scheduleWithin(holds: (t: number) => boolean, now: number, literals: nu
 
 /**
  * Instants after `now` worth probing: every hour for 15 days, every week for two years, around each
- * literal; `fine` adds every millisecond of the next second, every second of the next minute and every
- * minute of the next hour (conditions on getMilliseconds, getSeconds, getMinutes).
+ * literal; `fine` adds every millisecond of the next second, every second of the next 1000 and every
+ * minute of the next 1000 (conditions on getMilliseconds, getSeconds, getMinutes).
  */
 function probeTimes(now: number, literals: number[], fine = false): number[] {
   const probes = new Set<number>();
