@@ -20,8 +20,31 @@ const spec = ['swagger: "2.0"', 'info: { title: t, version: "1" }', 'x-google-ba
 const own: Binding = { role: 'roles/run.invoker', members: [SA_MEMBER] };
 const invoker = (expression: string, member = SA_MEMBER): Binding => ({ role: 'roles/run.invoker', members: [member], condition: { title: 'scoped', expression } });
 
-function world(serviceBindings: Binding[], projectTags?: WorldTags): World {
+function world(serviceBindings: Binding[], projectTags?: WorldTags, denyCondition?: string): World {
   return {
+    ...(denyCondition
+      ? {
+          denyPolicies: [
+            {
+              attachmentPoint: 'cloudresourcemanager.googleapis.com/projects/123456789012',
+              policies: [
+                {
+                  name: 'nightly-freeze',
+                  rules: [
+                    {
+                      denyRule: {
+                        deniedPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA}`],
+                        deniedPermissions: ['run.googleapis.com/routes.invoke'],
+                        denialCondition: { title: 'freeze', expression: denyCondition },
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }
+      : {}),
     organizations: [{ name: 'organizations/1000', displayName: 'example.com', iamPolicy: { bindings: [] } }],
     projects: [
       { projectId: PROJECT, projectNumber: '123456789012', parent: 'organizations/1000', iamPolicy: { version: 3, bindings: [] }, ...(projectTags ? { tags: projectTags } : {}) },
@@ -39,8 +62,8 @@ function world(serviceBindings: Binding[], projectTags?: WorldTags): World {
   };
 }
 
-function gate(serviceBindings: Binding[], projectTags?: WorldTags): Promise<ActionRun> {
-  return runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA, project: PROJECT }, files: { 'openapi.yaml': spec }, world: world(serviceBindings, projectTags) });
+function gate(serviceBindings: Binding[], projectTags?: WorldTags, denyCondition?: string): Promise<ActionRun> {
+  return runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA, project: PROJECT }, files: { 'openapi.yaml': spec }, world: world(serviceBindings, projectTags, denyCondition) });
 }
 
 const message = (run: ActionRun): string => run.report?.findings.map((f) => f.message).join('\n') ?? '';
@@ -83,4 +106,13 @@ test('a public grant at one minute of one hour, false now, is public-access; und
   const nested = await gate([own, invoker('[1].all(a, [1].all(b, [1].all(c, true)))', 'allUsers')]);
   assert.deepEqual(rulesOf(nested), ['iam-unreadable:error']);
   assert.match(message(nested), /Cannot rule out public access .* could not be evaluated here/);
+});
+
+test('a deny rule on the account false now but true at another hour is conditional-grant (an outage waiting to happen); one that ended is not', async () => {
+  const other = (new Date().getUTCHours() + 12) % 24;
+  const nightly = await gate([own], undefined, `request.time.getHours("UTC") == ${other}`);
+  assert.deepEqual(rulesOf(nightly), ['conditional-grant:warning']);
+  assert.match(message(nightly), /denypolicies\/nightly-freeze when "freeze" \(its condition is false now but holds from \d{4}-/);
+  const ended = await gate([own], undefined, 'request.time < timestamp("2020-01-01T00:00:00Z")');
+  assert.deepEqual(rulesOf(ended), []);
 });

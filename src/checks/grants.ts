@@ -84,7 +84,7 @@ export function accountGrantFindings(
           backend,
           'conditional-grant',
           'warning',
-          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (through a group or principal set it may belong to). Check the deny rule.`,
+          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it. Check the deny rule.`,
           { resource, permission },
         ),
       ];
