@@ -105,3 +105,13 @@ test('a grant true now but false one second a minute is conditional with that sc
   assert.equal(verdict.holds, 'now');
   assert.match(verdict.holds === 'now' ? verdict.schedule : '', /next false from 2026-12-05T17:00:07\.000Z .* until 2026-12-05T17:00:08\.000Z/);
 });
+
+test('timestamp(int) counts Unix seconds, as CEL defines it (the engine read milliseconds: 1970, so "true now")', () => {
+  const start = judgeCondition({ expression: 'request.time > timestamp(1830297600)' }, { backend: 'cloud-run' }, NOW); // 2028-01-01
+  assert.equal(start.holds, 'no');
+  const end = judgeCondition({ expression: 'request.time < timestamp(1830297600)' }, { backend: 'cloud-run' }, NOW);
+  assert.equal(end.holds, 'now');
+  assert.match(end.holds === 'now' ? end.schedule : '', /It ends at 2028-01-01T00:00:00\.000Z/);
+  const hour = publicUnder('request.time > timestamp(1830297600) && request.time < timestamp(1830301200)');
+  assert.match(hour.public[0]?.schedule ?? '', /holds from 2028-01-01T00:00:00\.001Z/);
+});

@@ -179,6 +179,11 @@ function scalarKey(v: unknown): string {
 
 const FUNCS = [
   celFunc('timestamp', [STRING], TIMESTAMP, strictTimestamp),
+  // CEL's timestamp(int) counts Unix seconds (the engine's own overload reads milliseconds).
+  celFunc('timestamp', [INT], TIMESTAMP, (seconds) => {
+    if (seconds < -62135596800n || seconds > 253402300799n) throw new Error(`timestamp(${seconds}) is out of range`);
+    return timestampFromMs(Number(seconds) * 1000);
+  }),
   celFunc('date', [STRING], TIMESTAMP, dateOf),
   celMethod('extract', STRING, [STRING], STRING, function (template) {
     return extract(this, template);

@@ -212,6 +212,8 @@ function compile1(expression: string, backend: ConditionBackend): Compiled {
       const ms = Date.parse(e.exprKind.value.function === 'date' ? `${text}T00:00:00Z` : text);
       if (!Number.isNaN(ms)) instants.push(ms);
     }
+    // `timestamp(1830297600)`: Unix seconds.
+    if (arg?.exprKind.case === 'constExpr' && arg.exprKind.value.constantKind.case === 'int64Value') instants.push(Number(arg.exprKind.value.constantKind.value) * 1000);
   });
   return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants, exactTime: timeReadExactly(expr) };
 }
