@@ -88,6 +88,8 @@ interface Compiled {
    * it may change at instants no probe hits.
    */
   exactTime: boolean;
+  /** Finer steps worth probing, from the getters it calls: getMilliseconds, getSeconds, getMinutes. */
+  fine: Fine;
 }
 
 const compiledCache = new Map<string, Map<ConditionBackend, Compiled>>();
@@ -126,7 +128,7 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
   switch (current.v) {
     case 'T': {
       if (!c.usesTime || at(undefined).v === 'T') return { holds: 'always' };
-      return { holds: 'now', ...schedule(at, now.getTime(), c.instants) };
+      return { holds: 'now', ...schedule(at, now.getTime(), c.instants, c.fine) };
     }
     case 'F':
       return { holds: 'no', evaluable: true, why: `the condition ${shown} is false${explain(current.notes)}` };
@@ -153,7 +155,7 @@ export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: 
   const holds = budgeted((time) => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T');
   let last = now.getTime();
   try {
-    for (const t of probeTimes(now.getTime(), c.instants, true)) {
+    for (const t of probeTimes(now.getTime(), c.instants, c.fine)) {
       if (holds(t)) return { from: new Date(narrowWithin(holds, last, t)).toISOString() };
       last = t;
     }
@@ -190,7 +192,7 @@ function compiled(expression: string, backend: ConditionBackend): Compiled {
 }
 
 function compile1(expression: string, backend: ConditionBackend): Compiled {
-  const none = { usesTime: false, usesTags: false, instants: [], exactTime: true };
+  const none = { usesTime: false, usesTags: false, instants: [], exactTime: true, fine: {} };
   if (expression.trim() === '') return { ...none, error: 'it is empty' };
   if (expression.length > MAX_EXPRESSION) return { ...none, limit: true, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
   let expr: CelExpr;
@@ -204,8 +206,12 @@ function compile1(expression: string, backend: ConditionBackend): Compiled {
   const leaves: Leaf[] = [];
   const root = tree(expr, backend, leaves);
   const instants: number[] = [];
+  const fine: Fine = {};
   walk(expr, (e) => {
-    if (e.exprKind.case !== 'callExpr' || !['timestamp', 'date'].includes(e.exprKind.value.function)) return;
+    if (e.exprKind.case !== 'callExpr') return;
+    const step = FINE_GETTERS[e.exprKind.value.function];
+    if (step) fine[step] = true;
+    if (!['timestamp', 'date'].includes(e.exprKind.value.function)) return;
     const arg = e.exprKind.value.args[0];
     if (arg?.exprKind.case === 'constExpr' && arg.exprKind.value.constantKind.case === 'stringValue') {
       const text = arg.exprKind.value.constantKind.value;
@@ -215,8 +221,12 @@ function compile1(expression: string, backend: ConditionBackend): Compiled {
     // `timestamp(1830297600)`: Unix seconds.
     if (arg?.exprKind.case === 'constExpr' && arg.exprKind.value.constantKind.case === 'int64Value') instants.push(Number(arg.exprKind.value.constantKind.value) * 1000);
   });
-  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants, exactTime: timeReadExactly(expr) };
+  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants, exactTime: timeReadExactly(expr), fine };
 }
+
+/** Steps finer than an hour that a condition's getters can tell apart. */
+type Fine = { ms?: boolean; s?: boolean; min?: boolean };
+const FINE_GETTERS: Record<string, keyof Fine> = { getMilliseconds: 'ms', getSeconds: 's', getMinutes: 'min' };
 
 const COMPARISONS = new Set(['_<_', '_<=_', '_>_', '_>=_', '_==_', '_!=_']);
 
@@ -432,9 +442,9 @@ function tagText(t: EffectiveTag): string {
  * week), every week for two years and around each instant its literals name, then narrows each change
  * to the millisecond.
  */
-function schedule(at: (time: number) => Value, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
+function schedule(at: (time: number) => Value, now: number, literals: number[], fine: Fine): { schedule: string; endsAt?: string; endsSoon: boolean } {
   try {
-    return scheduleWithin(budgeted((t) => at(t).v === 'T'), now, literals);
+    return scheduleWithin(budgeted((t) => at(t).v === 'T'), now, literals, fine);
   } catch (err) {
     if (err !== OVER_BUDGET) throw err;
     return { schedule: 'It depends on request.time; it is too costly to evaluate to work out until when.', endsSoon: false };
@@ -454,8 +464,8 @@ function budgeted(holds: (t: number) => boolean): (t: number) => boolean {
   };
 }
 
-function scheduleWithin(holds: (t: number) => boolean, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
-  const times = probeTimes(now, literals, true);
+function scheduleWithin(holds: (t: number) => boolean, now: number, literals: number[], fine: Fine): { schedule: string; endsAt?: string; endsSoon: boolean } {
+  const times = probeTimes(now, literals, fine);
   let last = now;
   let end: number | undefined;
   let index = 0;
@@ -486,12 +496,12 @@ function scheduleWithin(holds: (t: number) => boolean, now: number, literals: nu
 
 /**
  * Instants after `now` worth probing: every hour for 15 days, every week for two years, around each
- * literal; `fine` adds every millisecond of the next second, every second of the next 1000 and every
+ * literal; `fine` adds every millisecond of the next second, every second of the next 1000 or every
  * minute of the next 1000 (conditions on getMilliseconds, getSeconds, getMinutes).
  */
-function probeTimes(now: number, literals: number[], fine = false): number[] {
+function probeTimes(now: number, literals: number[], fine: Fine): number[] {
   const probes = new Set<number>();
-  if (fine) for (let i = 1; i <= 1000; i++) probes.add(now + i).add(now + i * 1000).add(now + i * 60_000);
+  for (const [step, size] of [['ms', 1], ['s', 1000], ['min', 60_000]] as const) if (fine[step]) for (let i = 1; i <= 1000; i++) probes.add(now + i * size);
   for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
   for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
   for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
