@@ -71,6 +71,8 @@ test('renderText colours severities and the verdict only when asked', () => {
 
 test('text from specs or Google cannot drive the terminal', () => {
   assert.equal(clean('a\u001b[2Jb\u0007c\td\ne\u202eF'), 'a\\u{1b}[2Jb\\u{7}c\td\\u{a}e\\u{202e}F');
+  // Bidirectional marks and zero-width characters: `ord\u200bers` must not look like `orders`.
+  assert.equal(clean('ord\u200bers\u200e\u200f\u061c\ufeff'), 'ord\\u{200b}ers\\u{200e}\\u{200f}\\u{61c}\\u{feff}');
   const report = buildReport(run({ findings: [finding({ message: 'evil \u001b]8;;http://x\u0007link' })] }));
   assert.ok(!renderText(report, { color: false }).includes('\u001b'));
 });

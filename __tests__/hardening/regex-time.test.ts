@@ -74,6 +74,7 @@ test('markdown, terminal text and redaction: adversarial untrusted text in linea
     ['Bearer with dots', `Bearer a${'.'.repeat(2 * N)}`],
     ['token keys', 'access_token'.repeat(N / 10)],
     ['token keys with separators', 'token:'.repeat(N / 5)],
+    ['a keyed value of dots, then a letter', `password: ${'.'.repeat(2 * N)}x`],
     ['a long word before a key', `${'a'.repeat(2 * N)}token=abcdefgh1234`],
     ['JWT prefixes', 'eyJaaaaaaaaaa.'.repeat(N / 10)],
     ['PEM headers', '-----BEGIN PRIVATE KEY-----'.repeat(N / 20)],

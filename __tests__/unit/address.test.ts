@@ -68,6 +68,8 @@ test('issue 16: every name an address yields follows Google\'s resource-name rul
   }
   const kept: Array<[string, Record<string, unknown>]> = [
     ['https://us-central1-shop-prod.cloudfunctions.net/Hook_2-x', { kind: 'cloud-functions', functionName: 'Hook_2-x' }],
+    // Percent-encoded letters name the same function (Google decodes them): never an unverifiable warning.
+    ['https://us-central1-shop-prod.cloudfunctions.net/%6Frders', { kind: 'cloud-functions', functionName: 'orders' }],
     ['https://europe-west1-abcdef.cloudfunctions.net/f', { kind: 'cloud-functions', project: 'abcdef', region: 'europe-west1' }],
     [`https://us-central1-${'p'.repeat(30)}.cloudfunctions.net/f`, { kind: 'cloud-functions', project: 'p'.repeat(30) }],
     ['https://canary---orders-abc123-uc.a.run.app', { kind: 'cloud-run', form: 'hash', tag: 'canary', origin: 'https://orders-abc123-uc.a.run.app' }],

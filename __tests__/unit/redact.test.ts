@@ -51,6 +51,7 @@ test('issue 16: prose about tokens and authentication stays as written, line bre
     'Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.',
     '(Workload Identity Federation needs `permissions: id-token: write`).',
     'The secret: keep it short',
+    'Bearer tokens-only policy',
     'line one\nline two\r\nline three',
     'gw@proj.iam.gserviceaccount.com lacks run.routes.invoke on projects/p/locations/us-central1/services/orders',
   ];

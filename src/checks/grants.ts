@@ -48,7 +48,7 @@ export function publicGrantFindings(
       backend,
       'public-access',
       'error',
-      `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}. Remove the public grant; the gateway's service account needs its own.`,
+      `Anyone can call this backend: ${describeGrant(g)}, which includes ${permission}.${g.schedule ? ` ${g.schedule}` : ''} Remove the public grant; the gateway's service account needs its own.`,
       { resource, fix: removeCommand(g, commands) },
     ),
   );
@@ -86,7 +86,7 @@ export function accountGrantFindings(
           backend,
           'conditional-grant',
           'warning',
-          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it (through a group or principal set it may belong to). Check the deny rule.`,
+          `${account} holds ${permission} (${describeGrant(answer.direct[0] as Grant)}), but ${deny.mayBeDenied[0]} may deny it. Check the deny rule.`,
           { resource, permission, ...who },
         ),
       ];

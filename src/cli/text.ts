@@ -93,11 +93,12 @@ function plural(n: number, word: string): string {
 /**
  * Text from specs, policy files and Google, safe for a terminal and for a CI log: every control character
  * (line breaks included, so no value can start a line a runner reads as a workflow command, `::error::`),
- * escape sequences and bidirectional overrides are shown as `\u{..}`. Tabs stay.
+ * escape sequences, bidirectional overrides and marks, and zero-width characters (which make two different
+ * names look alike) are shown as `\u{..}`. Tabs stay.
  */
 export function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 /** A fix command on one line: shell line continuations joined, the rest escaped by {@link clean}. */

@@ -3,7 +3,7 @@
  * `extract`, `hasOnly`, the tag functions of `resource`), strict RFC 3339 timestamps, and time-zone
  * getters computed without the host's time zone. Pure: tags are passed in for each evaluation.
  */
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, isCelList, listType, mapType, objectType, parse, plan } from '@bufbuild/cel';
+import { celEnv, celFunc, celMethod, CelScalar, isCelError, isCelList, isCelUint, listType, mapType, objectType, parse, plan } from '@bufbuild/cel';
 import { TimestampSchema, timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { EffectiveTag } from '../gcp/types.ts';
 
@@ -167,16 +167,31 @@ export function extract(text: string, template: string): string {
   return end < 0 ? '' : text.slice(from, end);
 }
 
+/** A key equal for equal CEL scalars (numbers across int, uint and double, as CEL compares them), distinct across types. */
+function scalarKey(v: unknown): string {
+  if (typeof v === 'string') return `s:${v}`;
+  if (typeof v === 'boolean') return `b:${v}`;
+  if (typeof v === 'bigint') return `n:${v}`;
+  if (isCelUint(v)) return `n:${v.value}`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `n:${BigInt(v)}` : `d:${v}`;
+  throw new Error('hasOnly compares strings, numbers and booleans only');
+}
+
 const FUNCS = [
   celFunc('timestamp', [STRING], TIMESTAMP, strictTimestamp),
+  // CEL's timestamp(int) counts Unix seconds (the engine's own overload reads milliseconds).
+  celFunc('timestamp', [INT], TIMESTAMP, (seconds) => {
+    if (seconds < -62135596800n || seconds > 253402300799n) throw new Error(`timestamp(${seconds}) is out of range`);
+    return timestampFromMs(Number(seconds) * 1000);
+  }),
   celFunc('date', [STRING], TIMESTAMP, dateOf),
   celMethod('extract', STRING, [STRING], STRING, function (template) {
     return extract(this, template);
   }),
   celMethod('hasOnly', listType(DYN), [listType(DYN)], BOOL, function (allowed) {
     if (!isCelList(this) || !isCelList(allowed)) throw new Error('hasOnly needs lists');
-    const ok = [...allowed].map((v) => String(v));
-    return [...this].every((v) => ok.includes(String(v)));
+    const ok = new Set([...allowed].map(scalarKey));
+    return [...this].every((v) => ok.has(scalarKey(v)));
   }),
   celMethod('matchTag', RESOURCE, [STRING, STRING], BOOL, (key, value) => tags().some((t) => t.namespacedTagKey === key && t.namespacedTagValue === `${key}/${value}`)),
   celMethod('matchTagId', RESOURCE, [STRING, STRING], BOOL, (key, value) => tags().some((t) => t.tagKey === key && t.tagValue === value)),

@@ -31,7 +31,7 @@ export type ConditionVerdict =
   | { holds: 'per-request'; why: string }
   /** False now (`evaluable`), or cannot be evaluated for this resource (an error: never grants). */
   | { holds: 'no'; why: string; evaluable: boolean }
-  /** Needs facts (tags) that could not be read. */
+  /** Needs facts (tags) that could not be read, or is beyond what this checker evaluates (size, nesting): unknown. */
   | { holds: 'unreadable'; why: string };
 
 /** IAM's limit on a condition expression; anything longer (e.g. from a plan) is not evaluated. */
@@ -76,10 +76,20 @@ type Node = { op: 'and' | 'or'; args: Node[] } | { op: 'not'; arg: Node } | { op
 interface Compiled {
   root?: Node;
   error?: string;
+  /** The error is a limit of this checker (size, nesting), not of IAM: whether it holds is unknown. */
+  limit?: boolean;
   usesTime: boolean;
   usesTags: boolean;
   /** Instants the condition's timestamp literals name. */
   instants: number[];
+  /**
+   * Time is read only as `request.time` compared with a `timestamp`/`date` literal: the result can change
+   * only at those instants, so probing around them is exact. Otherwise (getters, durations, arithmetic)
+   * it may change at instants no probe hits.
+   */
+  exactTime: boolean;
+  /** Finer steps worth probing, from the getters it calls: getMilliseconds, getSeconds, getMinutes. */
+  fine: Fine;
 }
 
 const compiledCache = new Map<string, Map<ConditionBackend, Compiled>>();
@@ -107,6 +117,8 @@ export function judgeCondition(condition: IamCondition, facts: ConditionFacts, n
 function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): ConditionVerdict {
   const c = compiled(condition.expression ?? '', facts.backend);
   const shown = show(condition);
+  // A limit of this checker says nothing of IAM's verdict: unknown (fail closed), never "does not grant".
+  if (!c.root && c.limit) return { holds: 'unreadable', why: `the condition ${shown} could not be evaluated here (${c.error})` };
   if (!c.root) return { holds: 'no', evaluable: false, why: `the condition ${shown} cannot be evaluated (${c.error})` };
   const root = c.root;
   const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
@@ -116,7 +128,7 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
   switch (current.v) {
     case 'T': {
       if (!c.usesTime || at(undefined).v === 'T') return { holds: 'always' };
-      return { holds: 'now', ...schedule(at, now.getTime(), c.instants) };
+      return { holds: 'now', ...schedule(at, now.getTime(), c.instants, c.fine) };
     }
     case 'F':
       return { holds: 'no', evaluable: true, why: `the condition ${shown} is false${explain(current.notes)}` };
@@ -126,6 +138,34 @@ function judgeNow(condition: IamCondition, facts: ConditionFacts, now: Date): Co
       if (current.sources.has('tags')) return { holds: 'unreadable', why: `the condition ${shown} needs the resource's tags, which could not be read: ${tagError ?? 'not read'}` };
       return { holds: 'per-request', why: `the condition ${shown} is decided by each request's own attributes${explain(current.notes)}` };
   }
+}
+
+/**
+ * For a condition false now by way of `request.time`: the first instant, within the probes of the
+ * schedule (two years), at which it holds; `maybe` when no probe hit one but the time is read in a way
+ * that may hold between probes; `unknown` over the time budget; undefined when it never holds again. A
+ * public grant that holds later (a start date, a time of day) opens the backend to anyone then.
+ */
+export function holdsLater(condition: IamCondition, facts: ConditionFacts, now: Date): { from: string } | { maybe: true } | { unknown: string } | undefined {
+  const c = compiled(condition.expression ?? '', facts.backend);
+  if (!c.root || !c.usesTime) return undefined;
+  const root = c.root;
+  const tags = Array.isArray(facts.tags) ? facts.tags : undefined;
+  const tagError = facts.tags && !Array.isArray(facts.tags) ? facts.tags.error : undefined;
+  const holds = budgeted((time) => evaluate(root, { time, tags, backend: facts.backend, tagError }).v === 'T');
+  let last = now.getTime();
+  try {
+    for (const t of probeTimes(now.getTime(), c.instants, c.fine)) {
+      if (holds(t)) return { from: new Date(narrowWithin(holds, last, t)).toISOString() };
+      last = t;
+    }
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return { unknown: `the condition ${show(condition)} is false now, and too costly to evaluate to tell whether it holds later` };
+  }
+  // Not found by probing, but the time is read in a way (a time of day, a duration) that may hold between probes.
+  if (!c.exactTime && evaluate(root, { time: undefined, tags, backend: facts.backend, tagError }).v === 'U') return { maybe: true };
+  return undefined;
 }
 
 function show(condition: IamCondition): string {
@@ -152,30 +192,65 @@ function compiled(expression: string, backend: ConditionBackend): Compiled {
 }
 
 function compile1(expression: string, backend: ConditionBackend): Compiled {
-  const none = { usesTime: false, usesTags: false, instants: [] };
+  const none = { usesTime: false, usesTags: false, instants: [], exactTime: true, fine: {} };
   if (expression.trim() === '') return { ...none, error: 'it is empty' };
-  if (expression.length > MAX_EXPRESSION) return { ...none, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
+  if (expression.length > MAX_EXPRESSION) return { ...none, limit: true, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
   let expr: CelExpr;
   try {
     expr = parseCel(expression);
   } catch (err) {
-    const message = err instanceof RangeError ? 'it is nested too deeply' : `it is not valid CEL: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-    return { ...none, error: message };
+    if (err instanceof RangeError) return { ...none, limit: true, error: 'it is nested too deeply' };
+    return { ...none, error: `it is not valid CEL: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` };
   }
-  if (comprehensionDepth(expr) > MAX_COMPREHENSION_DEPTH) return { ...none, error: 'it nests list macros too deeply to evaluate here' };
+  if (comprehensionDepth(expr) > MAX_COMPREHENSION_DEPTH) return { ...none, limit: true, error: 'it nests too deeply (list macros or operators) to evaluate here' };
   const leaves: Leaf[] = [];
   const root = tree(expr, backend, leaves);
   const instants: number[] = [];
+  const fine: Fine = {};
   walk(expr, (e) => {
-    if (e.exprKind.case !== 'callExpr' || !['timestamp', 'date'].includes(e.exprKind.value.function)) return;
+    if (e.exprKind.case !== 'callExpr') return;
+    const step = FINE_GETTERS[e.exprKind.value.function];
+    if (step) fine[step] = true;
+    if (!['timestamp', 'date'].includes(e.exprKind.value.function)) return;
     const arg = e.exprKind.value.args[0];
     if (arg?.exprKind.case === 'constExpr' && arg.exprKind.value.constantKind.case === 'stringValue') {
       const text = arg.exprKind.value.constantKind.value;
       const ms = Date.parse(e.exprKind.value.function === 'date' ? `${text}T00:00:00Z` : text);
       if (!Number.isNaN(ms)) instants.push(ms);
     }
+    // `timestamp(1830297600)`: Unix seconds.
+    if (arg?.exprKind.case === 'constExpr' && arg.exprKind.value.constantKind.case === 'int64Value') instants.push(Number(arg.exprKind.value.constantKind.value) * 1000);
   });
-  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants };
+  return { root, usesTime: leaves.some((l) => l.usesTime), usesTags: leaves.some((l) => l.usesTags), instants, exactTime: timeReadExactly(expr), fine };
+}
+
+/** Steps finer than an hour that a condition's getters can tell apart. */
+type Fine = { ms?: boolean; s?: boolean; min?: boolean };
+const FINE_GETTERS: Record<string, keyof Fine> = { getMilliseconds: 'ms', getSeconds: 's', getMinutes: 'min' };
+
+const COMPARISONS = new Set(['_<_', '_<=_', '_>_', '_>=_', '_==_', '_!=_']);
+
+/** Whether every read of `request` is `request.time` compared directly with a `timestamp(...)`/`date(...)` literal. */
+function timeReadExactly(expr: CelExpr): boolean {
+  let reads = 0;
+  let exact = 0;
+  const isRequestTime = (e: CelExpr | undefined) =>
+    e?.exprKind.case === 'selectExpr' && e.exprKind.value.field === 'time' && e.exprKind.value.operand?.exprKind.case === 'identExpr' && e.exprKind.value.operand.exprKind.value.name === 'request';
+  const isLiteralTime = (e: CelExpr | undefined) =>
+    e?.exprKind.case === 'callExpr' &&
+    !e.exprKind.value.target &&
+    ['timestamp', 'date'].includes(e.exprKind.value.function) &&
+    e.exprKind.value.args.length === 1 &&
+    e.exprKind.value.args[0]?.exprKind.case === 'constExpr';
+  walk(expr, (e) => {
+    const k = e.exprKind;
+    if (k.case === 'identExpr' && k.value.name === 'request') reads++;
+    if (k.case === 'callExpr' && COMPARISONS.has(k.value.function) && k.value.args.length === 2) {
+      const [a, b] = k.value.args;
+      if ((isRequestTime(a) && isLiteralTime(b)) || (isLiteralTime(a) && isRequestTime(b))) exact++;
+    }
+  });
+  return reads === exact;
 }
 
 function children(e: CelExpr): CelExpr[] {
@@ -232,9 +307,17 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
   let perRequest = false;
   const unprovided = new Set<string>();
   const tagKeys: string[] = [];
+  // `request` and `resource` read any other way (`request["time"]`, `[resource].exists(r, r.matchTag(…))`)
+  // hide what they read: counted here, such a read is taken as reading the time, the tags and, for IAP,
+  // the per-request attributes.
+  const roots = { request: 0, resource: 0 };
+  const seen = { request: 0, resource: 0 };
   walk(e, (n) => {
     const k = n.exprKind;
+    if (k.case === 'identExpr' && (k.value.name === 'request' || k.value.name === 'resource')) roots[k.value.name]++;
     if (k.case === 'selectExpr' && k.value.operand?.exprKind.case === 'identExpr') {
+      const name = k.value.operand.exprKind.value.name;
+      if (name === 'request' || name === 'resource') seen[name]++;
       const root = k.value.operand.exprKind.value.name;
       const field = k.value.field;
       if (root === 'request') {
@@ -246,11 +329,17 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
       }
     }
     if (k.case === 'callExpr' && k.value.target?.exprKind.case === 'identExpr' && k.value.target.exprKind.value.name === 'resource' && TAG_FUNCTIONS.has(k.value.function)) {
+      seen.resource++;
       usesTags = true;
       const key = k.value.args[0];
       if (key?.exprKind.case === 'constExpr' && key.exprKind.value.constantKind.case === 'stringValue') tagKeys.push(key.exprKind.value.constantKind.value);
     }
   });
+  if (roots.request > seen.request) {
+    usesTime = true;
+    if (backend === 'app-engine') perRequest = true;
+  }
+  if (roots.resource > seen.resource) usesTags = true;
   let text: string;
   try {
     text = unparse(e);
@@ -353,13 +442,30 @@ function tagText(t: EffectiveTag): string {
  * week), every week for two years and around each instant its literals name, then narrows each change
  * to the millisecond.
  */
-function schedule(at: (time: number) => Value, now: number, literals: number[]): { schedule: string; endsAt?: string; endsSoon: boolean } {
-  const probes = new Set<number>();
-  for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
-  for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
-  for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
-  const times = [...probes].sort((a, b) => a - b);
-  const holds = (t: number): boolean => at(t).v === 'T';
+function schedule(at: (time: number) => Value, now: number, literals: number[], fine: Fine): { schedule: string; endsAt?: string; endsSoon: boolean } {
+  try {
+    return scheduleWithin(budgeted((t) => at(t).v === 'T'), now, literals, fine);
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return { schedule: 'It depends on request.time; it is too costly to evaluate to work out until when.', endsSoon: false };
+  }
+}
+
+/** Thrown when probing a condition over time takes longer than {@link PROBE_BUDGET_MS}. */
+const OVER_BUDGET = new Error('over budget');
+/** Time allowed for probing one condition at many instants (each probe runs the engine). */
+const PROBE_BUDGET_MS = 2000;
+
+function budgeted(holds: (t: number) => boolean): (t: number) => boolean {
+  const deadline = performance.now() + PROBE_BUDGET_MS;
+  return (t) => {
+    if (performance.now() > deadline) throw OVER_BUDGET;
+    return holds(t);
+  };
+}
+
+function scheduleWithin(holds: (t: number) => boolean, now: number, literals: number[], fine: Fine): { schedule: string; endsAt?: string; endsSoon: boolean } {
+  const times = probeTimes(now, literals, fine);
   let last = now;
   let end: number | undefined;
   let index = 0;
@@ -386,6 +492,30 @@ function schedule(at: (time: number) => Value, now: number, literals: number[]):
   const endsSoon = end - now <= EXPIRY_WARNING_DAYS * DAY;
   if (again === undefined) return { schedule: `It ends at ${endsAt} (${inDays(end - now)}).`, endsAt, endsSoon };
   return { schedule: `It holds only at certain times (a time of day or day of week): it is next false from ${endsAt} (${inDays(end - now)}) until ${new Date(again).toISOString()}.`, endsAt, endsSoon };
+}
+
+/**
+ * Instants after `now` worth probing: every hour for 15 days, every week for two years, around each
+ * literal; `fine` adds every millisecond of the next second, every second of the next 1000 or every
+ * minute of the next 1000 (conditions on getMilliseconds, getSeconds, getMinutes).
+ */
+function probeTimes(now: number, literals: number[], fine: Fine): number[] {
+  const probes = new Set<number>();
+  for (const [step, size] of [['ms', 1], ['s', 1000], ['min', 60_000]] as const) if (fine[step]) for (let i = 1; i <= 1000; i++) probes.add(now + i * size);
+  for (let h = 1; h <= 15 * 24; h++) probes.add(now + h * HOUR);
+  for (let d = 16; d <= 730; d += 7) probes.add(now + d * DAY);
+  for (const t of literals) for (const dt of [-1, 0, 1]) if (t + dt > now) probes.add(t + dt);
+  return [...probes].sort((a, b) => a - b);
+}
+
+/** The first instant in (false at `off`, true at `on`] where `holds` is true, or `on` when that takes too long. */
+function narrowWithin(holds: (t: number) => boolean, off: number, on: number): number {
+  try {
+    return narrow((x) => !holds(x), off, on);
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    return on;
+  }
 }
 
 /** The first instant in (ok, bad] where `holds` is false, given it holds at `ok` and not at `bad`. */

@@ -1,12 +1,12 @@
 import type { DenyRule } from '../gcp/types.ts';
-import { judgeCondition, type ConditionFacts } from './conditions.ts';
+import { holdsLater, judgeCondition, type ConditionFacts } from './conditions.ts';
 import type { AccessFacts } from './facts.ts';
 
 /** Which deny rules stop a permission, for the account and for everyone. */
 export interface DenyAnswer {
   /** Rules that deny the account: unconditional, or whose condition is true or cannot be evaluated (IAM's rule). */
   denied: string[];
-  /** Rules that deny it only through a group or principal set it may belong to. */
+  /** Rules that may deny it: through a group or principal set it may belong to, or from a later time (its condition false now). */
   mayBeDenied: string[];
   /** Rules that deny everyone (`principalSet://goog/public:all`), unconditionally or under a condition true without depending on time. */
   deniedToEveryone: string[];
@@ -45,7 +45,7 @@ function describe(policy: string, rule: DenyRule, why?: string): string {
 }
 
 /** How a denial condition applies: a deny applies when its condition is true or cannot be evaluated. */
-function conditionApplies(rule: DenyRule, attributes: ConditionFacts, now: Date): { applies: boolean; certain: boolean; why?: string; unreadable?: string } {
+function conditionApplies(rule: DenyRule, attributes: ConditionFacts, now: Date): { applies: boolean; certain: boolean; why?: string; unreadable?: string; later?: string } {
   if (!rule.denialCondition) return { applies: true, certain: true };
   const verdict = judgeCondition(rule.denialCondition, attributes, now);
   switch (verdict.holds) {
@@ -55,8 +55,14 @@ function conditionApplies(rule: DenyRule, attributes: ConditionFacts, now: Date)
       return { applies: true, certain: false, why: `its condition is true now. ${verdict.schedule}` };
     case 'per-request':
       return { applies: true, certain: false, why: verdict.why };
-    case 'no':
-      return verdict.evaluable ? { applies: false, certain: false } : { applies: true, certain: false, why: `${verdict.why}; a deny condition that cannot be evaluated applies` };
+    case 'no': {
+      if (!verdict.evaluable) return { applies: true, certain: false, why: `${verdict.why}; a deny condition that cannot be evaluated applies` };
+      // False now, but a deny that starts later (a date, nights, weekends) is an outage waiting to happen.
+      const later = holdsLater(rule.denialCondition, attributes, now);
+      if (later && 'unknown' in later) return { applies: false, certain: false, unreadable: later.unknown };
+      if (later) return { applies: false, certain: false, later: 'from' in later ? `its condition is false now but holds from ${later.from}` : 'its condition is false now but depends on the time and may hold at other times' };
+      return { applies: false, certain: false };
+    }
     case 'unreadable':
       return { applies: false, certain: false, unreadable: verdict.why };
   }
@@ -87,14 +93,17 @@ export function whoIsDenied(permission: string, email: string, facts: AccessFact
           answer.unknown.push(`${describe(name, rule)}: ${when.unreadable}.`);
           continue;
         }
-        if (!when.applies) continue;
+        if (!when.applies) {
+          if (when.later && !exceptions.includes('account')) answer.mayBeDenied.push(describe(name, rule, when.later));
+          continue;
+        }
         const text = describe(name, rule, when.why);
         // Only a deny that certainly applies may hide public access: assuming one would fail open.
         if (everyone && when.certain && rule.exceptionPrincipals.length === 0) answer.deniedToEveryone.push(text);
         if (exceptions.includes('account')) continue;
         const hits = matches.includes('account') || everyone;
         if (hits && !exceptions.includes('maybe')) answer.denied.push(text);
-        else answer.mayBeDenied.push(text);
+        else answer.mayBeDenied.push(describe(name, rule, [when.why, 'through a group or principal set the account may belong to'].filter(Boolean).join('; ')));
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { IamCondition, PlannedSource } from '../gcp/types.ts';
-import { judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
+import { holdsLater, judgeCondition, type ConditionFacts, type ConditionVerdict } from './conditions.ts';
 import { whoIsDenied, type DenyAnswer } from './deny.ts';
 import type { AccessFacts, PolicyFact } from './facts.ts';
 import { matchMember } from './principals.ts';
@@ -83,6 +83,13 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
         }
         if (verdict.holds === 'no') {
           if (match === 'self') answer.refused.push({ grant, why: verdict.why });
+          // A public grant false now but true later (a start date, nights, weekends) is public then.
+          const later = match === 'public' && binding.condition ? holdsLater(binding.condition, attributes, now) : undefined;
+          if (later && 'unknown' in later) answer.unknownForPublic.push(`${describeBinding(grant)}: ${later.unknown}.`);
+          else if (later && deny.deniedToEveryone.length === 0) {
+            const when = 'from' in later ? `holds from ${later.from}` : 'depends on the time (a time of day, a date or a duration) and may hold at other times';
+            answer.public.push({ ...grant, schedule: `Its condition is false now, but ${when}.` });
+          }
           continue;
         }
         if (match === 'public') {

@@ -34,17 +34,24 @@ export function redact(text: string, secrets: string[]): string {
   for (const pattern of SHAPED) out = out.replace(pattern, '***');
   out = out.replace(SCHEME, (match, scheme: string, space: string, value: string) => {
     // A sentence's full stop is not part of the token.
-    let end = value.length;
-    while (end > 0 && value[end - 1] === '.') end--;
-    const token = value.slice(0, end);
+    const token = withoutFullStops(value);
     const credential = scheme.toLowerCase() === 'basic' ? isBasicCredential(token) : isBearerToken(token);
     return credential ? `${scheme}${space}***${value.slice(token.length)}` : match;
   });
   return out.replace(KEYED, (_match, key: string, separator: string) => `${key}${separator}***`);
 }
 
+/** `value` without its trailing full stops (a loop: `/\.+$/` rescans a long run of dots from each one). */
+function withoutFullStops(value: string): string {
+  let end = value.length;
+  while (end > 0 && value[end - 1] === '.') end--;
+  return value.slice(0, end);
+}
+
 /** A bearer token, not a word: 8+ characters with a digit, a symbol or an inner capital. */
 function isBearerToken(value: string): boolean {
+  // Hyphenated lowercase words (`tokens-only`) are prose.
+  if (/^[a-z]+(?:-[a-z]+)+$/.test(value)) return false;
   return value.length >= 8 && (/[0-9._~+/=-]/.test(value) || /[A-Z]/.test(value.slice(1)));
 }
 

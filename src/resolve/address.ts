@@ -125,8 +125,18 @@ function classifyFunction(first: string, host: string, url: URL): AddressInfo {
   if (!isProjectId(project)) return invalidName('project ID', project, RULES.project);
   const segment = url.pathname.split('/').find(Boolean) ?? '';
   if (!segment) return { kind: 'unknown', reason: 'a cloudfunctions.net address must name the function in its path' };
-  if (!isFunctionName(segment)) return invalidName('Cloud Functions name', segment, RULES.function);
-  return { kind: 'cloud-functions', origin: `https://${host}`, region, project, functionName: segment };
+  // Percent-encoded letters (`/%6Frders`) name the same function as the plain ones: judge the decoded name.
+  const functionName = decoded(segment);
+  if (!isFunctionName(functionName)) return invalidName('Cloud Functions name', segment, RULES.function);
+  return { kind: 'cloud-functions', origin: `https://${host}`, region, project, functionName };
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** `[[INSTANCE-dot-]VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
