@@ -42,3 +42,22 @@ test('a function named with percent-encoded letters (/legacy-%68ook) is the func
     assert.equal(run.report?.result, 'fail');
   }
 });
+
+test('an address on a serverless domain that names no resource as written is backend-not-found (an error), never a passing warning', async () => {
+  for (const address of [
+    'https://us-central1-shop-prod.cloudfunctions.net/legacy-hook%20',
+    'https://us-central1-shop-prod.cloudfunctions.net/',
+    'https://orders.internal.run.app',
+    'https://x.y.z.run.app',
+    'https://-bad-.appspot.com',
+    `https://${'a'.repeat(64)}-abc123-uc.a.run.app`,
+  ]) {
+    const run = await runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA }, files: { 'openapi.yaml': spec(address) }, world });
+    assert.deepEqual(rulesOf(run).filter((r) => r !== 'audience-mismatch:error' && r !== 'unreachable-backend:warning'), ['backend-not-found:error'], address);
+    assert.equal(run.report?.result, 'fail', address);
+    assert.equal(run.requests.length, 0, `${address}: no Google call for an address that names nothing`);
+  }
+  // A host outside Google's serverless domains stays a warning: it cannot be verified, not known to be wrong.
+  const other = await runAction({ inputs: { spec: 'openapi.yaml', 'service-account': SA }, files: { 'openapi.yaml': spec('https://api.example.com') }, world });
+  assert.deepEqual(rulesOf(other), ['unsupported-backend:warning']);
+});

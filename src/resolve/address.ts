@@ -17,7 +17,7 @@ export type AddressInfo = (
   /** `[VERSION-dot-][SERVICE-dot-]PROJECT[.REGIONCODE.r].appspot.com`. */
   | { kind: 'app-engine'; origin: string; project: string; service?: string; version?: string }
   /** Anything else, or an address that cannot be used. */
-  | { kind: 'unknown'; reason: string }
+  | { kind: 'unknown'; reason: string; googleHost?: 'cloud-run' | 'cloud-functions' | 'app-engine' }
 ) &
   TransportProblem;
 
@@ -35,6 +35,27 @@ const REGION_CODE = /^[a-z0-9]{2,4}$/;
 
 /** Classifies a backend address by its host. Pure: no lookups. */
 export function classifyAddress(address: string): AddressInfo {
+  const info = classify(address);
+  if (info.kind !== 'unknown' || info.googleHost) return info;
+  const googleHost = serverlessDomain(address);
+  return googleHost ? { ...info, googleHost } : info;
+}
+
+/** The serverless product whose domain the address's host is under (run.app, cloudfunctions.net, appspot.com). */
+function serverlessDomain(address: string): 'cloud-run' | 'cloud-functions' | 'app-engine' | undefined {
+  let host: string;
+  try {
+    host = stripDot(new URL(address).hostname.toLowerCase());
+  } catch {
+    return undefined;
+  }
+  if (host.endsWith('.run.app')) return 'cloud-run';
+  if (host.endsWith('.cloudfunctions.net')) return 'cloud-functions';
+  if (host.endsWith('.appspot.com')) return 'app-engine';
+  return undefined;
+}
+
+function classify(address: string): AddressInfo {
   let url: URL;
   try {
     url = new URL(address);
@@ -57,7 +78,7 @@ export function classifyAddress(address: string): AddressInfo {
   }
   const info = classifyHost(host, url);
   if (problems.length === 0) return info;
-  if (info.kind === 'unknown') return { kind: 'unknown', reason: `${info.reason}, and ${problems.join(', and ')}` };
+  if (info.kind === 'unknown') return { ...info, reason: `${info.reason}, and ${problems.join(', and ')}` };
   return { ...info, transportProblem: problems.join('; ') };
 }
 
@@ -87,9 +108,13 @@ const NOT_GOOGLE = 'it is not a Cloud Run, Cloud Functions or App Engine address
 function classifyHost(host: string, url: URL): AddressInfo {
   const labels = host.split('.');
   const endsWith = (...tail: string[]) => labels.length > tail.length && tail.every((label, i) => labels[labels.length - tail.length + i] === label);
-  if (endsWith('run', 'app')) return classifyRun(labels);
-  if (labels.length === 3 && endsWith('cloudfunctions', 'net')) return classifyFunction(labels[0] ?? '', host, url);
-  if (endsWith('appspot', 'com')) return classifyAppEngine(labels);
+  // A host of Google's serverless domains that names no resource is not "unverifiable": it is a backend
+  // that does not exist as written (backend-not-found, an error), never a warning that passes.
+  const google = (kind: 'cloud-run' | 'cloud-functions' | 'app-engine', info: AddressInfo): AddressInfo =>
+    info.kind === 'unknown' ? { ...info, googleHost: kind } : info;
+  if (endsWith('run', 'app')) return google('cloud-run', classifyRun(labels));
+  if (endsWith('cloudfunctions', 'net')) return google('cloud-functions', labels.length === 3 ? classifyFunction(labels[0] ?? '', host, url) : { kind: 'unknown', reason: NOT_GOOGLE });
+  if (endsWith('appspot', 'com')) return google('app-engine', classifyAppEngine(labels));
   return { kind: 'unknown', reason: NOT_GOOGLE };
 }
 

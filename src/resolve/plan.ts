@@ -74,7 +74,9 @@ async function resolveOne(google: GoogleCloud, info: AddressInfo, run: RunSearch
     case 'app-engine':
       return resolveAppEngine(google, info);
     case 'unknown':
-      return { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
+      return info.googleHost
+        ? { kind: 'not-found', backendKind: info.googleHost, message: `The address is on a ${info.googleHost} domain but names no resource there: ${info.reason}. API Gateway's calls to it would fail.` }
+        : { kind: 'unsupported', message: `The address is not verifiable: ${info.reason}` };
   }
 }
 
