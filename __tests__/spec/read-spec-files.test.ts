@@ -111,4 +111,17 @@ describe('readSpecFiles', () => {
       [['locked.yaml', 1, 'the file cannot be read (EACCES)']],
     );
   });
+
+  it('a glob matching more than 1,000 files is one invalid-spec finding, and no file is read', async () => {
+    const many = path.join(workspace, 'many');
+    await mkdir(many);
+    for (let i = 0; i < 1001; i++) await writeFile(path.join(many, `s${i}.yaml`), 'not: [valid');
+    const result = await readSpecFiles(['many/*.yaml'], workspace);
+    assert.deepEqual(result.files, []);
+    assert.deepEqual(
+      result.findings.map((f) => [f.rule, f.file, f.message]),
+      [['invalid-spec', 'many/*.yaml', "the spec input matches 1001 files, over the limit of 1000; name the gateway config's OpenAPI files more narrowly"]],
+    );
+    await rm(many, { recursive: true, force: true });
+  });
 });

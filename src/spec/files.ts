@@ -7,6 +7,8 @@ import { errorCode, isInside, readWorkspaceFile } from '../workspace-files.ts';
 import { parseSpec } from './openapi.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
+/** Most spec files one run reads (a config has a handful; a glob matching thousands is a mistake or an attack). */
+const MAX_FILES = 1000;
 const GLOB_CHARS = /[*?[{]/;
 
 /**
@@ -51,18 +53,22 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
   const files: string[] = [];
   const backends: Backend[] = [];
   const sorted = [...candidates].sort();
-  const reads = await Promise.all(sorted.map((file) => readText(file, root)));
-  sorted.forEach((file, index) => {
-    const read = reads[index]!;
+  if (sorted.length > MAX_FILES) {
+    const message = `the spec input matches ${sorted.length} files, over the limit of ${MAX_FILES}; name the gateway config's OpenAPI files more narrowly`;
+    return { files: [], backends: [], findings: [...findings, invalidSpec(patterns[0] ?? '.', 1, message)] };
+  }
+  // One file at a time: at most one file's text (10 MiB) and its parse are held at once, however many match.
+  for (const file of sorted) {
+    const read = await readText(file, root);
     if (typeof read !== 'string') {
       findings.push(read);
-      return;
+      continue;
     }
     files.push(file);
     const parsed = parseSpec(read, file);
     backends.push(...parsed.backends);
     findings.push(...parsed.findings);
-  });
+  }
   return { files, backends, findings };
 }
 
