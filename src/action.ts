@@ -1,7 +1,7 @@
 import { pullRequestFromEvent, runContext } from './github/context.ts';
 import type { Suggestion } from './github/review.ts';
 import { reportWithFixes } from './report/fixes.ts';
-import { explanation } from './report/layout.ts';
+import { explanation, type Medium } from './report/layout.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -18,7 +18,7 @@ import { readWorkspaceFile, writeOutputFile } from './workspace-files.ts';
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
   if (inputs.githubToken) runner.setSecret(inputs.githubToken);
-  const { report, callCount, notes, outsideRepository } = await runGate({
+  const { report, callCount, notes, outsideRepository, terraformStyle } = await runGate({
     specPatterns: inputs.specPatterns,
     apiConfig: inputs.apiConfig || undefined,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -40,8 +40,9 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) runner.info(note);
-  const withFixes = reportWithFixes(report, await specTexts(report, inputs));
-  await publish(withFixes, inputs, new Set(outsideRepository));
+  const withFixes = reportWithFixes(report, await specTexts(report, inputs), terraformStyle);
+  // A repository whose plan manages IAM gets the Terraform fix first (gcloud folded under it).
+  await publish(withFixes, inputs, new Set(outsideRepository), terraformStyle ? 'terraform' : 'gcloud');
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   runner.info(verdict);
   if (report.result === 'fail') {
@@ -56,7 +57,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
  * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
-async function publish(report: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
+async function publish(report: Report, inputs: ActionInputs, outsideRepository: Set<string>, medium: Medium): Promise<void> {
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
   const reportFile = runner.reportFilePath();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -83,14 +84,14 @@ async function publish(report: Report, inputs: ActionInputs, outsideRepository: 
   let summaryWritten = false;
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await runner.appendSummary(renderSummary(report));
+      await runner.appendSummary(renderSummary(report, { medium }));
       summaryWritten = true;
     } catch (err) {
       problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
     }
   }
   if (inputs.comment) {
-    const warning = await comment(report, inputs);
+    const warning = await comment(report, inputs, medium);
     if (warning) problems.warning.push(warning);
   }
 
@@ -134,7 +135,7 @@ function forkHint(): string | undefined {
 }
 
 /** The sticky PR comment, on pull_request events. A refusal to comment is a warning (returned); the verdict stands. */
-async function comment(report: Report, inputs: ActionInputs): Promise<string | undefined> {
+async function comment(report: Report, inputs: ActionInputs, medium: Medium): Promise<string | undefined> {
   const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr) return undefined;
@@ -146,7 +147,7 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
   const { upsertComment } = await import('./github/comment.ts');
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
   const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns.length > 0 ? inputs.specPatterns : inputs.terraformPlans);
-  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
+  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}`, medium });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
   runner.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);
