@@ -7,7 +7,7 @@ import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
 import { renderJsonReport } from './report/json-report.ts';
-import { redact } from './report/redact.ts';
+import { redact, redactDeep } from './report/redact.ts';
 import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
@@ -40,7 +40,8 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) runner.info(note);
-  const withFixes = reportWithFixes(report, await specTexts(report, inputs), terraformStyle);
+  // The Terraform fixes name plan addresses and files: redacted like the rest of the report.
+  const withFixes = redactDeep(reportWithFixes(report, await specTexts(report, inputs), terraformStyle), inputs.githubToken ? [inputs.githubToken] : []);
   // A repository whose plan manages IAM gets the Terraform fix first (gcloud folded under it).
   await publish(withFixes, inputs, new Set(outsideRepository), terraformStyle ? 'terraform' : 'gcloud');
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runGate, type GateOptions, type GateResult } from '../gate.ts';
+import { reportWithFixes } from '../report/fixes.ts';
 import { renderJsonReport } from '../report/json-report.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { HOMEPAGE, VERSION } from '../version.ts';
@@ -89,7 +90,8 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
   const result = await deps.runGate(options);
   for (const note of (result as GateResult & { notes?: string[] }).notes ?? []) io.stderr.write(`gateway-guard: note: ${oneLine(note)}\n`);
 
-  const { report } = result;
+  // With a plan that manages IAM, the Terraform fixes follow its style (as in the action).
+  const report = result.terraformStyle ? reportWithFixes(result.report, new Map(), result.terraformStyle) : result.report;
   if (command.format === 'json') io.stdout.write(renderJsonReport(report));
   else if (command.format === 'sarif') {
     io.stdout.write(JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
