@@ -47,3 +47,10 @@ test('the family of the resources on the service wins over the rest of the proje
   assert.deepEqual(styleOf(changes), { runFamily: 'v1', module: 'module.legacy', near: { address: 'module.legacy.google_cloud_run_service_iam_member.orders' } });
   assert.equal(styleOf(changes, { ...finding, rule: 'public-access', permission: undefined }), undefined);
 });
+
+test('a binding whose service is known only after apply is not taken as the one managing this service', () => {
+  const binding = change('google_cloud_run_service_iam_binding.inv', ['create'], null, { project: 'p', location: 'us-central1', role: 'roles/run.invoker', members: ['user:a@example.com'], condition: [] }, { service: true });
+  const style = styleOf([binding]);
+  assert.equal(style?.authoritative, undefined);
+  assert.equal(style?.runFamily, 'v1');
+});

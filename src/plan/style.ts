@@ -65,10 +65,12 @@ export function terraformStyles(standing: IamChange[]): ((finding: Finding) => T
       const v1 = run.filter((t) => !t.type.startsWith('google_cloud_run_v2_')).length;
       style.runFamily = v1 > run.length - v1 ? 'v1' : 'v2';
     }
+    // Only one known to be this resource (a name known after apply may be another).
     const authoritative = onTarget.find(
       (t) =>
-        t.change.form === 'policy' ||
-        (t.change.form === 'binding' && t.change.add.some((b) => b.role === target.role && !b.condition)),
+        !t.change.resource.includes('*') &&
+        (t.change.form === 'policy' ||
+          (t.change.form === 'binding' && t.change.add.some((b) => b.role === target.role && !b.condition))),
     );
     if (authoritative) {
       style.authoritative = { ...place(authoritative.change), form: authoritative.change.form === 'policy' ? 'policy' : 'binding' };
