@@ -12,7 +12,19 @@ import { startFakeGoogle, type FakeGoogle, type FakeGoogleOptions, type RequestL
 import { parseSpec } from '../src/spec/index.ts';
 import { planReadRows } from './plan-read.ts';
 import { hammering, startProxy } from './proxy.ts';
-import { cloudRunWorld, largeSpec, lowerBound, readdress, REGION_CODES, swaggerSpec, withFunctionsAndApp, type BenchCase, type LowerBound } from './worlds.ts';
+import {
+  cloudRunWorld,
+  largeSpec,
+  lowerBound,
+  plannedExtraCalls,
+  readdress,
+  REGION_CODES,
+  swaggerSpec,
+  withFunctionsAndApp,
+  withPlannedChanges,
+  type BenchCase,
+  type LowerBound,
+} from './worlds.ts';
 
 const MiB = 1024 * 1024;
 const started = Date.now();
@@ -63,7 +75,7 @@ interface Measured {
   peakRssBytes?: number;
 }
 
-async function runCase(c: BenchCase, fake: FakeGoogle | undefined, inputs: Record<string, string>, probe = false): Promise<Measured> {
+async function runCase(c: BenchCase, fake: FakeGoogle | undefined, inputs: Record<string, string>, probe = false, files: Record<string, string> = {}): Promise<Measured> {
   const env: Record<string, string> = {};
   let rssFile: string | undefined;
   if (probe) {
@@ -75,7 +87,7 @@ async function runCase(c: BenchCase, fake: FakeGoogle | undefined, inputs: Recor
   const epoch0 = Date.now();
   const run = await runWith(
     {
-      files: { 'openapi.yaml': c.spec },
+      files: { 'openapi.yaml': c.spec, ...files },
       inputs: { spec: 'openapi.yaml', 'service-account': c.serviceAccount, project: c.projects.join('\n'), comment: 'false', ...inputs },
       env,
     },
@@ -316,6 +328,27 @@ if (want('calls')) {
     );
     notes.push(`Calls per category (asset-inventory): ${[...countBy(run.requests)].map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   }
+}
+
+// Planned state: a plan whose changes touch only resources read anyway costs no extra call -------------------
+if (want('calls')) {
+  const { c: planned, plan } = withPlannedChanges(small);
+  const b = bound(planned);
+  const extra = plannedExtraCalls(plan, b, planned.serviceAccount);
+  log(`planned state: the hash-only shape with and without a plan (lower bound ${b.total} + ${extra} for the plan)`);
+  const without = await withFake(planned, {}, (fake) => runCase(planned, fake, {}));
+  const withPlan = await withFake(planned, {}, (fake) => runCase(planned, fake, { 'terraform-plan': 'tfplan.json' }, false, { 'tfplan.json': JSON.stringify(plan) }));
+  const problems = [...verdictProblems(planned, without.run), ...verdictProblems(planned, withPlan.run).map((p) => `with plan: ${p}`)];
+  const added = withPlan.run.requests.length - without.run.requests.length;
+  row(
+    'Calls: planned state (terraform-plan, 6 changes on resources read anyway), hash-only shape',
+    `${withPlan.run.requests.length} vs ${without.run.requests.length} without the plan (+${added}; bound +${extra})${problems.length ? `; VERDICT ${problems.join('; ')}` : ''}`,
+    `+${extra} (the plan's role nothing else bound)`,
+    '',
+    added <= extra && problems.length === 0,
+  );
+  const diff = [...countBy(withPlan.run.requests)].map(([k, v]) => [k, v - (countBy(without.run.requests).get(k) ?? 0)] as const).filter(([, v]) => v !== 0);
+  notes.push(`Planned state: calls with the plan minus without, per category: ${diff.length ? diff.map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${v}`).join(', ') : 'none'}.`);
 }
 
 // 2. Latency ----------------------------------------------------------------------------------------------

@@ -361,6 +361,8 @@ export interface LowerBound {
   parts: Array<{ what: string; calls: number }>;
   /** Calls when every backend is checked on its own, nothing shared (the naive baseline). */
   naive: number;
+  /** The distinct roles counted (those that may grant the account in the policies read). */
+  roles: string[];
 }
 
 const pages = (items: number, pageSize: number): number => Math.max(1, Math.ceil(items / pageSize));
@@ -489,5 +491,61 @@ export function lowerBound(world: World, addresses: string[], email: string): Lo
   ];
   // Naive: each address on its own: one read (or its region's listing) for its resource, its policy, its chain and roles.
   const naive = [...new Set(addresses)].length * (1 + 1 + 3 * 3 + Math.max(1, Math.round(roles.size / 2)));
-  return { total: parts.reduce((s, p) => s + p.calls, 0), parts, naive };
+  return { total: parts.reduce((s, p) => s + p.calls, 0), parts, naive, roles: [...roles] };
+}
+
+/** A `terraform show -json` plan (the few fields the bench's plans use). */
+export interface BenchPlan {
+  format_version: string;
+  resource_changes: Array<{ address: string; mode: 'managed'; type: string; name: string; change: { actions: string[]; before: unknown; after: unknown; after_unknown: Record<string, unknown> } }>;
+  configuration: { root_module: Record<string, never> };
+}
+
+/**
+ * The case with a Terraform plan whose changes touch only resources the run reads anyway (addressed
+ * services, their host project), none of the public or missing ones: a bystander's grant on a service and
+ * on its project, a service's settings updated as they are, the gateway granted a custom role the plan
+ * creates, and the gateway granted a custom role of the world that nothing bound before (its definition is
+ * the one thing the plan makes the run read). The world gains that role only (unbound, so the run without
+ * the plan reads the same).
+ */
+export function withPlannedChanges(c: BenchCase): { c: BenchCase; plan: BenchPlan } {
+  const excluded = new Set([...c.expected.publicAccess, ...c.expected.missingInvoker]);
+  const addressed = (c.world.runServices ?? []).filter((s) => [s.uri, ...(s.urls ?? [])].some((u) => u && c.addresses.includes(u) && !excluded.has(u)));
+  const [a, b, d, e] = addressed;
+  if (!a || !b || !d || !e) throw new Error('withPlannedChanges: the case needs 4 addressed services that pass');
+  const parts = (s: RunService) => ({ project: s.name.split('/')[1] as string, location: s.name.split('/')[3] as string, name: s.name.split('/')[5] as string });
+  const unbound = `projects/${parts(a).project}/roles/plannedInvoker`;
+  const world: World = { ...c.world, roles: [...(c.world.roles ?? []), { name: unbound, title: 'Planned invoker (custom)', includedPermissions: ['run.routes.invoke'], stage: 'GA' }] };
+  const rc = (type: string, name: string, actions: string[], before: unknown, after: unknown): BenchPlan['resource_changes'][number] => ({
+    address: `${type}.${name}`, mode: 'managed', type, name, change: { actions, before, after, after_unknown: {} },
+  });
+  const member = (s: RunService, role: string, who: string) => ({ ...parts(s), role, member: who, condition: [] });
+  const settings = { ...parts(d), ingress: 'INGRESS_TRAFFIC_ALL', invoker_iam_disabled: false, default_uri_disabled: false, custom_audiences: [], description: 'before' };
+  const plan: BenchPlan = {
+    format_version: '1.2',
+    configuration: { root_module: {} },
+    resource_changes: [
+      rc('google_cloud_run_v2_service_iam_member', 'viewer', ['create'], null, member(a, 'roles/run.viewer', 'user:new-dev@example.com')),
+      rc('google_project_iam_member', 'auditor', ['create'], null, { project: parts(a).project, role: 'roles/viewer', member: 'user:auditor@example.com', condition: [] }),
+      rc('google_cloud_run_v2_service', 'settings', ['update'], settings, { ...settings, description: 'after' }),
+      rc('google_project_iam_custom_role', 'edge', ['create'], null, { project: parts(e).project, role_id: 'plannedEdge', title: 'Planned edge', permissions: ['run.routes.invoke'], stage: 'GA' }),
+      rc('google_cloud_run_v2_service_iam_member', 'gateway_edge', ['create'], null, member(e, `projects/${parts(e).project}/roles/plannedEdge`, `serviceAccount:${c.serviceAccount}`)),
+      rc('google_cloud_run_v2_service_iam_member', 'gateway_planned', ['create'], null, member(b, unbound, `serviceAccount:${c.serviceAccount}`)),
+    ],
+  };
+  return { c: { ...c, world }, plan };
+}
+
+/**
+ * Calls a plan adds to the lower bound `bound` (of the same world and addresses), from the plan alone: one
+ * role read per role the plan binds to a member that may be the account, unless the plan creates that role
+ * or the bound counts it already (the policies read bind it to such a member).
+ */
+export function plannedExtraCalls(plan: BenchPlan, bound: LowerBound, email: string): number {
+  const after = plan.resource_changes.map((r) => ({ type: r.type, after: (r.change.after ?? {}) as Record<string, unknown> }));
+  const created = new Set(after.filter((r) => r.type === 'google_project_iam_custom_role').map((r) => `projects/${String(r.after.project)}/roles/${String(r.after.role_id)}`));
+  const live = new Set(bound.roles);
+  const granted = new Set(after.filter((r) => r.type.endsWith('_iam_member') && typeof r.after.member === 'string' && mayBeTheAccount(r.after.member, email)).map((r) => String(r.after.role)));
+  return [...granted].filter((role) => !created.has(role) && !live.has(role)).length;
 }

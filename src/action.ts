@@ -1,14 +1,14 @@
 import { pullRequestFromEvent, runContext } from './github/context.ts';
 import type { Suggestion } from './github/review.ts';
 import { reportWithFixes } from './report/fixes.ts';
-import { explanation } from './report/layout.ts';
+import { explanation, type Medium } from './report/layout.ts';
 import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
 import { renderJsonReport } from './report/json-report.ts';
 import { maskMembers } from './report/members.ts';
-import { redact } from './report/redact.ts';
+import { redact, redactDeep } from './report/redact.ts';
 import type { Report } from './report/model.ts';
 import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
@@ -19,7 +19,7 @@ import { readWorkspaceFile, writeOutputFile } from './workspace-files.ts';
 /** The action, once its inputs are valid: gate → annotations, summary, outputs, comment, exit code. */
 export async function runAction(inputs: ActionInputs): Promise<void> {
   if (inputs.githubToken) runner.setSecret(inputs.githubToken);
-  const { report, callCount, notes, outsideRepository } = await runGate({
+  const { report, callCount, notes, outsideRepository, terraformStyle } = await runGate({
     specPatterns: inputs.specPatterns,
     apiConfig: inputs.apiConfig || undefined,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -41,8 +41,10 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
     credentialsHint: forkHint(),
   });
   for (const note of notes) runner.info(note);
-  const withFixes = reportWithFixes(report, await specTexts(report, inputs));
-  await publish(withFixes, inputs, new Set(outsideRepository));
+  // The Terraform fixes name plan addresses and files: redacted like the rest of the report.
+  const withFixes = redactDeep(reportWithFixes(report, await specTexts(report, inputs), terraformStyle), inputs.githubToken ? [inputs.githubToken] : []);
+  // A repository whose plan manages IAM gets the Terraform fix first (gcloud folded under it).
+  await publish(withFixes, inputs, new Set(outsideRepository), terraformStyle ? 'terraform' : 'gcloud');
   const verdict = `gateway-guard: ${report.result} — ${report.counts.errors} error(s), ${report.counts.warnings} warning(s), ${callCount} Google API call(s).`;
   runner.info(verdict);
   if (report.result === 'fail') {
@@ -57,7 +59,7 @@ export async function runAction(inputs: ActionInputs): Promise<void> {
  * of those cannot be written, the action says so ahead of the findings' annotations (so GitHub's 10 per
  * level keep it) and the verdict stands; a report or SARIF file that was not written fails the step.
  */
-async function publish(full: Report, inputs: ActionInputs, outsideRepository: Set<string>): Promise<void> {
+async function publish(full: Report, inputs: ActionInputs, outsideRepository: Set<string>, medium: Medium): Promise<void> {
   // The JSON report names every member; everything shown to readers of the run or the PR counts them.
   const report = inputs.showMembers ? full : maskMembers(full);
   const problems: { error: string[]; warning: string[] } = { error: [], warning: [] };
@@ -86,14 +88,14 @@ async function publish(full: Report, inputs: ActionInputs, outsideRepository: Se
   let summaryWritten = false;
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await runner.appendSummary(renderSummary(report));
+      await runner.appendSummary(renderSummary(report, { medium }));
       summaryWritten = true;
     } catch (err) {
       problems.warning.push(`Could not write the job summary (the report file and annotations have the findings): ${messageOf(err, inputs)}`);
     }
   }
   if (inputs.comment) {
-    const warning = await comment(report, inputs);
+    const warning = await comment(report, inputs, medium);
     if (warning) problems.warning.push(warning);
   }
 
@@ -137,7 +139,7 @@ function forkHint(): string | undefined {
 }
 
 /** The sticky PR comment, on pull_request events. A refusal to comment is a warning (returned); the verdict stands. */
-async function comment(report: Report, inputs: ActionInputs): Promise<string | undefined> {
+async function comment(report: Report, inputs: ActionInputs, medium: Medium): Promise<string | undefined> {
   const context = runContext();
   const pr = pullRequestFromEvent(context.eventName, context.payload);
   if (!pr) return undefined;
@@ -149,7 +151,7 @@ async function comment(report: Report, inputs: ActionInputs): Promise<string | u
   const { upsertComment } = await import('./github/comment.ts');
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
   const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns.length > 0 ? inputs.specPatterns : inputs.terraformPlans);
-  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}` });
+  const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}`, medium });
   const result = await upsertComment({ token: inputs.githubToken, apiUrl: context.apiUrl, owner, repo, issueNumber: pr.number, body, markerKey: marker });
   if (result.warning) return redact(result.warning, [inputs.githubToken]);
   runner.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}.`);

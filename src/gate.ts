@@ -9,7 +9,9 @@ import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
 import { planBackends } from './plan/api-config.ts';
 import { readPlanFiles } from './plan/read.ts';
-import { plannedChanges, type PlannedChange } from './plan/changes.ts';
+import { plannedChanges, standingIam, type IamChange, type PlannedChange } from './plan/changes.ts';
+import { terraformStyles } from './plan/style.ts';
+import type { TerraformStyle } from './report/fixes.ts';
 import { locateResources } from './plan/locate.ts';
 import type { PlanFile } from './plan/model.ts';
 import { projectScope } from './resolve/allowed.ts';
@@ -61,6 +63,8 @@ export interface GateResult {
   notes: string[];
   /** Files findings point at that are not in the repository (documents of a planned API config). */
   outsideRepository?: string[];
+  /** With a plan that holds IAM resources: how each finding's Terraform fix follows the repository's style. */
+  terraformStyle?: (finding: Finding) => TerraformStyle | undefined;
 }
 
 /** Reads the specs, checks every backend against Google, and returns the verdict. Never throws on bad input. */
@@ -100,6 +104,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
+  const located = options.terraformPlans?.length ? await locatedChanges(plans.plans, options.workspace) : undefined;
   const planned = fromPlan ? await planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
   const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
   const source = spec
@@ -114,7 +119,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           now,
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
-          ...(options.terraformPlans?.length ? { planned: await locatedChanges(plans.plans, options.workspace) } : {}),
+          ...(located ? { planned: located.changes } : {}),
           ...(allowed.scope ? { allowedProjects: allowed.scope } : {}),
         })
       : { backends: [], findings: [] };
@@ -127,7 +132,14 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.
-  return { report: redactDeep(report, options.secrets ?? []), callCount: google?.callCount ?? 0, notes: source.notes, outsideRepository: planned?.external ?? [] };
+  const terraformStyle = located && terraformStyles(located.standing);
+  return {
+    report: redactDeep(report, options.secrets ?? []),
+    callCount: google?.callCount ?? 0,
+    notes: source.notes,
+    outsideRepository: planned?.external ?? [],
+    ...(terraformStyle ? { terraformStyle } : {}),
+  };
 }
 
 /** Spec files checked as the service-account input: the same shape as a deployed source. */
@@ -163,17 +175,22 @@ async function resolveAccount(cloud: () => Promise<GoogleCloud>, given: string):
   }
 }
 
-/** The planned changes of every plan, each with the `.tf` file and line of its `resource` block where found. */
-async function locatedChanges(plans: PlanFile[], workspace: string): Promise<PlannedChange[]> {
-  const all: PlannedChange[] = [];
+/**
+ * The planned changes of every plan, and the IAM resources standing after apply (for fixes in the
+ * repository's style), each with the `.tf` file and line of its `resource` block where found.
+ */
+async function locatedChanges(plans: PlanFile[], workspace: string): Promise<{ changes: PlannedChange[]; standing: IamChange[] }> {
+  const all: { changes: PlannedChange[]; standing: IamChange[] } = { changes: [], standing: [] };
   for (const plan of plans) {
     const changes = plannedChanges([plan]);
-    const places = await locateResources(plan, changes.map((c) => c.provenance.address), workspace);
-    for (const change of changes) {
+    const standing = standingIam([plan]);
+    const places = await locateResources(plan, [...changes, ...standing].map((c) => c.provenance.address), workspace);
+    for (const change of [...changes, ...standing]) {
       const place = places.get(change.provenance.address);
       if (place) Object.assign(change.provenance, { file: place.file, line: place.line });
     }
-    all.push(...changes);
+    all.changes.push(...changes);
+    all.standing.push(...standing);
   }
   return all;
 }

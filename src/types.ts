@@ -84,8 +84,8 @@ export interface SpecEdit {
 /** One fix in the media a team may use: gcloud, Terraform, or a change to a spec line. */
 export interface FixMedia {
   gcloud?: string;
-  /** The Terraform resource (address) whose next apply would revert the `gcloud` fix, when a plan shows one. */
-  gcloudRevertedBy?: string;
+  /** The Terraform resource (address, and `.tf` file and line when located) whose next apply would revert the `gcloud` fix, when a plan shows one. */
+  gcloudRevertedBy?: { address: string; file?: string; line?: number };
   terraform?: string;
   /** Replace line `line` of `file` (now `original`) with `replacement` (several lines, or empty to delete it). */
   spec?: { file: string; line: number; replacement: string; original?: string };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloudRunWorld, lowerBound, readdress, swaggerSpec, withFunctionsAndApp, type BenchCase } from '../../bench/worlds.ts';
+import { cloudRunWorld, lowerBound, plannedExtraCalls, readdress, swaggerSpec, withFunctionsAndApp, withPlannedChanges, type BenchCase } from '../../bench/worlds.ts';
 import type { RequestLogEntry } from '../fake-google/server.ts';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
 
@@ -44,6 +44,22 @@ test('the mixed config of issue 13: one listing per project and region, no read 
   assert.equal(count(run, 'run.projects.locations.services.get'), 0);
   assert.equal(count(run, 'run.projects.locations.list'), 0);
   assert.equal(run.requests.length, lowerBound(mixed.world, mixed.addresses, mixed.serviceAccount).total);
+});
+
+test('a plan whose changes touch only resources read anyway costs no extra call but the role it binds that nothing else bound', async () => {
+  const { c, plan } = withPlannedChanges(base);
+  const bound = lowerBound(c.world, c.addresses, c.serviceAccount);
+  const extra = plannedExtraCalls(plan, bound, c.serviceAccount);
+  assert.equal(extra, 1, 'the world role the plan grants the gateway');
+  const run = await runAction({
+    inputs: { spec: 'openapi.yaml', 'service-account': c.serviceAccount, project: c.projects.join('\n'), comment: 'false', 'terraform-plan': 'tfplan.json' },
+    files: { 'openapi.yaml': c.spec, 'tfplan.json': JSON.stringify(plan) },
+    world: structuredClone(c.world),
+  });
+  assertVerdict(run, c);
+  assert.equal(run.requests.length, bound.total + extra);
+  assert.equal(run.requests.filter((r) => r.path.endsWith('/roles/plannedInvoker')).length, 1);
+  assert.equal(run.requests.filter((r) => r.path.endsWith('/roles/plannedEdge')).length, 0, 'a role the plan creates is not read');
 });
 
 test('a deterministic address alone in its region is read by name, not listed', async () => {

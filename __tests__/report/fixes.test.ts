@@ -82,7 +82,15 @@ test('terraformFix: the member resource to add, per kind', () => {
   assert.match(custom, /resource "google_project_iam_custom_role" "api_gateway_app_engine_caller"[\s\S]*"clientauthconfig\.clients\.getWithSecret",[\s\S]*resource "google_project_iam_member" "gateway_app_engine_caller" \{\n {2}project = "shop-prod"\n {2}role {4}= google_project_iam_custom_role\.api_gateway_app_engine_caller\.name\n/);
   // The plan hook: the v1 family, or an authoritative binding to edit instead.
   assert.match(terraformFix(base, { runFamily: 'v1' })!, /^resource "google_cloud_run_service_iam_member" "payments_gateway_invoker" \{[\s\S]*\n {2}service {2}= "payments"/m);
-  assert.match(terraformFix(base, { authoritative: { address: 'module.run.google_cloud_run_v2_service_iam_binding.invokers', file: 'infra/run.tf', line: 12 } })!, /^# module\.run\.google_cloud_run_v2_service_iam_binding\.invokers \(infra\/run\.tf:12\) manages this role authoritatively/);
+  const binding = terraformFix(base, { authoritative: { address: 'module.run.google_cloud_run_v2_service_iam_binding.invokers', file: 'infra/run.tf', line: 12, form: 'binding' } })!;
+  assert.match(binding, /^# module\.run\.google_cloud_run_v2_service_iam_binding\.invokers \(infra\/run\.tf:12\)\n# manages "roles\/run\.invoker" authoritatively/);
+  assert.match(binding, /\n {2}members = \[\n {4}# …the members it has,\n {4}"serviceAccount:shop-gateway@shop-prod\.iam\.gserviceaccount\.com",\n {2}\]$/);
+  assert.ok(!binding.includes('resource "'), 'no new member resource beside an authoritative binding');
+  const policy = terraformFix(base, { authoritative: { address: 'google_cloud_run_v2_service_iam_policy.orders', form: 'policy' } })!;
+  assert.match(policy, /^# google_cloud_run_v2_service_iam_policy\.orders\n# replaces this allow policy as a whole[\s\S]*binding \{\n {4}role {4}= "roles\/run\.invoker"\n {4}members = \["serviceAccount:shop-gateway@/);
+  // Beside the module's other IAM resources; a hostile address stays on its comment line.
+  assert.match(terraformFix(base, { runFamily: 'v1', module: 'module.run', near: { address: 'module.run.google_cloud_run_service_iam_member.viewers', file: 'infra/run/main.tf', line: 4 } })!, /^# Beside module\.run\.google_cloud_run_service_iam_member\.viewers \(infra\/run\/main\.tf:4\), in module\.run:\nresource "google_cloud_run_service_iam_member"/);
+  assert.equal(terraformFix(base, { near: { address: 'a\nresource "evil" "x" {}' } })!.split('\n').filter((l) => l.startsWith('resource ')).length, 1);
   // Nothing without a grant to add: public access, a deny rule (no fix), no account.
   assert.equal(terraformFix({ ...base, rule: 'public-access' }), undefined);
   assert.equal(terraformFix({ ...base, fix: undefined }), undefined);
@@ -121,12 +129,12 @@ test('fixMedia with a plan style: Terraform leads, and the gcloud fix is marked 
   const { fixLines } = await import('../../src/report/layout.ts');
   const authoritative = { address: 'google_cloud_run_v2_service_iam_binding.invokers', file: 'run.tf', line: 3 };
   const media = fixMedia(base, { terraform: { authoritative } })!;
-  assert.equal(media.gcloudRevertedBy, authoritative.address);
+  assert.deepEqual(media.gcloudRevertedBy, { address: authoritative.address, file: 'run.tf', line: 3 });
   const lines = fixLines(media, 'terraform');
   assert.equal(lines[1], '```hcl', 'Terraform first, open');
   const folded = lines.indexOf('<details><summary>gcloud</summary>');
   assert.ok(folded > 0);
-  assert.equal(lines[folded + 2], '_The next `terraform apply` of `google_cloud_run_v2_service_iam_binding.invokers` would revert this command._');
+  assert.equal(lines[folded + 2], '_The next `terraform apply` of `google_cloud_run_v2_service_iam_binding.invokers` (`run.tf:3`) would revert this command._');
   assert.equal(fixMedia(base)!.gcloudRevertedBy, undefined);
 });
 

@@ -57,7 +57,7 @@ test('JSON report has the SPEC.md shape, fixed key order and null for unknowns',
         line: 14,
         message: 'allUsers',
         fix: 'gcloud x',
-        fixes: { gcloud: 'gcloud x', terraform: null, spec: null },
+        fixes: { gcloud: 'gcloud x', gcloudRevertedBy: null, terraform: null, spec: null },
         exception: { reason: 'SEC-1', expires: '2027-03-31', originalSeverity: 'error' },
       },
     ],
@@ -85,6 +85,7 @@ test('each finding\'s fixes in every medium it has: gcloud (wrapped), Terraform,
   const findings = (JSON.parse(renderJsonReport(report)) as { findings: Array<{ rule: string; fixes: unknown }> }).findings;
   assert.deepEqual(findings.find((f) => f.rule === 'missing-invoker')!.fixes, {
     gcloud: `gcloud run services add-iam-policy-binding orders --project=proj \\\n    --region=us-central1 \\\n    --member=serviceAccount:${SA} \\\n    --role=roles/run.invoker`,
+    gcloudRevertedBy: null,
     terraform: [
       'resource "google_cloud_run_v2_service_iam_member" "orders_gateway_invoker" {',
       '  project  = "proj"',
@@ -96,5 +97,5 @@ test('each finding\'s fixes in every medium it has: gcloud (wrapped), Terraform,
     ].join('\n'),
     spec: null,
   });
-  assert.deepEqual(findings.find((f) => f.rule === 'auth-disabled')!.fixes, { gcloud: null, terraform: null, spec: { file: 'openapi.yaml', line: 6, replacement: '' } });
+  assert.deepEqual(findings.find((f) => f.rule === 'auth-disabled')!.fixes, { gcloud: null, gcloudRevertedBy: null, terraform: null, spec: { file: 'openapi.yaml', line: 6, replacement: '' } });
 });

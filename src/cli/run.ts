@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { maskMembers } from '../report/members.ts';
 import path from 'node:path';
 import { runGate, type GateOptions, type GateResult } from '../gate.ts';
+import { reportWithFixes } from '../report/fixes.ts';
 import { renderJsonReport } from '../report/json-report.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { HOMEPAGE, VERSION } from '../version.ts';
@@ -90,7 +91,8 @@ async function check(command: CheckCommand, io: CliIo, deps: CliDeps): Promise<n
   const result = await deps.runGate(options);
   for (const note of (result as GateResult & { notes?: string[] }).notes ?? []) io.stderr.write(`gateway-guard: note: ${oneLine(note)}\n`);
 
-  const full = result.report;
+  // With a plan that manages IAM, the Terraform fixes follow its style (as in the action).
+  const full = result.terraformStyle ? reportWithFixes(result.report, new Map(), result.terraformStyle) : result.report;
   // Text and SARIF count group/user/domain members unless --show-members; the JSON report names them.
   const report = command.showMembers ? full : maskMembers(full);
   if (command.format === 'json') io.stdout.write(renderJsonReport(full));

@@ -616,3 +616,24 @@ function denyRules(rules: unknown): DenyRule[] {
     }),
   );
 }
+
+/**
+ * The IAM resources (`_iam_member`/`_binding`/`_policy`) that stand after apply, unchanged ones included
+ * (`no-op`): how the repository manages IAM, for fixes in its style. Each is an arriving {@link IamChange}.
+ */
+export function standingIam(plans: PlanFile[]): IamChange[] {
+  return plans.flatMap(({ plan }) => {
+    if (!isObj(plan)) return [];
+    const ctx = new PlanContext(plan);
+    return (Array.isArray(plan.resource_changes) ? plan.resource_changes : []).flatMap((rc) => {
+      if (!isObj(rc) || rc.mode !== 'managed' || typeof rc.type !== 'string' || typeof rc.address !== 'string' || !isObj(rc.change) || rc.deposed) return [];
+      const iam = /^(google_[a-z0-9_]+?)_iam_(member|binding|policy)$/.exec(rc.type);
+      if (!iam || !IAM_FAMILIES[iam[1] as string]) return [];
+      const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === 'string') : [];
+      const effect = actions.join(',') === 'no-op' ? { removeBefore: false, addAfter: true, label: 'no-op' } : actionEffect(actions);
+      if (!effect?.addAfter) return [];
+      const provenance: Provenance = { address: shown(rc.address, MAX_ADDRESS), action: effect.label };
+      return iamChanges(rc, iam[1] as string, iam[2] as IamChange['form'], { ...effect, removeBefore: false }, provenance, ctx);
+    });
+  });
+}

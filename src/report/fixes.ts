@@ -18,7 +18,23 @@ export interface TerraformStyle {
   /** Cloud Run resource family the repository uses: `v2` (google_cloud_run_v2_*) or `v1` (google_cloud_run_*). */
   runFamily?: 'v1' | 'v2';
   /** An authoritative `_binding`/`_policy` that manages this role or resource: edit it instead of adding a member. */
-  authoritative?: { address: string; file?: string; line?: number };
+  authoritative?: TerraformPlace & { form?: 'binding' | 'policy' };
+  /** The module (`module.run`, '' for the root) whose IAM resources manage this service, and one of them. */
+  module?: string;
+  near?: TerraformPlace;
+}
+
+/** A resource of the plan: its address, and the `.tf` file and line of its block when located. */
+export interface TerraformPlace {
+  address: string;
+  file?: string;
+  line?: number;
+}
+
+/** `address (file:line)`, or the address alone. */
+function placeText(p: TerraformPlace): string {
+  const text = p.file ? `${p.address} (${p.file}${p.line ? `:${p.line}` : ''})` : p.address;
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 /** What `fixMedia` knows besides the finding. */
@@ -35,7 +51,10 @@ export function fixMedia(finding: Finding, context: FixContext = {}): FixMedia |
   if (finding.fix) media.gcloud = wrapCommand(finding.fix);
   const terraform = terraformFix(finding, context.terraform);
   if (terraform) media.terraform = terraform;
-  if (terraform && media.gcloud && context.terraform?.authoritative) media.gcloudRevertedBy = context.terraform.authoritative.address;
+  const authoritative = context.terraform?.authoritative;
+  if (terraform && media.gcloud && authoritative) {
+    media.gcloudRevertedBy = { address: authoritative.address, ...(authoritative.file ? { file: authoritative.file } : {}), ...(authoritative.line ? { line: authoritative.line } : {}) };
+  }
   if (finding.specEdit && finding.file && finding.line && context.specText !== undefined) {
     const spec = specLineFix(context.specText, finding.line, finding.specEdit, finding.file);
     if (spec) media.spec = { file: finding.file, ...spec };
@@ -196,10 +215,34 @@ export function terraformFix(finding: Finding, style: TerraformStyle = {}): stri
     ].join('\n\n');
   }
   if (!block) return undefined;
-  if (style.authoritative) {
-    const where = style.authoritative.file ? ` (${style.authoritative.file}${style.authoritative.line ? `:${style.authoritative.line}` : ''})` : '';
-    return `# ${style.authoritative.address}${where} manages this role authoritatively:\n# add the member there instead, or the next apply removes it. The grant:\n${block}`;
+  const a = style.authoritative;
+  if (a) {
+    // The custom role of the App Engine fix is named by its ID (create it as the block below shows).
+    const role = /role\s+= ("[^"\n]*")/.exec(block)?.[1] ?? hclString(`projects/${parts[1] ?? ''}/roles/apiGatewayAppEngineCaller`);
+    const edit =
+      a.form === 'policy'
+        ? [
+            `# ${placeText(a)}`,
+            '# replaces this allow policy as a whole: the next apply removes a member added',
+            `# beside it or by gcloud. Add the gateway to the ${role} binding`,
+            '# of its policy_data:',
+            '  binding {',
+            `    role    = ${role}`,
+            `    members = [${hclString(member)}]`,
+            '  }',
+          ]
+        : [
+            `# ${placeText(a)}`,
+            `# manages ${role} authoritatively: the next apply removes a member`,
+            '# added beside it or by gcloud. Add the gateway to its members:',
+            '  members = [',
+            '    # …the members it has,',
+            `    ${hclString(member)},`,
+            '  ]',
+          ];
+    return edit.join('\n');
   }
+  if (style.near) block = `# Beside ${placeText(style.near)}${style.module ? `, in ${style.module}` : ''}:\n${block}`;
   return block;
 }
 

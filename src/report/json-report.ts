@@ -9,6 +9,9 @@ function fixesJson(f: ReportFinding, kind: BackendKind | undefined): object | nu
   if (!media) return null;
   return {
     gcloud: media.gcloud ?? null,
+    gcloudRevertedBy: media.gcloudRevertedBy
+      ? { address: media.gcloudRevertedBy.address, file: media.gcloudRevertedBy.file ?? null, line: media.gcloudRevertedBy.line ?? null }
+      : null,
     terraform: media.terraform ?? null,
     spec: media.spec ? { file: media.spec.file, line: media.spec.line, replacement: media.spec.replacement } : null,
   };

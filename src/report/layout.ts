@@ -115,9 +115,9 @@ export function fenced(lang: string, text: string): string[] {
 export function fixLines(media: FixMedia | undefined, medium: Medium = 'gcloud'): string[] {
   if (!media) return [];
   const out: string[] = [];
-  const reverted = media.gcloudRevertedBy
-    ? [`_The next \`terraform apply\` of ${codeSpan(truncate(media.gcloudRevertedBy, 200), { table: false })} would revert this command._`, '']
-    : [];
+  const by = media.gcloudRevertedBy;
+  const byPlace = by?.file ? ` (${codeSpan(truncate(`${by.file}${by.line ? `:${by.line}` : ''}`, 200), { table: false })})` : '';
+  const reverted = by ? [`_The next \`terraform apply\` of ${codeSpan(truncate(by.address, 200), { table: false })}${byPlace} would revert this command._`, ''] : [];
   const gcloud = media.gcloud ? [...reverted, ...fenced('sh', truncate(media.gcloud, MAX_FIX))] : undefined;
   const terraform = media.terraform ? fenced('hcl', truncate(media.terraform, MAX_FIX)) : undefined;
   const [first, second, secondName] = medium === 'terraform' && terraform ? [terraform, gcloud, 'gcloud'] : [gcloud, terraform, 'Terraform'];
