@@ -51,13 +51,9 @@ export async function upsertComment(options: UpsertCommentOptions): Promise<Upse
 
   let ours: (login: string | undefined) => boolean;
   try {
-    const { data } = await octokit.rest.users.getAuthenticated();
-    const self = data.login.toLowerCase();
-    ours = (login) => login?.toLowerCase() === self;
+    ours = await authorTest(octokit, options.botLogin);
   } catch (error) {
-    if (statusOf(error) !== 403) return skipped(error, where, 'reading the token user');
-    const bot = (options.botLogin ?? ACTIONS_BOT).toLowerCase();
-    ours = (login) => login?.toLowerCase() === bot;
+    return skipped(error, where, 'reading the token user');
   }
 
   let existing: { id: number } | undefined;
@@ -106,7 +102,24 @@ function skipped(error: unknown, where: string, step: string): UpsertCommentResu
   return { action: 'skipped', warning: `gateway-guard could not comment on ${where} (${step}: ${detail}); the verdict is unchanged. GitHub may be unavailable: re-run the job to update the comment.` };
 }
 
-function statusOf(error: unknown): number | undefined {
+/**
+ * Whether a comment's author is the token's own user. A GITHUB_TOKEN may not read its user (403): then
+ * the Actions bot. Anything else is thrown.
+ */
+export async function authorTest(octokit: ReturnType<typeof getOctokit>, botLogin?: string): Promise<(login: string | undefined) => boolean> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    const self = data.login.toLowerCase();
+    return (login) => login?.toLowerCase() === self;
+  } catch (error) {
+    if (statusOf(error) !== 403) throw error;
+    const bot = (botLogin ?? ACTIONS_BOT).toLowerCase();
+    return (login) => login?.toLowerCase() === bot;
+  }
+}
+
+/** The HTTP status of an Octokit error, if any. */
+export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
 }

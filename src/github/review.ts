@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { getOctokit } from '@actions/github';
+import { authorTest, statusOf } from './comment.ts';
 import { longestBacktickRun } from '../report/markdown.ts';
 
 /** One suggested change: replace line `line` of `path` with `replacement` (empty deletes it). */
@@ -75,7 +76,6 @@ export function commentableLines(patch: string): Set<number> {
   return lines;
 }
 
-const ACTIONS_BOT = 'github-actions[bot]';
 
 interface ReviewComment {
   id: number;
@@ -94,16 +94,7 @@ export async function upsertSuggestions(options: SuggestionOptions): Promise<Sug
   const octokit = getOctokit(options.token, { baseUrl: options.apiUrl.replace(/\/+$/, '') });
 
   try {
-    let ours: (login: string | undefined) => boolean;
-    try {
-      const { data } = await octokit.rest.users.getAuthenticated();
-      const self = data.login.toLowerCase();
-      ours = (login) => login?.toLowerCase() === self;
-    } catch (error) {
-      if (statusOf(error) !== 403) throw error;
-      const bot = (options.botLogin ?? ACTIONS_BOT).toLowerCase();
-      ours = (login) => login?.toLowerCase() === bot;
-    }
+    const ours = await authorTest(octokit, options.botLogin);
 
     const existing: ReviewComment[] = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner, repo, pull_number: pullNumber, per_page: 100 });
     const answered = new Set(existing.filter((c) => c.in_reply_to_id !== undefined && !ours(c.user?.login)).map((c) => c.in_reply_to_id));
@@ -186,7 +177,4 @@ function warningOf(error: unknown, where: string): string {
   return `gateway-guard could not post its suggested changes on ${where} (${detail}); the verdict is unchanged. To get them, ${fix}.`;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
+
