@@ -383,7 +383,11 @@ function membersOf(values: unknown, unknown: unknown, rc: ResourceChange, ctx: P
   );
 }
 
-/** `policy_data` (JSON text of an IAM policy) → bindings; undefined when it is not a policy. */
+/**
+ * `policy_data` (JSON text of an IAM policy) → bindings; undefined when it is not a policy. Keys are matched as the
+ * provider's Go `encoding/json` matches them: without regard to case (`Bindings`, `bindingſ`), so two keys that
+ * fold to the same field are ambiguous (Go takes the last in the text, which `JSON.parse` cannot tell): undefined.
+ */
 export function policyBindings(text: string): IamBinding[] | undefined {
   let json: unknown;
   try {
@@ -392,16 +396,41 @@ export function policyBindings(text: string): IamBinding[] | undefined {
     return undefined;
   }
   if (!isObj(json)) return undefined;
-  if (json.bindings === undefined) return [];
-  if (!Array.isArray(json.bindings)) return undefined;
-  return json.bindings.filter(isObj).map((b) => {
-    const condition = conditionOf(b.condition);
-    return {
-      role: str(b.role) ?? UNKNOWN_ROLE,
-      members: Array.isArray(b.members) ? b.members.filter((m): m is string => typeof m === 'string') : [],
+  const bindings = goField(json, 'bindings');
+  if (bindings === AMBIGUOUS) return undefined;
+  if (bindings === undefined) return [];
+  if (!Array.isArray(bindings)) return undefined;
+  const out: IamBinding[] = [];
+  for (const b of bindings.filter(isObj)) {
+    const role = goField(b, 'role');
+    const members = goField(b, 'members');
+    const c = goField(b, 'condition');
+    if (role === AMBIGUOUS || members === AMBIGUOUS || c === AMBIGUOUS) return undefined;
+    let condition: IamCondition | undefined;
+    if (isObj(c)) {
+      const fields = { expression: goField(c, 'expression'), title: goField(c, 'title'), description: goField(c, 'description') };
+      if (Object.values(fields).includes(AMBIGUOUS)) return undefined;
+      condition = conditionOf(fields);
+    }
+    out.push({
+      role: str(role) ?? UNKNOWN_ROLE,
+      members: Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [],
       ...(condition ? { condition } : {}),
-    };
-  });
+    });
+  }
+  return out;
+}
+
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** Go's `bytes.EqualFold` on keys: ASCII letters without case; `ſ` (U+017F) is `s`, `K` (U+212A) is `k`. */
+const goFold = (key: string): string => key.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+
+/** The value of the key Go's `encoding/json` would read into the field `name`; {@link AMBIGUOUS} when several may. */
+function goField(obj: Obj, name: string): unknown {
+  const keys = Object.keys(obj).filter((k) => goFold(k) === name);
+  if (keys.length > 1) return AMBIGUOUS;
+  return keys.length === 1 ? obj[keys[0] as string] : undefined;
 }
 
 /**
@@ -592,7 +621,7 @@ function denyChanges(rc: ResourceChange, effect: ActionEffect, provenance: Prove
     out.push({ kind: 'deny', ...old, provenance });
   }
   if (next && after) {
-    out.push({ kind: 'deny', ...next, policy: { name: next.name, ...(str(after.display_name) ? { displayName: after.display_name as string } : {}), rules: denyRules(after.rules) }, provenance });
+    out.push({ kind: 'deny', ...next, policy: { name: next.name, ...(str(after.display_name) ? { displayName: after.display_name as string } : {}), rules: denyRules(after.rules, isObj(rc.change.after_unknown) ? rc.change.after_unknown.rules : undefined) }, provenance });
   }
   return out;
 }
@@ -601,18 +630,47 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
 }
 
-function denyRules(rules: unknown): DenyRule[] {
+/** A principal of a deny rule known only after apply: may be the account (never everyone, so it hides no public grant). */
+const UNKNOWN_DENY_PRINCIPAL = 'principalSet://goog/group/(known after apply)';
+/** A denial condition (or permissions) known only after apply: the deny may apply, never certainly (so it hides no public grant). */
+const UNKNOWN_DENY_CONDITION: IamCondition = { title: 'known only after apply', expression: '(known after apply)' };
+
+/** Whether an `after_unknown` value flags anything unknown. */
+function anyUnknown(u: unknown): boolean {
+  return u === true || (Array.isArray(u) ? u.some(anyUnknown) : isObj(u) && Object.values(u).some(anyUnknown));
+}
+
+/**
+ * The deny rules after apply; parts known only after apply may deny the account (IAM applies what it cannot
+ * evaluate) but never certainly deny everyone: a deny that may not apply must not hide a public grant.
+ */
+function denyRules(rules: unknown, unknown: unknown): DenyRule[] {
+  const unknownRule: DenyRule = { deniedPrincipals: [UNKNOWN_DENY_PRINCIPAL], exceptionPrincipals: [], deniedPermissions: ['*'], exceptionPermissions: [], denialCondition: UNKNOWN_DENY_CONDITION };
+  if (unknown === true) return [unknownRule];
   if (!Array.isArray(rules)) return [];
-  return rules.filter(isObj).flatMap((r) =>
-    (Array.isArray(r.deny_rule) ? r.deny_rule : []).filter(isObj).map((d) => {
-      const condition = conditionOf(d.denial_condition);
-      return {
-        deniedPrincipals: strings(d.denied_principals),
-        exceptionPrincipals: strings(d.exception_principals),
-        deniedPermissions: strings(d.denied_permissions),
-        exceptionPermissions: strings(d.exception_permissions),
-        ...(condition ? { denialCondition: condition } : {}),
-      };
-    }),
-  );
+  const at = (u: unknown, i: number): unknown => (Array.isArray(u) ? u[i] : undefined);
+  return rules.flatMap((r, i) => {
+    const ur = at(unknown, i);
+    if (ur === true || (isObj(ur) && ur.deny_rule === true)) return [unknownRule];
+    if (!isObj(r)) return [];
+    const ud = isObj(ur) ? ur.deny_rule : undefined;
+    return (Array.isArray(r.deny_rule) ? r.deny_rule : []).flatMap((d, j) => {
+      const u = at(ud, j);
+      if (u === true) return [unknownRule];
+      if (!isObj(d)) return [];
+      const flags = isObj(u) ? u : {};
+      const principals = (key: string) => [...strings(d[key]), ...(anyUnknown(flags[key]) ? [UNKNOWN_DENY_PRINCIPAL] : [])];
+      const permissionsUnknown = anyUnknown(flags.denied_permissions) || anyUnknown(flags.exception_permissions);
+      const condition = anyUnknown(flags.denial_condition) || permissionsUnknown ? UNKNOWN_DENY_CONDITION : conditionOf(d.denial_condition);
+      return [
+        {
+          deniedPrincipals: principals('denied_principals'),
+          exceptionPrincipals: principals('exception_principals'),
+          deniedPermissions: [...strings(d.denied_permissions), ...(anyUnknown(flags.denied_permissions) ? ['*'] : [])],
+          exceptionPermissions: strings(d.exception_permissions),
+          ...(condition ? { denialCondition: condition } : {}),
+        },
+      ];
+    });
+  });
 }

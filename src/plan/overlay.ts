@@ -151,6 +151,14 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
   return out;
 }
 
+/** A policy known only after apply may grant anyone anything: public access cannot be ruled out (never hidden). */
+function unknownPolicyBindings(change: IamChange, roles: Map<string, RoleFact>): IamBinding[] {
+  if (!change.unknownPolicy) return [];
+  const role = `(policy known only after apply: ${describeProvenance(change.provenance)})`;
+  roles.set(role, { error: `${describeProvenance(change.provenance)} sets an IAM policy known only after apply: public access cannot be ruled out until it is known.` });
+  return [{ role, members: ['allUsers'], planned: change.provenance }];
+}
+
 function removeMembers(policy: IamPolicy, removed: IamBinding, whole: boolean): { policy: IamPolicy; gone: string[] } {
   const gone: string[] = [];
   const bindings = policy.bindings.flatMap((b) => {
@@ -202,7 +210,7 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
         const gone = b.members.filter((m) => !staying.has(`${b.role}|${m}`) && !keep.some((k) => k.role === b.role && k.members.includes(m)));
         if (gone.length > 0) notes.push(removalNote(change, fact.resource, b.role, gone));
       }
-      policy = { ...policy, bindings: [...keep, ...additions(change, incoming, scope, roles, false)] };
+      policy = { ...policy, bindings: [...keep, ...additions(change, incoming, scope, roles, false), ...unknownPolicyBindings(change, roles)] };
     } else if (change.form === 'policy') {
       continue; // a policy's removal took its bindings out above
     } else if (change.form === 'binding') {
@@ -230,7 +238,7 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
     }
     if (change.add.length === 0 && !change.unknownPolicy) continue;
     const incoming = change.unknownPolicy ? [{ role: UNKNOWN_ROLE, members: [UNKNOWN_MEMBER] }] : change.add;
-    policy = { ...policy, bindings: [...policy.bindings, ...additions(change, incoming, scope, roles, true)] };
+    policy = { ...policy, bindings: [...policy.bindings, ...additions(change, incoming, scope, roles, true), ...unknownPolicyBindings(change, roles)] };
   }
   return { resource: fact.resource, level: fact.level, policy };
 }

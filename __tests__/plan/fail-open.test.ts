@@ -1,0 +1,99 @@
+/** Review findings on the planned state: plans whose after-apply state is public must never pass. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { IamPolicy } from '../../src/gcp/types.ts';
+import { whoHolds } from '../../src/iam/evaluate.ts';
+import type { AccessFacts, RoleFact } from '../../src/iam/facts.ts';
+import { plannedChanges, type PlannedChange } from '../../src/plan/changes.ts';
+import { overlayAccess } from '../../src/plan/overlay.ts';
+import { change, plan } from './plans.ts';
+
+const SA = 'gw@gw-host.iam.gserviceaccount.com';
+const M = `serviceAccount:${SA}`;
+const SERVICE = 'projects/shop-prod/locations/us-central1/services/orders';
+const NOW = new Date('2026-12-01T00:00:00Z');
+const INVOKER = 'roles/run.invoker';
+const ROLES = new Map<string, RoleFact>([[INVOKER, { definition: { name: INVOKER, includedPermissions: ['run.routes.invoke'], deleted: false } }]]);
+const scope = { aliases: new Set(['shop-prod', '123456789012']), accounts: [SA] };
+const PROJECT_NODE = 'cloudresourcemanager.googleapis.com/projects/shop-prod';
+
+function facts(resource: IamPolicy = { bindings: [] }): AccessFacts {
+  return {
+    policies: [
+      { resource: SERVICE, level: 'resource', policy: resource },
+      { resource: 'projects/shop-prod', level: 'project', policy: { bindings: [] } },
+    ],
+    denies: [{ attachmentPoint: PROJECT_NODE, policies: [] }],
+    roles: ROLES,
+  };
+}
+const changesOf = (...rcs: Parameters<typeof plan>[0]): PlannedChange[] => plannedChanges([{ file: 'tfplan.json', dir: '/w', plan: plan(rcs) }]);
+const answer = (a: AccessFacts) => whoHolds('run.routes.invoke', SA, a, NOW);
+
+describe('policy_data is read as the provider reads it (Go encoding/json: keys match without regard to case)', () => {
+  test('`Bindings`/`Role`/`Members` grant allUsers as `bindings`/`role`/`members` do', () => {
+    const policy_data = JSON.stringify({ Bindings: [{ Role: INVOKER, Members: ['allUsers'] }] });
+    const out = overlayAccess(
+      facts({ bindings: [{ role: INVOKER, members: [M] }] }),
+      changesOf(change('google_cloud_run_v2_service_iam_policy.p', ['create'], null, { project: 'shop-prod', location: 'us-central1', name: 'orders', policy_data })),
+      scope,
+    );
+    assert.deepEqual(answer(out).public.map((g) => g.member), ['allUsers']);
+  });
+
+  test('two keys of the same field (Go reads the last in the text): public access cannot be ruled out; `ſ` folds to `s`', () => {
+    const run = (text: string) => answer(overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service_iam_policy.p', ['create'], null, { project: 'shop-prod', location: 'us-central1', name: 'orders', policy_data: text })), scope));
+    const ambiguous = run(`{"bindings":[],"Bindings":[],"bindings":[{"role":"${INVOKER}","members":["allUsers"]}]}`);
+    assert.equal(ambiguous.public.length, 0);
+    assert.ok(ambiguous.unknownForPublic.length > 0, JSON.stringify(ambiguous));
+    assert.deepEqual(run(`{"bindingſ":[{"role":"${INVOKER}","memberſ":["allUsers"]}]}`).public.map((g) => g.member), ['allUsers']);
+    assert.deepEqual(run(`{"bindings":[{"role":"${INVOKER}","members":["allUsers"]}]}`).public.map((g) => g.member), ['allUsers']);
+    assert.deepEqual(run(`{"bindings":[{"role":"${INVOKER}","members":["${M}"]}]}`).direct.map((g) => g.member), [M]);
+  });
+});
+
+describe('deny policies with values known only after apply never hide a public grant', () => {
+  const live = facts({ bindings: [{ role: INVOKER, members: ['allUsers', M] }] });
+  const deny = (rule: Record<string, unknown>, unknownRule: Record<string, unknown>) =>
+    change(
+      'google_iam_deny_policy.d',
+      ['create'],
+      null,
+      { parent: encodeURIComponent(PROJECT_NODE), name: 'no-public', rules: [{ description: '', deny_rule: [rule] }] },
+      { rules: [{ deny_rule: [unknownRule] }] },
+    );
+  const everyone = { denied_principals: ['principalSet://goog/public:all'], denied_permissions: ['run.googleapis.com/routes.invoke'], exception_principals: [], exception_permissions: [] };
+
+  test('a known unconditional deny of everyone does hide it (control)', () => {
+    assert.deepEqual(answer(overlayAccess(live, changesOf(deny({ ...everyone, denial_condition: [] }, {})), scope)).public, []);
+  });
+
+  test('a denial condition known only after apply', () => {
+    const out = overlayAccess(live, changesOf(deny({ ...everyone, denial_condition: [{ title: 't' }] }, { denial_condition: [{ expression: true }] })), scope);
+    const a = answer(out);
+    assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
+    // For the account (public:all includes it), a deny that may apply applies: IAM's rule for what cannot be evaluated.
+    assert.equal(a.deny.denied.length, 1);
+    assert.deepEqual(a.deny.deniedToEveryone, []);
+  });
+
+  test('exception principals known only after apply', () => {
+    const out = overlayAccess(live, changesOf(deny({ ...everyone, exception_principals: [], denial_condition: [] }, { exception_principals: true })), scope);
+    assert.deepEqual(answer(out).public.map((g) => g.member), ['allUsers']);
+    assert.equal(answer(out).deny.mayBeDenied.length, 1);
+  });
+
+  test('permissions known only after apply: the account may be denied, the public grant stays', () => {
+    const rule = { denied_principals: ['principalSet://goog/public:all'], denied_permissions: [], exception_principals: [], exception_permissions: [], denial_condition: [] };
+    const a = answer(overlayAccess(live, changesOf(deny(rule, { denied_permissions: true })), scope));
+    assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
+    assert.equal(a.deny.denied.length, 1);
+  });
+
+  test('rules known only after apply', () => {
+    const rc = change('google_iam_deny_policy.d', ['create'], null, { parent: encodeURIComponent(PROJECT_NODE), name: 'no-public' }, { rules: true });
+    const a = answer(overlayAccess(live, changesOf(rc), scope));
+    assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
+    assert.ok(a.deny.denied.length + a.deny.mayBeDenied.length > 0, 'the account may be denied');
+  });
+});
