@@ -97,3 +97,20 @@ describe('deny policies with values known only after apply never hide a public g
     assert.ok(a.deny.denied.length + a.deny.mayBeDenied.length > 0, 'the account may be denied');
   });
 });
+
+describe('invoker_iam_disabled known only after apply', () => {
+  test('v2: public access cannot be ruled out', () => {
+    const values = { project: 'shop-prod', location: 'us-central1', name: 'orders', ingress: 'INGRESS_TRAFFIC_ALL' };
+    const out = overlayAccess(
+      facts({ bindings: [{ role: INVOKER, members: [M] }] }),
+      changesOf(change('google_cloud_run_v2_service.orders', ['update'], { ...values, invoker_iam_disabled: false }, values, { invoker_iam_disabled: true })),
+      scope,
+    );
+    const a = answer(out);
+    assert.deepEqual(a.public, []);
+    assert.match(a.unknownForPublic.join(' '), /google_cloud_run_v2_service\.orders \(update\) sets invoker_iam_disabled of .*orders to a value known only after apply/);
+    // Known as false: nothing to doubt.
+    const known = answer(overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service.orders', ['update'], { ...values, invoker_iam_disabled: true }, { ...values, invoker_iam_disabled: false })), scope));
+    assert.deepEqual(known.unknownForPublic, []);
+  });
+});

@@ -41,6 +41,8 @@ export interface IamChange {
 export interface ServiceSettings {
   ingress?: string;
   invokerIamDisabled?: boolean;
+  /** `invoker_iam_disabled` known only after apply: the invoker check may be off. */
+  invokerIamDisabledUnknown?: boolean;
   defaultUriDisabled?: boolean;
   customAudiences?: string[];
   /** Functions: `ingressSettings` (ALLOW_ALL, ALLOW_INTERNAL_ONLY, ALLOW_INTERNAL_AND_GCLB). */
@@ -555,6 +557,7 @@ function settingsOf(type: string, after: Obj, unknown: Obj): ServiceSettings {
   if (type === 'google_cloud_run_v2_service') {
     if (str(known('ingress'))) s.ingress = known('ingress') as string;
     if (typeof known('invoker_iam_disabled') === 'boolean') s.invokerIamDisabled = known('invoker_iam_disabled') as boolean;
+    if (unknown.invoker_iam_disabled === true) s.invokerIamDisabledUnknown = true;
     if (typeof known('default_uri_disabled') === 'boolean') s.defaultUriDisabled = known('default_uri_disabled') as boolean;
     const audiences = known('custom_audiences');
     if (Array.isArray(audiences)) s.customAudiences = audiences.filter((a): a is string => typeof a === 'string');

@@ -94,15 +94,23 @@ export function overlayAccess(access: AccessFacts, changes: PlannedChange[], sco
 
 /**
  * A service the plan may change without naming it for sure (project or name known only after apply) may get
- * its invoker IAM check turned off: public access to this one cannot be ruled out (never hidden).
+ * its invoker IAM check turned off, as may one whose `invoker_iam_disabled` is known only after apply: public
+ * access to this one cannot be ruled out (never hidden).
  */
 function maybeInvokerCheckOff(fact: PolicyFact, changes: PlannedChange[], scope: OverlayScope, roles: Map<string, RoleFact>): PolicyFact {
   const bindings = changes
-    .filter((c): c is BackendChange => c.kind === 'run-service' && isPattern(c.resource) && c.after?.invokerIamDisabled === true && namesResource(c.resource, fact.resource, scope.aliases))
+    .filter(
+      (c): c is BackendChange =>
+        c.kind === 'run-service' &&
+        ((isPattern(c.resource) && c.after?.invokerIamDisabled === true) || c.after?.invokerIamDisabledUnknown === true) &&
+        namesResource(c.resource, fact.resource, scope.aliases),
+    )
     .map((c) => {
       const role = `(invoker IAM check disabled: ${describeProvenance(c.provenance)})`;
       roles.set(role, {
-        error: `${describeProvenance(c.provenance)} turns off the invoker IAM check of a service known only after apply (${c.resource}), which may be this one: public access cannot be ruled out until it is known.`,
+        error: c.after?.invokerIamDisabledUnknown
+          ? `${describeProvenance(c.provenance)} sets invoker_iam_disabled of ${c.resource} to a value known only after apply: public access cannot be ruled out until it is known.`
+          : `${describeProvenance(c.provenance)} turns off the invoker IAM check of a service known only after apply (${c.resource}), which may be this one: public access cannot be ruled out until it is known.`,
       });
       return { role, members: ['allUsers'], planned: c.provenance };
     });
