@@ -114,3 +114,29 @@ describe('invoker_iam_disabled known only after apply', () => {
     assert.deepEqual(known.unknownForPublic, []);
   });
 });
+
+describe('replace with create_before_destroy (["create","delete"]) of the same grant', () => {
+  // The new object adds what is already there, then the old one's delete takes it away: nothing is left.
+  const values = { project: 'shop-prod', location: 'us-central1', name: 'orders', role: INVOKER, condition: [] };
+  test('member: the grant is gone after apply (delete, create keeps it)', () => {
+    const live = facts({ bindings: [{ role: INVOKER, members: [M] }] });
+    const cbd = answer(overlayAccess(live, changesOf(change('google_cloud_run_v2_service_iam_member.gw', ['create', 'delete'], { ...values, member: M }, { ...values, member: M })), scope));
+    assert.deepEqual(cbd.direct, []);
+    const notes = overlayAccess(live, changesOf(change('google_cloud_run_v2_service_iam_member.gw', ['create', 'delete'], { ...values, member: M }, { ...values, member: M })), scope).planned ?? [];
+    assert.deepEqual(notes.map((n) => n.text), [`google_cloud_run_v2_service_iam_member.gw (replace, create before destroy) removes ${M} from ${INVOKER} on ${SERVICE}`]);
+    const dbc = answer(overlayAccess(live, changesOf(change('google_cloud_run_v2_service_iam_member.gw', ['delete', 'create'], { ...values, member: M }, { ...values, member: M })), scope));
+    assert.deepEqual(dbc.direct.map((g) => g.member), [M]);
+  });
+
+  test('binding: the role binding is gone after apply', () => {
+    const live = facts({ bindings: [{ role: INVOKER, members: [M] }] });
+    const cbd = answer(overlayAccess(live, changesOf(change('google_cloud_run_v2_service_iam_binding.gw', ['create', 'delete'], { ...values, members: [M] }, { ...values, members: [M, 'user:a@example.com'] })), scope));
+    assert.deepEqual(cbd.direct, []);
+  });
+
+  test('a different member or role is not affected', () => {
+    const live = facts({ bindings: [{ role: INVOKER, members: ['user:old@example.com'] }] });
+    const out = answer(overlayAccess(live, changesOf(change('google_cloud_run_v2_service_iam_member.gw', ['create', 'delete'], { ...values, member: 'user:old@example.com' }, { ...values, member: M })), scope));
+    assert.deepEqual(out.direct.map((g) => g.member), [M]);
+  });
+});

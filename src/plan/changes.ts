@@ -309,7 +309,14 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
   let removal = effect.removeBefore && before ? iamPart(form, before, {}, rc, ctx) : undefined;
   if (removal && rc.deposed) removal = { bindings: withoutStanding(removal.bindings, standingValues(rc, ctx).map((v) => iamPart(form, v, {}, rc, ctx).bindings).flat()) };
   const addition = effect.addAfter && after ? iamPart(form, after, unknown, rc, ctx) : undefined;
-  if (removal) out.push({ kind: 'iam', form, resource: name(before as Obj, projectOf(before as Obj, {}, rc, ctx)), remove: removal.bindings, add: [], provenance });
+  const oldResource = before ? name(before, projectOf(before, {}, rc, ctx)) : undefined;
+  if (removal) out.push({ kind: 'iam', form, resource: oldResource as string, remove: removal.bindings, add: [], provenance });
+  // create_before_destroy: the new object adds what is already there, then the old one's delete takes the same
+  // grant (a member: that member; a binding: its whole role binding) away. Nothing of it is left after apply.
+  const newResource = after ? name(withUnknownTargets(after, unknown), projectOf(after, unknown, rc, ctx)) : undefined;
+  if (rc.change.actions.join(',') === 'create,delete' && removal && addition && form !== 'policy' && !rc.deposed && newResource === oldResource && sameGrant(form, removal.bindings, addition.bindings)) {
+    return out.map((c) => ({ ...c, provenance: { ...provenance, action: 'replace, create before destroy' } }));
+  }
   if (addition) {
     out.push({
       kind: 'iam',
@@ -323,6 +330,15 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
     });
   }
   return out;
+}
+
+/** Whether the old and new object of a replacement hold the same grant (role and condition; a member's member too). */
+function sameGrant(form: IamChange['form'], before: IamBinding[], after: IamBinding[]): boolean {
+  const [b, a] = [before[0], after[0]];
+  if (!b || !a || b.role !== a.role || a.role === UNKNOWN_ROLE || (b.condition?.expression ?? '') !== (a.condition?.expression ?? '') || (b.condition?.title ?? '') !== (a.condition?.title ?? '')) return false;
+  if (form === 'binding') return true;
+  const [mb, ma] = [b.members[0], a.members[0]];
+  return mb !== undefined && ma !== undefined && ma !== UNKNOWN_MEMBER && mb.toLowerCase() === ma.toLowerCase();
 }
 
 /** What the current (not deposed) object at a deposed object's address holds after apply. */
