@@ -140,3 +140,37 @@ describe('replace with create_before_destroy (["create","delete"]) of the same g
     assert.deepEqual(out.direct.map((g) => g.member), [M]);
   });
 });
+
+describe('the same grant deleted by one object and created by another (e.g. a for_each key renamed)', () => {
+  const values = { project: 'shop-prod', location: 'us-central1', name: 'orders', role: INVOKER, condition: [] };
+  test('Terraform may run the delete last: the grant is unverified, not certain', () => {
+    const live = facts({ bindings: [{ role: INVOKER, members: [M] }] });
+    const a = answer(
+      overlayAccess(
+        live,
+        changesOf(
+          change('google_cloud_run_v2_service_iam_member.gw["old"]', ['delete'], { ...values, member: M }, null),
+          change('google_cloud_run_v2_service_iam_member.gw["new"]', ['create'], null, { ...values, member: M }),
+        ),
+        scope,
+      ),
+    );
+    assert.deepEqual(a.direct, []);
+    assert.equal(a.unverified.length, 1);
+    assert.match(a.unverified[0]?.member ?? '', /may be removed by google_cloud_run_v2_service_iam_member\.gw\["old"\] \(delete\)/);
+  });
+
+  test('a public member stays public', () => {
+    const a = answer(
+      overlayAccess(
+        facts({ bindings: [{ role: INVOKER, members: ['allUsers'] }] }),
+        changesOf(
+          change('google_cloud_run_v2_service_iam_binding.old', ['delete'], { ...values, members: ['allUsers'] }, null),
+          change('google_cloud_run_v2_service_iam_member.new', ['create'], null, { ...values, member: 'allUsers' }),
+        ),
+        scope,
+      ),
+    );
+    assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
+  });
+});

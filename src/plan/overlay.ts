@@ -167,6 +167,23 @@ function unknownPolicyBindings(change: IamChange, roles: Map<string, RoleFact>):
   return [{ role, members: ['allUsers'], planned: change.provenance }];
 }
 
+const grantKey = (b: IamBinding, member: string): string => `${b.role}|${b.condition?.expression ?? ''}|${member.toLowerCase()}`;
+
+/**
+ * A member that another planned object's delete takes away in the same apply may end up granted or not (no
+ * dependency orders them): it counts as unverified for the account, and a public member stays public.
+ */
+function raced(change: IamChange, bindings: IamBinding[], removedBy: Map<string, Provenance>, scope: OverlayScope): IamBinding[] {
+  return bindings.map((b) => ({
+    ...b,
+    members: b.members.flatMap((m) => {
+      const by = removedBy.get(grantKey(b, m)) ?? removedBy.get(grantKey(b, '*'));
+      if (!by || by.address === change.provenance.address || PUBLIC_MEMBERS.includes(m) || m === UNKNOWN_MEMBER) return [m];
+      return uncertainMember(m, scope.accounts, `may be removed by ${describeProvenance(by)} in the same apply, in an order Terraform does not fix`) ?? [];
+    }),
+  }));
+}
+
 function removeMembers(policy: IamPolicy, removed: IamBinding, whole: boolean): { policy: IamPolicy; gone: string[] } {
   const gone: string[] = [];
   const bindings = policy.bindings.flatMap((b) => {
@@ -195,9 +212,12 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
   const wholePolicy = exact.find((c) => c.replaces);
   if (!fact.policy && !(wholePolicy && !wholePolicy.unknownPolicy)) return fact; // still unreadable: the checks say so
   let policy: IamPolicy = fact.policy ?? { bindings: [] };
-  // Everything planned goes out first, then comes in: deletes and creates of the same grant leave it granted.
+  // Everything planned goes out first, then comes in: deletes and creates of the same grant leave it granted,
+  // unless another object's delete takes it (Terraform orders unrelated objects as it likes): then it is doubtful.
+  const removedBy = new Map<string, Provenance>();
   for (const change of exact) {
     for (const removed of change.remove) {
+      for (const m of change.form === 'binding' ? ['*'] : removed.members) removedBy.set(grantKey(removed, m), change.provenance);
       const result = removeMembers(policy, removed, change.form === 'binding');
       policy = result.policy;
       if (result.gone.length > 0) notes.push(removalNote(change, fact.resource, removed.role, result.gone));
@@ -222,14 +242,14 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
     } else if (change.form === 'policy') {
       continue; // a policy's removal took its bindings out above
     } else if (change.form === 'binding') {
-      for (const added of change.add) {
+      for (const added of raced(change, change.add, removedBy, scope)) {
         const result = removeMembers(policy, added, true);
         const gone = result.gone.filter((m) => !added.members.includes(m));
         if (gone.length > 0) notes.push(removalNote(change, fact.resource, added.role, gone));
         policy = { ...result.policy, bindings: [...result.policy.bindings, ...additions(change, [added], scope, roles, false)] };
       }
     } else {
-      policy = { ...policy, bindings: [...policy.bindings, ...additions(change, change.add, scope, roles, false)] };
+      policy = { ...policy, bindings: [...policy.bindings, ...additions(change, raced(change, change.add, removedBy, scope), scope, roles, false)] };
     }
   }
   for (const change of maybe) {
