@@ -50,11 +50,14 @@ interface TfFile {
   rel: string;
   json: boolean;
   lines: string[];
+  /** HCL files: the line of each block header (`["resource", TYPE, NAME]`), read once. */
+  blocks?: Map<string, number>;
 }
 
 class Locator {
   private readonly files = new Map<string, Promise<TfFile[]>>();
   private readonly dirs = new Map<string, Promise<string | undefined>>();
+  private readonly blocks = new Map<string, Promise<BlockPlace | undefined>>();
   private bytes = 0;
   private readonly plan: PlanFile;
   private readonly root: string;
@@ -116,11 +119,23 @@ class Locator {
     return undefined;
   }
 
-  /** The first `KIND "TYPE" "NAME" {` block in the directory's files (`.tf`, then `.tf.json`). */
-  async block(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
-    const header = new RegExp(`^\\s*${kind}\\s+(?:"${escape(type)}"|${escape(type)})\\s+(?:"${escape(name)}"|${escape(name)})\\s*\\{`);
+  /**
+   * The first `KIND "TYPE" "NAME" {` block in the directory's files (`.tf`, then `.tf.json`); looked up once per
+   * block, whatever the number of its `count`/`for_each` instances (else time grows with bytes × instances).
+   */
+  block(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
+    const key = JSON.stringify([dir, kind, type, name]);
+    let place = this.blocks.get(key);
+    if (!place) {
+      place = this.findBlock(dir, kind, type, name);
+      this.blocks.set(key, place);
+    }
+    return place;
+  }
+
+  private async findBlock(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
     for (const file of await this.tfFiles(dir)) {
-      const line = file.json ? jsonBlockLine(file.lines, type, name) : hclBlockLine(file.lines, header);
+      const line = file.json ? jsonBlockLine(file.lines, type, name) : (file.blocks ??= hclBlocks(file.lines)).get(JSON.stringify([kind, type, name]));
       if (line !== undefined) return { file: file.rel, line };
     }
     return undefined;
@@ -163,8 +178,11 @@ class Locator {
   }
 }
 
-/** The line of the block header, skipping `/* … *\/` comments. */
-function hclBlockLine(lines: string[], header: RegExp): number | undefined {
+const HEADER = /^\s*(resource|data)\s+(?:"([^"]*)"|([A-Za-z_][\w-]*))\s+(?:"([^"]*)"|([A-Za-z_][\w-]*))\s*\{/;
+
+/** The line of every block header (the first of each `KIND TYPE NAME`), skipping `/* … *\/` comments: one pass. */
+function hclBlocks(lines: string[]): Map<string, number> {
+  const out = new Map<string, number>();
   let inComment = false;
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
@@ -174,11 +192,15 @@ function hclBlockLine(lines: string[], header: RegExp): number | undefined {
       line = line.slice(close + 2);
       inComment = false;
     }
-    if (header.test(line)) return i + 1;
+    const m = HEADER.exec(line);
+    if (m) {
+      const key = JSON.stringify([m[1], m[2] ?? m[3], m[4] ?? m[5]]);
+      if (!out.has(key)) out.set(key, i + 1);
+    }
     const open = line.lastIndexOf('/*');
     if (open >= 0 && line.indexOf('*/', open) < 0 && !/^\s*(#|\/\/)/.test(line)) inComment = true;
   }
-  return undefined;
+  return out;
 }
 
 /** In a `.tf.json` file: the line of `"NAME":` after the line of `"TYPE":`. */
