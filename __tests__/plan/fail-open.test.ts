@@ -174,3 +174,14 @@ describe('the same grant deleted by one object and created by another (e.g. a fo
     assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
   });
 });
+
+describe('removals take a public member away only when they name it exactly', () => {
+  test('google_project_iam_member_remove of `allusers` leaves `allUsers` (no case folding of special principals)', () => {
+    const project: AccessFacts = { ...facts(), policies: [facts().policies[0]!, { resource: 'projects/shop-prod', level: 'project', policy: { bindings: [{ role: INVOKER, members: ['allUsers', M.toUpperCase().replace('SERVICEACCOUNT', 'serviceAccount')] }] } }] };
+    const a = answer(overlayAccess(project, changesOf(change('google_project_iam_member_remove.x', ['create'], null, { project: 'shop-prod', role: INVOKER, member: 'allusers' })), scope));
+    assert.deepEqual(a.public.map((g) => g.member), ['allUsers']);
+    // An account's email is matched without regard to case, as IAM does.
+    const gone = answer(overlayAccess(project, changesOf(change('google_project_iam_member_remove.y', ['create'], null, { project: 'shop-prod', role: INVOKER, member: M })), scope));
+    assert.deepEqual(gone.direct, []);
+  });
+});

@@ -60,9 +60,12 @@ export function namesResource(pattern: string, actual: string, aliases: Readonly
 
 const isPattern = (resource: string): boolean => resource.split('/').some((s) => s.endsWith('*'));
 
-/** IAM compares member emails without regard to case (`serviceAccount:GW@…` is `serviceAccount:gw@…`). */
+/**
+ * IAM compares member emails without regard to case (`serviceAccount:GW@…` is `serviceAccount:gw@…`); a public
+ * member is taken away only when named exactly (never hidden by an `allusers` that may remove nothing).
+ */
 function sameMember(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
+  return a === b || (!PUBLIC_MEMBERS.includes(b) && a.toLowerCase() === b.toLowerCase());
 }
 
 function sameCondition(a: IamCondition | undefined, b: IamCondition | undefined): boolean {
