@@ -1,11 +1,12 @@
 /** Review findings on the planned state: plans whose after-apply state is public must never pass. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { IamPolicy, RunService } from '../../src/gcp/types.ts';
 import { whoHolds } from '../../src/iam/evaluate.ts';
 import type { AccessFacts, RoleFact } from '../../src/iam/facts.ts';
 import { plannedChanges, type PlannedChange } from '../../src/plan/changes.ts';
-import { overlayAccess } from '../../src/plan/overlay.ts';
+import { overlayAccess, overlayTarget } from '../../src/plan/overlay.ts';
+import type { RunTarget } from '../../src/resolve/target.ts';
 import { change, plan } from './plans.ts';
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
@@ -112,6 +113,22 @@ describe('invoker_iam_disabled known only after apply', () => {
     // Known as false: nothing to doubt.
     const known = answer(overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service.orders', ['update'], { ...values, invoker_iam_disabled: true }, { ...values, invoker_iam_disabled: false })), scope));
     assert.deepEqual(known.unknownForPublic, []);
+  });
+
+  test('v1: an annotation known only after apply keeps no invented value (not `false`, not all traffic)', () => {
+    const service: RunService = { name: SERVICE, uri: 'https://orders-abc123-uc.a.run.app', urls: [], ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY', invokerIamDisabled: true, defaultUriDisabled: false, customAudiences: [] };
+    const target: RunTarget = { kind: 'cloud-run', resource: SERVICE, project: 'shop-prod', region: 'us-central1', service };
+    const values = { project: 'shop-prod', location: 'us-central1', name: 'orders' };
+    const before = { ...values, metadata: [{ annotations: { 'run.googleapis.com/invoker-iam-disabled': 'true', 'run.googleapis.com/ingress': 'internal' } }] };
+    const rc = change('google_cloud_run_service.orders', ['update'], before, { ...values, metadata: [{ annotations: {} }] }, {
+      metadata: [{ annotations: { 'run.googleapis.com/invoker-iam-disabled': true, 'run.googleapis.com/ingress': true } }],
+    });
+    const tscope = { aliases: (p: string) => new Set([p, 'shop-prod', '123456789012']), numberOf: () => '123456789012' };
+    const out = overlayTarget(target, undefined, changesOf(rc), tscope) as RunTarget;
+    assert.notEqual(out.service.invokerIamDisabled, false);
+    assert.equal(out.service.ingress, 'INGRESS_TRAFFIC_INTERNAL_ONLY');
+    const a = answer(overlayAccess(facts({ bindings: [{ role: INVOKER, members: [M] }] }), changesOf({ ...rc, change: { ...rc.change, before: { ...values, metadata: [{ annotations: {} }] } } }), scope));
+    assert.ok(a.unknownForPublic.length > 0, JSON.stringify(a));
   });
 });
 

@@ -579,10 +579,14 @@ function settingsOf(type: string, after: Obj, unknown: Obj): ServiceSettings {
     if (Array.isArray(audiences)) s.customAudiences = audiences.filter((a): a is string => typeof a === 'string');
   } else if (type === 'google_cloud_run_service') {
     const annotations = first(known('metadata'))?.annotations;
-    if (isObj(annotations)) {
+    const unknownMeta = first(unknown.metadata)?.annotations;
+    // A map known only after apply, or one of its keys: no value is invented for it (the live one stays).
+    const flagged = (key: string): boolean => unknownMeta === true || (isObj(unknownMeta) && unknownMeta[key] === true);
+    if (isObj(annotations) && unknownMeta !== true) {
       const ingress = str(annotations['run.googleapis.com/ingress']);
-      s.ingress = ingress ? (V1_INGRESS[ingress] ?? ingress) : 'INGRESS_TRAFFIC_ALL';
-      s.invokerIamDisabled = annotations['run.googleapis.com/invoker-iam-disabled'] === 'true';
+      if (!flagged('run.googleapis.com/ingress')) s.ingress = ingress ? (V1_INGRESS[ingress] ?? ingress) : 'INGRESS_TRAFFIC_ALL';
+      if (flagged('run.googleapis.com/invoker-iam-disabled')) s.invokerIamDisabledUnknown = true;
+      else s.invokerIamDisabled = annotations['run.googleapis.com/invoker-iam-disabled'] === 'true';
     }
   } else if (type === 'google_cloudfunctions_function') {
     if (str(known('ingress_settings'))) s.ingressSettings = known('ingress_settings') as string;
