@@ -202,3 +202,18 @@ describe('removals take a public member away only when they name it exactly', ()
     assert.deepEqual(gone.direct, []);
   });
 });
+
+describe('an IAM condition known only after apply', () => {
+  const values = { project: 'shop-prod', location: 'us-central1', name: 'orders', role: INVOKER, condition: [{ title: 'x' }] };
+  const unknown = { condition: [{ expression: true }] };
+  test('the account’s grant is uncertain (it may be false), never a certain grant', () => {
+    const a = answer(overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service_iam_member.gw', ['create'], null, { ...values, member: M }, unknown)), scope));
+    assert.deepEqual(a.direct, []);
+    assert.equal(a.unverified.length, 1);
+    assert.match(a.unverified[0]?.member ?? '', /under a condition known only after apply/);
+  });
+  test('allUsers under it: public access cannot be ruled out', () => {
+    const a = answer(overlayAccess(facts(), changesOf(change('google_cloud_run_v2_service_iam_member.pub', ['create'], null, { ...values, member: 'allUsers' }, unknown)), scope));
+    assert.match(a.unknownForPublic.join(' '), /google_cloud_run_v2_service_iam_member\.pub \(create\) grants allUsers roles\/run\.invoker under a condition known only after apply/);
+  });
+});

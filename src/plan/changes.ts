@@ -18,6 +18,8 @@ export interface Provenance {
 export const UNKNOWN_MEMBER = 'principalSet:(known after apply)';
 /** A role known only after apply. */
 export const UNKNOWN_ROLE = '(role known after apply)';
+/** An IAM condition known only after apply: it may hold or not (the grant is uncertain, never certain or refused). */
+export const UNKNOWN_CONDITION: IamCondition = { title: 'known only after apply', expression: '(condition known after apply)' };
 
 /**
  * An allow-policy change on one resource. `resource` is a resource name whose unknown segments are `*`
@@ -386,7 +388,7 @@ function iamPart(form: IamChange['form'], values: Obj, unknown: Obj, rc: Resourc
     return bindings ? { bindings } : { bindings: [], unknownPolicy: true };
   }
   const role = unknown.role === true ? UNKNOWN_ROLE : (str(values.role) ?? UNKNOWN_ROLE);
-  const condition = conditionOf(values.condition);
+  const condition = anyUnknown(unknown.condition) ? UNKNOWN_CONDITION : conditionOf(values.condition);
   const members =
     form === 'member'
       ? [unknown.member === true || !str(values.member) ? resolveUnknownMember(rc, 'member', ctx) : (values.member as string)]

@@ -8,7 +8,7 @@ import type { AccessFacts, DenyFact, PolicyFact, RoleFact } from '../iam/facts.t
 import { matchMember, PUBLIC_MEMBERS } from '../iam/principals.ts';
 import type { AddressInfo } from '../resolve/address.ts';
 import type { FunctionTarget, RunTarget, Target } from '../resolve/target.ts';
-import { UNKNOWN_MEMBER, UNKNOWN_ROLE, type BackendChange, type DenyChange, type IamChange, type PlannedChange, type Provenance, type RoleChange } from './changes.ts';
+import { UNKNOWN_CONDITION, UNKNOWN_MEMBER, UNKNOWN_ROLE, type BackendChange, type DenyChange, type IamChange, type PlannedChange, type Provenance, type RoleChange } from './changes.ts';
 
 /** A planned change that a fact now rests on, and what it does there (for messages). */
 export interface PlannedNote {
@@ -140,21 +140,26 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
   const out: IamBinding[] = [];
   for (const b of bindings) {
     const unknownRole = b.role === UNKNOWN_ROLE;
-    if (!unknownRole && !maybe) {
+    const unknownCondition = b.condition?.expression === UNKNOWN_CONDITION.expression;
+    if (!unknownRole && !maybe && !unknownCondition) {
       out.push({ ...b, members: [...b.members], planned });
       continue;
     }
-    const why = maybe ? `on a resource known only after apply` : 'with a role known only after apply';
+    const where = maybe ? ' on a resource known only after apply' : '';
+    const when = unknownCondition ? ' under a condition known only after apply' : '';
+    const why = maybe ? `on a resource known only after apply` : unknownRole ? 'with a role known only after apply' : 'under a condition known only after apply';
+    // A condition known only after apply may hold: the grant counts as uncertain, not as refused.
+    const condition = b.condition && !unknownCondition ? { condition: b.condition } : {};
     const publicMembers = b.members.filter((m) => PUBLIC_MEMBERS.includes(m));
     if (publicMembers.length > 0) {
-      const role = `(${unknownRole ? 'role' : b.role} ${maybe ? 'on a resource known only after apply' : 'known only after apply'}: ${describeProvenance(planned)})`;
+      const role = `(${unknownRole ? 'role' : b.role} ${maybe || unknownCondition ? `${where}${when}`.trim() : 'known only after apply'}: ${describeProvenance(planned)})`;
       roles.set(role, {
-        error: `${describeProvenance(planned)} grants ${publicMembers.join(', ')} ${unknownRole ? 'a role known only after apply' : b.role}${maybe ? ' on a resource known only after apply' : ''}: public access cannot be ruled out until it is known.`,
+        error: `${describeProvenance(planned)} grants ${publicMembers.join(', ')} ${unknownRole ? 'a role known only after apply' : b.role}${where}${when}: public access cannot be ruled out until it is known.`,
       });
-      out.push({ role, members: publicMembers, ...(b.condition ? { condition: b.condition } : {}), planned });
+      out.push({ role, members: publicMembers, ...condition, planned });
     }
     const members = b.members.flatMap((m) => (PUBLIC_MEMBERS.includes(m) ? [] : (uncertainMember(m, scope.accounts, why) ?? [])));
-    if (members.length > 0) out.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}), planned });
+    if (members.length > 0) out.push({ role: b.role, members, ...condition, planned });
   }
   if (out.some((b) => b.role === UNKNOWN_ROLE)) {
     roles.set(UNKNOWN_ROLE, { definition: { name: UNKNOWN_ROLE, includedPermissions: CHECKED_PERMISSIONS, deleted: false } });
