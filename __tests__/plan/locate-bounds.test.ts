@@ -33,3 +33,18 @@ test('20,000 distinct blocks in one directory: each file is read into an index o
   assert.deepEqual(places.get('google_project_iam_member.m5'), { file: 'main.tf', line: 3 + 5 * 3 }); // not the commented-out one
   assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
 });
+
+test('.tf.json: 20,000 distinct blocks and a 2 MB line of escaped quotes are read in one linear pass', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gg-locate-bounds-'));
+  const res: Record<string, unknown> = {};
+  for (let i = 0; i < 20_000; i++) res[`m${i}`] = { role: 'r' };
+  await writeFile(path.join(dir, 'main.tf.json'), JSON.stringify({ resource: { google_project_iam_member: res } }, null, 2));
+  await writeFile(path.join(dir, 'x.tf.json'), `{"resource": {"google_cloud_run_v2_service": {"a": "${'\\"'.repeat(1_000_000)}"}}}`);
+  const plan: PlanFile = { file: 'tfplan.json', dir, plan: { format_version: '1.2', resource_changes: [] } };
+  const started = performance.now();
+  const places = await locateResources(plan, [...Array.from({ length: 20_000 }, (_, i) => `google_project_iam_member.m${i}`), 'google_cloud_run_v2_service.b'], dir);
+  const ms = performance.now() - started;
+  assert.equal(places.size, 20_000);
+  assert.deepEqual(places.get('google_project_iam_member.m7'), { file: 'main.tf.json', line: 4 + 7 * 3 });
+  assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
+});

@@ -52,6 +52,8 @@ interface TfFile {
   lines: string[];
   /** HCL files: the line of each block header (`["resource", TYPE, NAME]`), read once. */
   blocks?: Map<string, number>;
+  /** `.tf.json` files: per `"TYPE"`, the line of each key after it. */
+  jsonKeys?: Map<string, Map<string, number>>;
 }
 
 class Locator {
@@ -135,7 +137,7 @@ class Locator {
 
   private async findBlock(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
     for (const file of await this.tfFiles(dir)) {
-      const line = file.json ? jsonBlockLine(file.lines, type, name) : (file.blocks ??= hclBlocks(file.lines)).get(JSON.stringify([kind, type, name]));
+      const line = file.json ? jsonBlockLine(file, type, name) : (file.blocks ??= hclBlocks(file.lines)).get(JSON.stringify([kind, type, name]));
       if (line !== undefined) return { file: file.rel, line };
     }
     return undefined;
@@ -203,14 +205,40 @@ function hclBlocks(lines: string[]): Map<string, number> {
   return out;
 }
 
-/** In a `.tf.json` file: the line of `"NAME":` after the line of `"TYPE":`. */
-function jsonBlockLine(lines: string[], type: string, name: string): number | undefined {
-  const typeKey = `${JSON.stringify(type)}`;
-  const nameKey = new RegExp(`${escape(JSON.stringify(name))}\\s*:`);
-  const start = lines.findIndex((line) => line.includes(typeKey));
-  if (start < 0) return undefined;
-  for (let i = start; i < lines.length; i++) if (nameKey.test(lines[i]!.slice(i === start ? lines[i]!.indexOf(typeKey) + typeKey.length : 0))) return i + 1;
-  return undefined;
+/**
+ * In a `.tf.json` file: the line of `"NAME":` after the line of `"TYPE":`. The keys after a type's line are
+ * indexed in one pass per file and type (else time grows with bytes × blocks).
+ */
+function jsonBlockLine(file: TfFile, type: string, name: string): number | undefined {
+  const typeKey = JSON.stringify(type);
+  file.jsonKeys ??= new Map();
+  let keys = file.jsonKeys.get(typeKey);
+  if (!keys) {
+    keys = new Map();
+    file.jsonKeys.set(typeKey, keys);
+    const start = file.lines.findIndex((line) => line.includes(typeKey));
+    for (let i = Math.max(start, 0); start >= 0 && i < file.lines.length; i++) {
+      const line = file.lines[i]!;
+      const text = i === start ? line.slice(line.indexOf(typeKey) + typeKey.length) : line;
+      for (const key of jsonKeysOf(text)) if (!keys.has(key)) keys.set(key, i + 1);
+    }
+  }
+  return keys.get(JSON.stringify(name));
+}
+
+/** The object keys (`"…"` followed by `:`, quotes kept) of one line of JSON, in one linear pass. */
+function jsonKeysOf(line: string): string[] {
+  const keys: string[] = [];
+  for (let i = line.indexOf('"'); i >= 0 && i < line.length; i = line.indexOf('"', i)) {
+    let end = i + 1;
+    while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+    if (end >= line.length) break;
+    let after = end + 1;
+    while (line[after] === ' ' || line[after] === '\t') after++;
+    if (line[after] === ':') keys.push(line.slice(i, end + 1));
+    i = end + 1;
+  }
+  return keys;
 }
 
 function configModule(root: ConfigModule | undefined, calls: string[]): ConfigModule | undefined {
