@@ -114,7 +114,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     source.backends.length > 0
       ? await (await online()).checkBackends(source.backends, {
           google: await cloud(),
-          accountFor: (file) => serviceAccountFor(policy.policy, file, source.accountFor(file)),
+          // The account a planned config runs as is a fact of the plan: the policy file's serviceAccounts does not replace it.
+          accountFor: (file) => planned?.accountFor(file) || serviceAccountFor(policy.policy, file, source.accountFor(file)),
           projects: searchProjects(options.projects, policy.policy),
           now,
           troubleshoot: options.troubleshoot ?? false,

@@ -254,10 +254,15 @@ export function plannedServiceAccount(plan: TerraformPlan, change: ResourceChang
   let modules = parsed.modules;
   let references = referencesAt(configResource(plan, modules.map((m) => m.name), change.type, change.name)?.expressions, expressionPath);
   for (let hops = parsed.modules.length; hops >= 0; hops--) {
-    const account = references.find((r) => r.startsWith('google_service_account.'));
-    if (account) {
-      const m = /^google_service_account\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?/.exec(account);
-      if (!m) break;
+    // `c ? google_service_account.a.email : google_service_account.b.email` references both: which one is unknown.
+    const matches = references.map((r) => /^google_service_account\.([A-Za-z_][A-Za-z0-9_-]*)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?/.exec(r)).filter((x) => x !== null);
+    const names = new Set(matches.map((x) => x[1]));
+    const indexes = new Set(matches.flatMap((x) => (x[2] ? [x[2]] : [])));
+    if (names.size > 1 || indexes.size > 1) {
+      return { reason: `references several service accounts (${[...new Set(matches.map((x) => x[0]))].join(', ')}), and which one is used is known only after apply` };
+    }
+    const m = matches.find((x) => x[2]) ?? matches[0];
+    if (m) {
       const prefix = modules.map((s) => `module.${s.name}${s.key === undefined ? '' : `[${JSON.stringify(s.key)}]`}.`).join('');
       const base = `${prefix}google_service_account.${m[1]}`;
       const candidates = (plan.resource_changes ?? []).filter(

@@ -16,6 +16,8 @@ import type { Finding } from '../types.ts';
 import type { PlannedChange, Provenance } from './changes.ts';
 import { describeProvenance, overlayAccess, overlayTarget, plannedRoles, type PlannedNote, type WithNotes } from './overlay.ts';
 
+/** Longest address looked for in a message (changes.ts cuts longer ones to 300 characters and `…`). */
+const MAX_NAMED = 302;
 const ACCOUNT_RULES = new Set(['missing-invoker', 'missing-iap-access', 'missing-app-engine-permissions', 'conditional-grant', 'unverified-grant', 'iam-unreadable']);
 const BACKEND_RULES = new Set(['unreachable-backend', 'audience-mismatch', 'public-access', 'backend-not-found']);
 
@@ -140,8 +142,12 @@ export class PlanOverlay {
   private named(message: string): Provenance[] {
     const out: Provenance[] = [];
     for (let at = message.indexOf(' ('); at >= 0; at = message.indexOf(' (', at + 1)) {
-      const token = (message.slice(0, at).split(/\s/).pop() ?? '').replace(/^\(+/, '');
-      for (const p of this.byAddress.get(token) ?? []) if (!out.includes(p) && namesChange(message, describeProvenance(p))) out.push(p);
+      // An address may hold spaces (`["eu west"]`): every start after a space, up to the longest address shown.
+      for (let from = at - 1; from >= Math.max(0, at - MAX_NAMED); from--) {
+        if (from > 0 && !/[\s(]/.test(message[from - 1] as string)) continue;
+        const token = message.slice(from, at).replace(/^\(+/, '');
+        for (const p of this.byAddress.get(token) ?? []) if (!out.includes(p) && namesChange(message, describeProvenance(p))) out.push(p);
+      }
     }
     return out;
   }

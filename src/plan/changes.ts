@@ -18,6 +18,8 @@ export interface Provenance {
 export const UNKNOWN_MEMBER = 'principalSet:(known after apply)';
 /** A role known only after apply. */
 export const UNKNOWN_ROLE = '(role known after apply)';
+/** An IAM condition known only after apply: it may hold or not (the grant is uncertain, never certain or refused). */
+export const UNKNOWN_CONDITION: IamCondition = { title: 'known only after apply', expression: '(condition known after apply)' };
 
 /**
  * An allow-policy change on one resource. `resource` is a resource name whose unknown segments are `*`
@@ -41,6 +43,8 @@ export interface IamChange {
 export interface ServiceSettings {
   ingress?: string;
   invokerIamDisabled?: boolean;
+  /** `invoker_iam_disabled` known only after apply: the invoker check may be off. */
+  invokerIamDisabledUnknown?: boolean;
   defaultUriDisabled?: boolean;
   customAudiences?: string[];
   /** Functions: `ingressSettings` (ALLOW_ALL, ALLOW_INTERNAL_ONLY, ALLOW_INTERNAL_AND_GCLB). */
@@ -307,7 +311,14 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
   let removal = effect.removeBefore && before ? iamPart(form, before, {}, rc, ctx) : undefined;
   if (removal && rc.deposed) removal = { bindings: withoutStanding(removal.bindings, standingValues(rc, ctx).map((v) => iamPart(form, v, {}, rc, ctx).bindings).flat()) };
   const addition = effect.addAfter && after ? iamPart(form, after, unknown, rc, ctx) : undefined;
-  if (removal) out.push({ kind: 'iam', form, resource: name(before as Obj, projectOf(before as Obj, {}, rc, ctx)), remove: removal.bindings, add: [], provenance });
+  const oldResource = before ? name(before, projectOf(before, {}, rc, ctx)) : undefined;
+  if (removal) out.push({ kind: 'iam', form, resource: oldResource as string, remove: removal.bindings, add: [], provenance });
+  // create_before_destroy: the new object adds what is already there, then the old one's delete takes the same
+  // grant (a member: that member; a binding: its whole role binding) away. Nothing of it is left after apply.
+  const newResource = after ? name(withUnknownTargets(after, unknown), projectOf(after, unknown, rc, ctx)) : undefined;
+  if (rc.change.actions.join(',') === 'create,delete' && removal && addition && form !== 'policy' && !rc.deposed && newResource === oldResource && sameGrant(form, removal.bindings, addition.bindings)) {
+    return out.map((c) => ({ ...c, provenance: { ...provenance, action: 'replace, create before destroy' } }));
+  }
   if (addition) {
     out.push({
       kind: 'iam',
@@ -321,6 +332,15 @@ function iamChanges(rc: ResourceChange, family: string, form: IamChange['form'],
     });
   }
   return out;
+}
+
+/** Whether the old and new object of a replacement hold the same grant (role and condition; a member's member too). */
+function sameGrant(form: IamChange['form'], before: IamBinding[], after: IamBinding[]): boolean {
+  const [b, a] = [before[0], after[0]];
+  if (!b || !a || b.role !== a.role || a.role === UNKNOWN_ROLE || (b.condition?.expression ?? '') !== (a.condition?.expression ?? '') || (b.condition?.title ?? '') !== (a.condition?.title ?? '')) return false;
+  if (form === 'binding') return true;
+  const [mb, ma] = [b.members[0], a.members[0]];
+  return mb !== undefined && ma !== undefined && ma !== UNKNOWN_MEMBER && mb.toLowerCase() === ma.toLowerCase();
 }
 
 /** What the current (not deposed) object at a deposed object's address holds after apply. */
@@ -368,7 +388,7 @@ function iamPart(form: IamChange['form'], values: Obj, unknown: Obj, rc: Resourc
     return bindings ? { bindings } : { bindings: [], unknownPolicy: true };
   }
   const role = unknown.role === true ? UNKNOWN_ROLE : (str(values.role) ?? UNKNOWN_ROLE);
-  const condition = conditionOf(values.condition);
+  const condition = anyUnknown(unknown.condition) ? UNKNOWN_CONDITION : conditionOf(values.condition);
   const members =
     form === 'member'
       ? [unknown.member === true || !str(values.member) ? resolveUnknownMember(rc, 'member', ctx) : (values.member as string)]
@@ -383,7 +403,11 @@ function membersOf(values: unknown, unknown: unknown, rc: ResourceChange, ctx: P
   );
 }
 
-/** `policy_data` (JSON text of an IAM policy) → bindings; undefined when it is not a policy. */
+/**
+ * `policy_data` (JSON text of an IAM policy) → bindings; undefined when it is not a policy. Keys are matched as the
+ * provider's Go `encoding/json` matches them: without regard to case (`Bindings`, `bindingſ`), so two keys that
+ * fold to the same field are ambiguous (Go takes the last in the text, which `JSON.parse` cannot tell): undefined.
+ */
 export function policyBindings(text: string): IamBinding[] | undefined {
   let json: unknown;
   try {
@@ -392,16 +416,41 @@ export function policyBindings(text: string): IamBinding[] | undefined {
     return undefined;
   }
   if (!isObj(json)) return undefined;
-  if (json.bindings === undefined) return [];
-  if (!Array.isArray(json.bindings)) return undefined;
-  return json.bindings.filter(isObj).map((b) => {
-    const condition = conditionOf(b.condition);
-    return {
-      role: str(b.role) ?? UNKNOWN_ROLE,
-      members: Array.isArray(b.members) ? b.members.filter((m): m is string => typeof m === 'string') : [],
+  const bindings = goField(json, 'bindings');
+  if (bindings === AMBIGUOUS) return undefined;
+  if (bindings === undefined) return [];
+  if (!Array.isArray(bindings)) return undefined;
+  const out: IamBinding[] = [];
+  for (const b of bindings.filter(isObj)) {
+    const role = goField(b, 'role');
+    const members = goField(b, 'members');
+    const c = goField(b, 'condition');
+    if (role === AMBIGUOUS || members === AMBIGUOUS || c === AMBIGUOUS) return undefined;
+    let condition: IamCondition | undefined;
+    if (isObj(c)) {
+      const fields = { expression: goField(c, 'expression'), title: goField(c, 'title'), description: goField(c, 'description') };
+      if (Object.values(fields).includes(AMBIGUOUS)) return undefined;
+      condition = conditionOf(fields);
+    }
+    out.push({
+      role: str(role) ?? UNKNOWN_ROLE,
+      members: Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [],
       ...(condition ? { condition } : {}),
-    };
-  });
+    });
+  }
+  return out;
+}
+
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** Go's `bytes.EqualFold` on keys: ASCII letters without case; `ſ` (U+017F) is `s`, `K` (U+212A) is `k`. */
+const goFold = (key: string): string => key.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+
+/** The value of the key Go's `encoding/json` would read into the field `name`; {@link AMBIGUOUS} when several may. */
+function goField(obj: Obj, name: string): unknown {
+  const keys = Object.keys(obj).filter((k) => goFold(k) === name);
+  if (keys.length > 1) return AMBIGUOUS;
+  return keys.length === 1 ? obj[keys[0] as string] : undefined;
 }
 
 /**
@@ -526,15 +575,20 @@ function settingsOf(type: string, after: Obj, unknown: Obj): ServiceSettings {
   if (type === 'google_cloud_run_v2_service') {
     if (str(known('ingress'))) s.ingress = known('ingress') as string;
     if (typeof known('invoker_iam_disabled') === 'boolean') s.invokerIamDisabled = known('invoker_iam_disabled') as boolean;
+    if (unknown.invoker_iam_disabled === true) s.invokerIamDisabledUnknown = true;
     if (typeof known('default_uri_disabled') === 'boolean') s.defaultUriDisabled = known('default_uri_disabled') as boolean;
     const audiences = known('custom_audiences');
     if (Array.isArray(audiences)) s.customAudiences = audiences.filter((a): a is string => typeof a === 'string');
   } else if (type === 'google_cloud_run_service') {
     const annotations = first(known('metadata'))?.annotations;
-    if (isObj(annotations)) {
+    const unknownMeta = first(unknown.metadata)?.annotations;
+    // A map known only after apply, or one of its keys: no value is invented for it (the live one stays).
+    const flagged = (key: string): boolean => unknownMeta === true || (isObj(unknownMeta) && unknownMeta[key] === true);
+    if (isObj(annotations) && unknownMeta !== true) {
       const ingress = str(annotations['run.googleapis.com/ingress']);
-      s.ingress = ingress ? (V1_INGRESS[ingress] ?? ingress) : 'INGRESS_TRAFFIC_ALL';
-      s.invokerIamDisabled = annotations['run.googleapis.com/invoker-iam-disabled'] === 'true';
+      if (!flagged('run.googleapis.com/ingress')) s.ingress = ingress ? (V1_INGRESS[ingress] ?? ingress) : 'INGRESS_TRAFFIC_ALL';
+      if (flagged('run.googleapis.com/invoker-iam-disabled')) s.invokerIamDisabledUnknown = true;
+      else s.invokerIamDisabled = annotations['run.googleapis.com/invoker-iam-disabled'] === 'true';
     }
   } else if (type === 'google_cloudfunctions_function') {
     if (str(known('ingress_settings'))) s.ingressSettings = known('ingress_settings') as string;
@@ -592,7 +646,7 @@ function denyChanges(rc: ResourceChange, effect: ActionEffect, provenance: Prove
     out.push({ kind: 'deny', ...old, provenance });
   }
   if (next && after) {
-    out.push({ kind: 'deny', ...next, policy: { name: next.name, ...(str(after.display_name) ? { displayName: after.display_name as string } : {}), rules: denyRules(after.rules) }, provenance });
+    out.push({ kind: 'deny', ...next, policy: { name: next.name, ...(str(after.display_name) ? { displayName: after.display_name as string } : {}), rules: denyRules(after.rules, isObj(rc.change.after_unknown) ? rc.change.after_unknown.rules : undefined) }, provenance });
   }
   return out;
 }
@@ -601,20 +655,49 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
 }
 
-function denyRules(rules: unknown): DenyRule[] {
+/** A principal of a deny rule known only after apply: may be the account (never everyone, so it hides no public grant). */
+const UNKNOWN_DENY_PRINCIPAL = 'principalSet://goog/group/(known after apply)';
+/** A denial condition (or permissions) known only after apply: the deny may apply, never certainly (so it hides no public grant). */
+const UNKNOWN_DENY_CONDITION: IamCondition = { title: 'known only after apply', expression: '(known after apply)' };
+
+/** Whether an `after_unknown` value flags anything unknown. */
+function anyUnknown(u: unknown): boolean {
+  return u === true || (Array.isArray(u) ? u.some(anyUnknown) : isObj(u) && Object.values(u).some(anyUnknown));
+}
+
+/**
+ * The deny rules after apply; parts known only after apply may deny the account (IAM applies what it cannot
+ * evaluate) but never certainly deny everyone: a deny that may not apply must not hide a public grant.
+ */
+function denyRules(rules: unknown, unknown: unknown): DenyRule[] {
+  const unknownRule: DenyRule = { deniedPrincipals: [UNKNOWN_DENY_PRINCIPAL], exceptionPrincipals: [], deniedPermissions: ['*'], exceptionPermissions: [], denialCondition: UNKNOWN_DENY_CONDITION };
+  if (unknown === true) return [unknownRule];
   if (!Array.isArray(rules)) return [];
-  return rules.filter(isObj).flatMap((r) =>
-    (Array.isArray(r.deny_rule) ? r.deny_rule : []).filter(isObj).map((d) => {
-      const condition = conditionOf(d.denial_condition);
-      return {
-        deniedPrincipals: strings(d.denied_principals),
-        exceptionPrincipals: strings(d.exception_principals),
-        deniedPermissions: strings(d.denied_permissions),
-        exceptionPermissions: strings(d.exception_permissions),
-        ...(condition ? { denialCondition: condition } : {}),
-      };
-    }),
-  );
+  const at = (u: unknown, i: number): unknown => (Array.isArray(u) ? u[i] : undefined);
+  return rules.flatMap((r, i) => {
+    const ur = at(unknown, i);
+    if (ur === true || (isObj(ur) && ur.deny_rule === true)) return [unknownRule];
+    if (!isObj(r)) return [];
+    const ud = isObj(ur) ? ur.deny_rule : undefined;
+    return (Array.isArray(r.deny_rule) ? r.deny_rule : []).flatMap((d, j) => {
+      const u = at(ud, j);
+      if (u === true) return [unknownRule];
+      if (!isObj(d)) return [];
+      const flags = isObj(u) ? u : {};
+      const principals = (key: string) => [...strings(d[key]), ...(anyUnknown(flags[key]) ? [UNKNOWN_DENY_PRINCIPAL] : [])];
+      const permissionsUnknown = anyUnknown(flags.denied_permissions) || anyUnknown(flags.exception_permissions);
+      const condition = anyUnknown(flags.denial_condition) || permissionsUnknown ? UNKNOWN_DENY_CONDITION : conditionOf(d.denial_condition);
+      return [
+        {
+          deniedPrincipals: principals('denied_principals'),
+          exceptionPrincipals: principals('exception_principals'),
+          deniedPermissions: [...strings(d.denied_permissions), ...(anyUnknown(flags.denied_permissions) ? ['*'] : [])],
+          exceptionPermissions: strings(d.exception_permissions),
+          ...(condition ? { denialCondition: condition } : {}),
+        },
+      ];
+    });
+  });
 }
 
 /**

@@ -50,11 +50,16 @@ interface TfFile {
   rel: string;
   json: boolean;
   lines: string[];
+  /** HCL files: the line of each block header (`["resource", TYPE, NAME]`), read once. */
+  blocks?: Map<string, number>;
+  /** `.tf.json` files: per `"TYPE"`, the line of each key after it. */
+  jsonKeys?: Map<string, Map<string, number>>;
 }
 
 class Locator {
   private readonly files = new Map<string, Promise<TfFile[]>>();
   private readonly dirs = new Map<string, Promise<string | undefined>>();
+  private readonly blocks = new Map<string, Promise<BlockPlace | undefined>>();
   private bytes = 0;
   private readonly plan: PlanFile;
   private readonly root: string;
@@ -116,11 +121,23 @@ class Locator {
     return undefined;
   }
 
-  /** The first `KIND "TYPE" "NAME" {` block in the directory's files (`.tf`, then `.tf.json`). */
-  async block(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
-    const header = new RegExp(`^\\s*${kind}\\s+(?:"${escape(type)}"|${escape(type)})\\s+(?:"${escape(name)}"|${escape(name)})\\s*\\{`);
+  /**
+   * The first `KIND "TYPE" "NAME" {` block in the directory's files (`.tf`, then `.tf.json`); looked up once per
+   * block, whatever the number of its `count`/`for_each` instances (else time grows with bytes × instances).
+   */
+  block(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
+    const key = JSON.stringify([dir, kind, type, name]);
+    let place = this.blocks.get(key);
+    if (!place) {
+      place = this.findBlock(dir, kind, type, name);
+      this.blocks.set(key, place);
+    }
+    return place;
+  }
+
+  private async findBlock(dir: string, kind: 'resource' | 'data', type: string, name: string): Promise<BlockPlace | undefined> {
     for (const file of await this.tfFiles(dir)) {
-      const line = file.json ? jsonBlockLine(file.lines, type, name) : hclBlockLine(file.lines, header);
+      const line = file.json ? jsonBlockLine(file, type, name) : (file.blocks ??= hclBlocks(file.lines)).get(JSON.stringify([kind, type, name]));
       if (line !== undefined) return { file: file.rel, line };
     }
     return undefined;
@@ -163,8 +180,11 @@ class Locator {
   }
 }
 
-/** The line of the block header, skipping `/* … *\/` comments. */
-function hclBlockLine(lines: string[], header: RegExp): number | undefined {
+const HEADER = /^\s*(resource|data)\s+(?:"([^"]*)"|([A-Za-z_][\w-]*))\s+(?:"([^"]*)"|([A-Za-z_][\w-]*))\s*\{/;
+
+/** The line of every block header (the first of each `KIND TYPE NAME`), skipping `/* … *\/` comments: one pass. */
+function hclBlocks(lines: string[]): Map<string, number> {
+  const out = new Map<string, number>();
   let inComment = false;
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
@@ -174,21 +194,51 @@ function hclBlockLine(lines: string[], header: RegExp): number | undefined {
       line = line.slice(close + 2);
       inComment = false;
     }
-    if (header.test(line)) return i + 1;
+    const m = HEADER.exec(line);
+    if (m) {
+      const key = JSON.stringify([m[1], m[2] ?? m[3], m[4] ?? m[5]]);
+      if (!out.has(key)) out.set(key, i + 1);
+    }
     const open = line.lastIndexOf('/*');
     if (open >= 0 && line.indexOf('*/', open) < 0 && !/^\s*(#|\/\/)/.test(line)) inComment = true;
   }
-  return undefined;
+  return out;
 }
 
-/** In a `.tf.json` file: the line of `"NAME":` after the line of `"TYPE":`. */
-function jsonBlockLine(lines: string[], type: string, name: string): number | undefined {
-  const typeKey = `${JSON.stringify(type)}`;
-  const nameKey = new RegExp(`${escape(JSON.stringify(name))}\\s*:`);
-  const start = lines.findIndex((line) => line.includes(typeKey));
-  if (start < 0) return undefined;
-  for (let i = start; i < lines.length; i++) if (nameKey.test(lines[i]!.slice(i === start ? lines[i]!.indexOf(typeKey) + typeKey.length : 0))) return i + 1;
-  return undefined;
+/**
+ * In a `.tf.json` file: the line of `"NAME":` after the line of `"TYPE":`. The keys after a type's line are
+ * indexed in one pass per file and type (else time grows with bytes × blocks).
+ */
+function jsonBlockLine(file: TfFile, type: string, name: string): number | undefined {
+  const typeKey = JSON.stringify(type);
+  file.jsonKeys ??= new Map();
+  let keys = file.jsonKeys.get(typeKey);
+  if (!keys) {
+    keys = new Map();
+    file.jsonKeys.set(typeKey, keys);
+    const start = file.lines.findIndex((line) => line.includes(typeKey));
+    for (let i = Math.max(start, 0); start >= 0 && i < file.lines.length; i++) {
+      const line = file.lines[i]!;
+      const text = i === start ? line.slice(line.indexOf(typeKey) + typeKey.length) : line;
+      for (const key of jsonKeysOf(text)) if (!keys.has(key)) keys.set(key, i + 1);
+    }
+  }
+  return keys.get(JSON.stringify(name));
+}
+
+/** The object keys (`"…"` followed by `:`, quotes kept) of one line of JSON, in one linear pass. */
+function jsonKeysOf(line: string): string[] {
+  const keys: string[] = [];
+  for (let i = line.indexOf('"'); i >= 0 && i < line.length; i = line.indexOf('"', i)) {
+    let end = i + 1;
+    while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+    if (end >= line.length) break;
+    let after = end + 1;
+    while (line[after] === ' ' || line[after] === '\t') after++;
+    if (line[after] === ':') keys.push(line.slice(i, end + 1));
+    i = end + 1;
+  }
+  return keys;
 }
 
 function configModule(root: ConfigModule | undefined, calls: string[]): ConfigModule | undefined {

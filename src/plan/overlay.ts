@@ -8,7 +8,7 @@ import type { AccessFacts, DenyFact, PolicyFact, RoleFact } from '../iam/facts.t
 import { matchMember, PUBLIC_MEMBERS } from '../iam/principals.ts';
 import type { AddressInfo } from '../resolve/address.ts';
 import type { FunctionTarget, RunTarget, Target } from '../resolve/target.ts';
-import { UNKNOWN_MEMBER, UNKNOWN_ROLE, type BackendChange, type DenyChange, type IamChange, type PlannedChange, type Provenance, type RoleChange } from './changes.ts';
+import { UNKNOWN_CONDITION, UNKNOWN_MEMBER, UNKNOWN_ROLE, type BackendChange, type DenyChange, type IamChange, type PlannedChange, type Provenance, type RoleChange } from './changes.ts';
 
 /** A planned change that a fact now rests on, and what it does there (for messages). */
 export interface PlannedNote {
@@ -60,9 +60,12 @@ export function namesResource(pattern: string, actual: string, aliases: Readonly
 
 const isPattern = (resource: string): boolean => resource.split('/').some((s) => s.endsWith('*'));
 
-/** IAM compares member emails without regard to case (`serviceAccount:GW@…` is `serviceAccount:gw@…`). */
+/**
+ * IAM compares member emails without regard to case (`serviceAccount:GW@…` is `serviceAccount:gw@…`); a public
+ * member is taken away only when named exactly (never hidden by an `allusers` that may remove nothing).
+ */
 function sameMember(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
+  return a === b || (!PUBLIC_MEMBERS.includes(b) && a.toLowerCase() === b.toLowerCase());
 }
 
 function sameCondition(a: IamCondition | undefined, b: IamCondition | undefined): boolean {
@@ -94,15 +97,23 @@ export function overlayAccess(access: AccessFacts, changes: PlannedChange[], sco
 
 /**
  * A service the plan may change without naming it for sure (project or name known only after apply) may get
- * its invoker IAM check turned off: public access to this one cannot be ruled out (never hidden).
+ * its invoker IAM check turned off, as may one whose `invoker_iam_disabled` is known only after apply: public
+ * access to this one cannot be ruled out (never hidden).
  */
 function maybeInvokerCheckOff(fact: PolicyFact, changes: PlannedChange[], scope: OverlayScope, roles: Map<string, RoleFact>): PolicyFact {
   const bindings = changes
-    .filter((c): c is BackendChange => c.kind === 'run-service' && isPattern(c.resource) && c.after?.invokerIamDisabled === true && namesResource(c.resource, fact.resource, scope.aliases))
+    .filter(
+      (c): c is BackendChange =>
+        c.kind === 'run-service' &&
+        ((isPattern(c.resource) && c.after?.invokerIamDisabled === true) || c.after?.invokerIamDisabledUnknown === true) &&
+        namesResource(c.resource, fact.resource, scope.aliases),
+    )
     .map((c) => {
       const role = `(invoker IAM check disabled: ${describeProvenance(c.provenance)})`;
       roles.set(role, {
-        error: `${describeProvenance(c.provenance)} turns off the invoker IAM check of a service known only after apply (${c.resource}), which may be this one: public access cannot be ruled out until it is known.`,
+        error: c.after?.invokerIamDisabledUnknown
+          ? `${describeProvenance(c.provenance)} sets invoker_iam_disabled of ${c.resource} to a value known only after apply: public access cannot be ruled out until it is known.`
+          : `${describeProvenance(c.provenance)} turns off the invoker IAM check of a service known only after apply (${c.resource}), which may be this one: public access cannot be ruled out until it is known.`,
       });
       return { role, members: ['allUsers'], planned: c.provenance };
     });
@@ -129,26 +140,56 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
   const out: IamBinding[] = [];
   for (const b of bindings) {
     const unknownRole = b.role === UNKNOWN_ROLE;
-    if (!unknownRole && !maybe) {
+    const unknownCondition = b.condition?.expression === UNKNOWN_CONDITION.expression;
+    if (!unknownRole && !maybe && !unknownCondition) {
       out.push({ ...b, members: [...b.members], planned });
       continue;
     }
-    const why = maybe ? `on a resource known only after apply` : 'with a role known only after apply';
+    const where = maybe ? ' on a resource known only after apply' : '';
+    const when = unknownCondition ? ' under a condition known only after apply' : '';
+    const why = maybe ? `on a resource known only after apply` : unknownRole ? 'with a role known only after apply' : 'under a condition known only after apply';
+    // A condition known only after apply may hold: the grant counts as uncertain, not as refused.
+    const condition = b.condition && !unknownCondition ? { condition: b.condition } : {};
     const publicMembers = b.members.filter((m) => PUBLIC_MEMBERS.includes(m));
     if (publicMembers.length > 0) {
-      const role = `(${unknownRole ? 'role' : b.role} ${maybe ? 'on a resource known only after apply' : 'known only after apply'}: ${describeProvenance(planned)})`;
+      const role = `(${unknownRole ? 'role' : b.role} ${maybe || unknownCondition ? `${where}${when}`.trim() : 'known only after apply'}: ${describeProvenance(planned)})`;
       roles.set(role, {
-        error: `${describeProvenance(planned)} grants ${publicMembers.join(', ')} ${unknownRole ? 'a role known only after apply' : b.role}${maybe ? ' on a resource known only after apply' : ''}: public access cannot be ruled out until it is known.`,
+        error: `${describeProvenance(planned)} grants ${publicMembers.join(', ')} ${unknownRole ? 'a role known only after apply' : b.role}${where}${when}: public access cannot be ruled out until it is known.`,
       });
-      out.push({ role, members: publicMembers, ...(b.condition ? { condition: b.condition } : {}), planned });
+      out.push({ role, members: publicMembers, ...condition, planned });
     }
     const members = b.members.flatMap((m) => (PUBLIC_MEMBERS.includes(m) ? [] : (uncertainMember(m, scope.accounts, why) ?? [])));
-    if (members.length > 0) out.push({ role: b.role, members, ...(b.condition ? { condition: b.condition } : {}), planned });
+    if (members.length > 0) out.push({ role: b.role, members, ...condition, planned });
   }
   if (out.some((b) => b.role === UNKNOWN_ROLE)) {
     roles.set(UNKNOWN_ROLE, { definition: { name: UNKNOWN_ROLE, includedPermissions: CHECKED_PERMISSIONS, deleted: false } });
   }
   return out;
+}
+
+/** A policy known only after apply may grant anyone anything: public access cannot be ruled out (never hidden). */
+function unknownPolicyBindings(change: IamChange, roles: Map<string, RoleFact>): IamBinding[] {
+  if (!change.unknownPolicy) return [];
+  const role = `(policy known only after apply: ${describeProvenance(change.provenance)})`;
+  roles.set(role, { error: `${describeProvenance(change.provenance)} sets an IAM policy known only after apply: public access cannot be ruled out until it is known.` });
+  return [{ role, members: ['allUsers'], planned: change.provenance }];
+}
+
+const grantKey = (b: IamBinding, member: string): string => `${b.role}|${b.condition?.expression ?? ''}|${member.toLowerCase()}`;
+
+/**
+ * A member that another planned object's delete takes away in the same apply may end up granted or not (no
+ * dependency orders them): it counts as unverified for the account, and a public member stays public.
+ */
+function raced(change: IamChange, bindings: IamBinding[], removedBy: Map<string, Provenance>, scope: OverlayScope): IamBinding[] {
+  return bindings.map((b) => ({
+    ...b,
+    members: b.members.flatMap((m) => {
+      const by = removedBy.get(grantKey(b, m)) ?? removedBy.get(grantKey(b, '*'));
+      if (!by || by.address === change.provenance.address || PUBLIC_MEMBERS.includes(m) || m === UNKNOWN_MEMBER) return [m];
+      return uncertainMember(m, scope.accounts, `may be removed by ${describeProvenance(by)} in the same apply, in an order Terraform does not fix`) ?? [];
+    }),
+  }));
 }
 
 function removeMembers(policy: IamPolicy, removed: IamBinding, whole: boolean): { policy: IamPolicy; gone: string[] } {
@@ -179,9 +220,12 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
   const wholePolicy = exact.find((c) => c.replaces);
   if (!fact.policy && !(wholePolicy && !wholePolicy.unknownPolicy)) return fact; // still unreadable: the checks say so
   let policy: IamPolicy = fact.policy ?? { bindings: [] };
-  // Everything planned goes out first, then comes in: deletes and creates of the same grant leave it granted.
+  // Everything planned goes out first, then comes in: deletes and creates of the same grant leave it granted,
+  // unless another object's delete takes it (Terraform orders unrelated objects as it likes): then it is doubtful.
+  const removedBy = new Map<string, Provenance>();
   for (const change of exact) {
     for (const removed of change.remove) {
+      for (const m of change.form === 'binding' ? ['*'] : removed.members) removedBy.set(grantKey(removed, m), change.provenance);
       const result = removeMembers(policy, removed, change.form === 'binding');
       policy = result.policy;
       if (result.gone.length > 0) notes.push(removalNote(change, fact.resource, removed.role, result.gone));
@@ -202,18 +246,18 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
         const gone = b.members.filter((m) => !staying.has(`${b.role}|${m}`) && !keep.some((k) => k.role === b.role && k.members.includes(m)));
         if (gone.length > 0) notes.push(removalNote(change, fact.resource, b.role, gone));
       }
-      policy = { ...policy, bindings: [...keep, ...additions(change, incoming, scope, roles, false)] };
+      policy = { ...policy, bindings: [...keep, ...additions(change, incoming, scope, roles, false), ...unknownPolicyBindings(change, roles)] };
     } else if (change.form === 'policy') {
       continue; // a policy's removal took its bindings out above
     } else if (change.form === 'binding') {
-      for (const added of change.add) {
+      for (const added of raced(change, change.add, removedBy, scope)) {
         const result = removeMembers(policy, added, true);
         const gone = result.gone.filter((m) => !added.members.includes(m));
         if (gone.length > 0) notes.push(removalNote(change, fact.resource, added.role, gone));
         policy = { ...result.policy, bindings: [...result.policy.bindings, ...additions(change, [added], scope, roles, false)] };
       }
     } else {
-      policy = { ...policy, bindings: [...policy.bindings, ...additions(change, change.add, scope, roles, false)] };
+      policy = { ...policy, bindings: [...policy.bindings, ...additions(change, raced(change, change.add, removedBy, scope), scope, roles, false)] };
     }
   }
   for (const change of maybe) {
@@ -230,7 +274,7 @@ function overlayPolicy(fact: PolicyFact, changes: IamChange[], scope: OverlaySco
     }
     if (change.add.length === 0 && !change.unknownPolicy) continue;
     const incoming = change.unknownPolicy ? [{ role: UNKNOWN_ROLE, members: [UNKNOWN_MEMBER] }] : change.add;
-    policy = { ...policy, bindings: [...policy.bindings, ...additions(change, incoming, scope, roles, true)] };
+    policy = { ...policy, bindings: [...policy.bindings, ...additions(change, incoming, scope, roles, true), ...unknownPolicyBindings(change, roles)] };
   }
   return { resource: fact.resource, level: fact.level, policy };
 }
