@@ -293,6 +293,19 @@ describe('values known only after apply, modules', { concurrency: 4 }, () => {
     assert.deepEqual(plannedOf(run, 'public-access'), ['google_cloud_run_v2_service_iam_member.public (create)']);
   });
 
+  test('a member known only after apply on an invoking role may be allUsers: public access cannot be ruled out', async () => {
+    const unknownMember = (name: string, role: string) =>
+      change(`google_cloud_run_v2_service_iam_member.${name}`, ['create'], null, { project: PROJECT, location: REGION, name: 'orders', role, condition: [] }, { member: true });
+    // e.g. member = random_shuffle.x.result[0] with input = ["allUsers"]: nothing in the plan says who it is.
+    const run = await gate(world(), plan([unknownMember('shuffled', INVOKER)]));
+    assert.deepEqual(rulesOf(run), ['iam-unreadable:error', 'unverified-grant:warning']);
+    assert.deepEqual(plannedOf(run, 'iam-unreadable'), ['google_cloud_run_v2_service_iam_member.shuffled (create)']);
+    assert.match(JSON.stringify(run.report?.findings.filter((f) => f.rule === 'iam-unreadable')), /may be allUsers: public access cannot be ruled out/);
+    // On a role that cannot invoke, it grants nothing and cannot make the backend public.
+    const viewer = await gate(world(), plan([unknownMember('viewer', 'roles/run.viewer')]));
+    assert.deepEqual(rulesOf(viewer), ['missing-invoker:error']);
+  });
+
   test('an unknown role or target is unverified for the account, and public access cannot be ruled out', async () => {
     const run = await gate(
       world(),

@@ -20,6 +20,8 @@ export interface IamBinding {
   condition?: IamCondition;
   /** Set on a binding that a planned change brings (terraform-plan). */
   planned?: PlannedSource;
+  /** Why a member of this binding may be anyone (a value known only after apply): public access cannot be ruled out. */
+  mayBePublic?: string;
 }
 
 /** An allow policy, read with requestedPolicyVersion 3. */

@@ -65,6 +65,7 @@ export function whoHolds(permission: string, email: string, facts: AccessFacts, 
       const relevant = matches.filter((m) => m.match !== 'other');
       if (relevant.length === 0) continue;
       const role = facts.roles.get(binding.role);
+      if (binding.mayBePublic && (!role?.definition || role.definition.includedPermissions.includes(permission))) answer.unknownForPublic.push(`${binding.mayBePublic}.`);
       if (!role?.definition) {
         const reason = role?.error ?? `role ${binding.role} could not be read`;
         if (relevant.some((m) => m.match !== 'public')) answer.unknownForAccount.push(reason);

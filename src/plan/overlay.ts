@@ -141,8 +141,13 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
   for (const b of bindings) {
     const unknownRole = b.role === UNKNOWN_ROLE;
     const unknownCondition = b.condition?.expression === UNKNOWN_CONDITION.expression;
+    // A member known only after apply may be allUsers as well as the gateway: it never counts as a
+    // grant to the account, and public access cannot be ruled out where the role holds the permission.
+    const anyone = b.members.includes(UNKNOWN_MEMBER)
+      ? { mayBePublic: `${describeProvenance(planned)} grants ${b.role} to a member known only after apply, which may be allUsers: public access cannot be ruled out until it is known` }
+      : {};
     if (!unknownRole && !maybe && !unknownCondition) {
-      out.push({ ...b, members: [...b.members], planned });
+      out.push({ ...b, members: [...b.members], planned, ...anyone });
       continue;
     }
     const where = maybe ? ' on a resource known only after apply' : '';
@@ -159,7 +164,7 @@ function additions(change: IamChange, bindings: IamBinding[], scope: OverlayScop
       out.push({ role, members: publicMembers, ...condition, planned });
     }
     const members = b.members.flatMap((m) => (PUBLIC_MEMBERS.includes(m) ? [] : (uncertainMember(m, scope.accounts, why) ?? [])));
-    if (members.length > 0) out.push({ role: b.role, members, ...condition, planned });
+    if (members.length > 0) out.push({ role: b.role, members, ...condition, planned, ...anyone });
   }
   if (out.some((b) => b.role === UNKNOWN_ROLE)) {
     roles.set(UNKNOWN_ROLE, { definition: { name: UNKNOWN_ROLE, includedPermissions: CHECKED_PERMISSIONS, deleted: false } });
