@@ -6,6 +6,7 @@ export const HELP = `gateway-guard ${VERSION} — check the Google Cloud IAM beh
 Usage:
   gateway-guard check SPEC... --service-account SA [options]
   gateway-guard check --api-config NAME [options]
+  gateway-guard check --terraform-plan FILE [options]   (the plan's API config is checked)
   gateway-guard --help | --version
 
 Checks that no backend can be called without authentication and that the gateway's
