@@ -7,13 +7,7 @@ import type { FailOn, Report } from './report/model.ts';
 import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
 import { readSpecFiles } from './spec/index.ts';
-import { planBackends } from './plan/api-config.ts';
-import { readPlanFiles } from './plan/read.ts';
-import { plannedChanges, standingIam, type IamChange, type PlannedChange } from './plan/changes.ts';
-import { terraformStyles } from './plan/style.ts';
 import type { TerraformStyle } from './report/fixes.ts';
-import { locateResources } from './plan/locate.ts';
-import type { PlanFile } from './plan/model.ts';
 import { projectScope } from './resolve/allowed.ts';
 import type { Finding, SpecReadResult } from './types.ts';
 
@@ -78,7 +72,9 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     (google ??= new (await online()).GoogleCloud({ emulatorHost: options.emulatorHost, concurrency: options.concurrency, deadline }));
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
-  const plans = options.terraformPlans?.length ? await readPlanFiles(options.terraformPlans, options.workspace) : { plans: [], findings: [] };
+  // The plan stage (reader, changes, locator, API config, style) loads only when a plan is given.
+  const planStage = options.terraformPlans?.length ? await import('./plan/stage.ts') : undefined;
+  const plans = planStage ? await planStage.readPlanFiles(options.terraformPlans ?? [], options.workspace) : { plans: [], findings: [] };
   // Spec files, or (api-config) the documents of what is deployed, which takes Google to read, or (a plan
   // alone) the documents of the planned google_api_gateway_api_config.
   const fromPlan = !options.apiConfig && options.specPatterns.length === 0 && (options.terraformPlans?.length ?? 0) > 0;
@@ -104,8 +100,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
     return { report: redactDeep(report, options.secrets ?? []), callCount: 0, notes: [] };
   }
-  const located = options.terraformPlans?.length ? await locatedChanges(plans.plans, options.workspace) : undefined;
-  const planned = fromPlan ? await planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
+  const located = planStage ? await planStage.locatedChanges(plans.plans, options.workspace) : undefined;
+  const planned = fromPlan && planStage ? await planStage.planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
   const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
   const source = spec
     ? await localSource(cloud, spec, options.serviceAccount)
@@ -133,7 +129,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     ...(options.terraformPlans?.length ? { terraformPlans: plans.plans.map((p) => p.file) } : {}),
   });
   // Google's error messages can echo request data; nothing credential-like leaves through the report.
-  const terraformStyle = located && terraformStyles(located.standing);
+  const terraformStyle = located && planStage?.terraformStyles(located.standing);
   return {
     report: redactDeep(report, options.secrets ?? []),
     callCount: google?.callCount ?? 0,
@@ -174,24 +170,4 @@ async function resolveAccount(cloud: () => Promise<GoogleCloud>, given: string):
       ],
     };
   }
-}
-
-/**
- * The planned changes of every plan, and the IAM resources standing after apply (for fixes in the
- * repository's style), each with the `.tf` file and line of its `resource` block where found.
- */
-async function locatedChanges(plans: PlanFile[], workspace: string): Promise<{ changes: PlannedChange[]; standing: IamChange[] }> {
-  const all: { changes: PlannedChange[]; standing: IamChange[] } = { changes: [], standing: [] };
-  for (const plan of plans) {
-    const changes = plannedChanges([plan]);
-    const standing = standingIam([plan]);
-    const places = await locateResources(plan, [...changes, ...standing].map((c) => c.provenance.address), workspace);
-    for (const change of [...changes, ...standing]) {
-      const place = places.get(change.provenance.address);
-      if (place) Object.assign(change.provenance, { file: place.file, line: place.line });
-    }
-    all.changes.push(...changes);
-    all.standing.push(...standing);
-  }
-  return all;
 }
