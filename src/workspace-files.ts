@@ -3,8 +3,8 @@
  * after resolving links, a regular file, and within its size limit, checked before a byte is read. An
  * output is never written through a symlink. Problems name the path as given, never where a link points.
  */
-import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, writeSync } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, realpathSync, statSync, writeSync, type Dirent } from 'node:fs';
+import { glob, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Why an input cannot be read; `outside` covers a path that leaves the workspace as written or through links. */
@@ -127,4 +127,56 @@ function lstatOrUndefined(file: string) {
 export function errorCode(error: unknown): string {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Characters that make a path a glob. */
+export const GLOB_CHARS = /[*?[{]/;
+
+/** The pattern relative to the workspace, with `/`; undefined when it leaves the workspace. */
+export function workspaceRelative(pattern: string, root: string): string | undefined {
+  const full = path.resolve(root, pattern);
+  if (!isInside(root, full)) return undefined;
+  const relative = path.relative(root, full);
+  return relative === '' ? '.' : relative.split(path.sep).join('/');
+}
+
+/**
+ * Files (not directories) a glob matches, relative to the workspace, at most `limit + 1` of them (more than
+ * `limit` tells the caller there are too many). It never descends through a symlinked directory: one leading
+ * out of the workspace would list outside names, and a match found behind one anyway is only counted, never
+ * named (`outside`). `code` when the glob cannot be expanded.
+ */
+export async function expandGlob(pattern: string, root: string, realRoot: string, limit = 1000): Promise<{ files: string[]; outside: number } | { code: string }> {
+  const files: string[] = [];
+  let outside = 0;
+  const real = (file: string) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const linkedDirectory = (entry: Dirent) => {
+    if (!entry.isSymbolicLink()) return false;
+    try {
+      return statSync(path.join(entry.parentPath, entry.name)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  try {
+    for await (const entry of glob(pattern, { cwd: root, withFileTypes: true, exclude: linkedDirectory })) {
+      if (entry.isDirectory() || linkedDirectory(entry)) continue;
+      const parent = real(entry.parentPath);
+      if (parent === undefined || !isInside(realRoot, parent)) {
+        outside++;
+        continue;
+      }
+      files.push(path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+      if (files.length > limit) break;
+    }
+  } catch (error) {
+    return { code: errorCode(error) };
+  }
+  return { files, outside };
 }

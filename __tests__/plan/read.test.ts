@@ -128,6 +128,23 @@ test('paths: globs, missing files, directories, and links out of the workspace',
   assert.match(messages.join('\n'), /nothing\/\*\.json: no file matches this glob/);
 });
 
+test('a glob never lists files through a symlinked directory that leaves the workspace, nor names them', async () => {
+  const good = JSON.stringify(plan([]));
+  const outside = await workspace({ 'prod-secrets-tfplan.json': good });
+  const dir = await workspace({ 'infra/tfplan.json': good });
+  await symlink(outside, path.join(dir, 'infra/elsewhere'));
+  // A recursive glob does not descend into the link at all.
+  const all = await readPlanFiles(['infra/**/*.json'], dir);
+  assert.deepEqual(all.plans.map((p) => p.file), ['infra/tfplan.json']);
+  assert.deepEqual(all.findings, []);
+  // A glob through the link itself is refused, counting what it reaches without naming it.
+  const through = await readPlanFiles(['infra/elsewhere/*.json'], dir);
+  assert.deepEqual(through.plans, []);
+  assert.equal(through.findings.length, 1);
+  assert.match(through.findings[0]?.message ?? '', /reaches 1 file\(s\) through a symlinked directory that leaves the workspace/);
+  assert.ok(!JSON.stringify([all, through]).includes('prod-secrets'), 'no outside name is shown');
+});
+
 test('hostile plans: deep nesting, huge strings, long names and secrets in unrelated resources', async () => {
   const secret = 'PLANTED-hostile-secret-31337';
   // Nested 100,000 deep inside an unrelated resource: beyond the scanner's bound, a clear error.

@@ -120,7 +120,7 @@ describe('readSpecFiles', () => {
     assert.deepEqual(result.files, []);
     assert.deepEqual(
       result.findings.map((f) => [f.rule, f.file, f.message]),
-      [['invalid-spec', 'many/*.yaml', "the spec input matches 1001 files, over the limit of 1000; name the gateway config's OpenAPI files more narrowly"]],
+      [['invalid-spec', 'many/*.yaml', "the spec input matches more than 1000 files, the limit; name the gateway config's OpenAPI files more narrowly"]],
     );
     await rm(many, { recursive: true, force: true });
   });

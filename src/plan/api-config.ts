@@ -4,7 +4,7 @@
  * (`gateway_config[].backend_config[].google_service_account`, else the default Compute Engine account of
  * the config's project). A third source of the same shape as spec files and deployed configs.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeployedSource } from '../deployed/index.ts';
 import { explainFailure } from '../gcp/errors.ts';
@@ -12,6 +12,7 @@ import type { IamApi } from '../gcp/iam.ts';
 import type { ResourceManagerApi } from '../gcp/resource-manager.ts';
 import { parseSpec } from '../spec/index.ts';
 import type { Backend, Finding } from '../types.ts';
+import { readWorkspaceFile } from '../workspace-files.ts';
 import { parseAddress } from './address.ts';
 import { locateResources, moduleDirectory } from './locate.ts';
 import type { ConfigModule, PlanFile, ResourceChange, TerraformPlan } from './model.ts';
@@ -339,15 +340,8 @@ async function workspaceTwin(plan: PlanFile, change: ResourceChange, documentPat
   if (path.isAbsolute(documentPath) || documentPath.includes('\0')) return undefined;
   for (const base of new Set(bases)) {
     const candidate = path.resolve(base, documentPath);
-    try {
-      const real = await realpath(candidate);
-      if (!inside(root, real) || !inside(root, candidate)) continue;
-      const info = await stat(real);
-      if (!info.isFile() || info.size !== bytes.length || info.size > MAX_DOCUMENT_BYTES) continue;
-      if ((await readFile(real)).equals(bytes)) return path.relative(root, candidate).split(path.sep).join('/');
-    } catch {
-      // not there
-    }
+    const read = await readWorkspaceFile(root, candidate, { maxBytes: MAX_DOCUMENT_BYTES });
+    if (read.ok && read.bytes.equals(bytes)) return path.relative(root, candidate).split(path.sep).join('/');
   }
   return undefined;
 }
@@ -380,11 +374,6 @@ function isUnknown(unknown: unknown, at: Array<string | number>): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative !== '' && !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
 }
 
 function invalidSpec(message: string, resource: string): Finding {

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../workspace-files.ts';
 import { parseAddress } from './address.ts';
 import type { ConfigModule, PlanFile } from './model.ts';
 
@@ -73,7 +74,7 @@ class Locator {
     try {
       const root = await realpath(path.resolve(workspace));
       const dir = await realpath(plan.dir);
-      return inside(root, dir) ? new Locator({ ...plan, dir }, root) : undefined;
+      return isInside(root, dir) ? new Locator({ ...plan, dir }, root) : undefined;
     } catch {
       return undefined;
     }
@@ -100,7 +101,7 @@ class Locator {
     if (!source || !/^\.\.?[/\\]/.test(source)) return undefined;
     try {
       const dir = await realpath(path.resolve(parent, source));
-      return inside(this.root, dir) && (await stat(dir)).isDirectory() ? dir : undefined;
+      return isInside(this.root, dir) && (await stat(dir)).isDirectory() ? dir : undefined;
     } catch {
       return undefined;
     }
@@ -163,7 +164,7 @@ class Locator {
     for (const name of names.slice(0, MAX_FILES_PER_DIR)) {
       try {
         const real = await realpath(path.join(dir, name));
-        if (!inside(this.root, real)) continue;
+        if (!isInside(this.root, real)) continue;
         const info = await stat(real);
         if (!info.isFile() || info.size > MAX_FILE_BYTES || this.bytes + info.size > MAX_TOTAL_BYTES) continue;
         this.bytes += info.size;
@@ -245,11 +246,6 @@ function configModule(root: ConfigModule | undefined, calls: string[]): ConfigMo
   let module = root;
   for (const name of calls) module = module?.module_calls?.[name]?.module;
   return module;
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
 }
 
 function escape(text: string): string {

@@ -5,9 +5,10 @@
  * use is kept (see {@link parsePlan}); the rest of the plan, which can hold secrets, is scanned and dropped.
  */
 import { isUtf8 } from 'node:buffer';
-import { glob, open, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../types.ts';
+import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, workspaceRelative } from '../workspace-files.ts';
 import { decodeString, JsonScanError, kindAt, parseSpan, readArray, readObject, scanValue, skipSpace, type Span } from './json-scan.ts';
 import type { ConfigModule, ConfigResource, PlanFile, ResourceChange, TerraformPlan } from './model.ts';
 
@@ -19,7 +20,6 @@ const MAX_KEPT_DEPTH = 64;
 const MAX_MODULE_DEPTH = 32;
 /** Longest name-like value (address, type, name, source...). */
 const MAX_NAME_BYTES = 64 * 1024;
-const GLOB_CHARS = /[*?[{]/;
 
 /**
  * Resource types whose changes are kept: the IAM, service, role, deny-policy, API-config and service-account
@@ -46,13 +46,21 @@ export async function readPlanFiles(patterns: string[], workspace: string): Prom
   }
   const candidates = new Set<string>();
   for (const pattern of patterns) {
-    const relative = insideWorkspace(pattern, root);
+    const relative = workspaceRelative(pattern, root);
     if (relative === undefined) {
       findings.push(invalidPlan(pattern, 'the path points outside the workspace; plan paths must be relative to GITHUB_WORKSPACE and stay inside it'));
     } else if (!GLOB_CHARS.test(relative)) {
       candidates.add(relative);
     } else {
-      const expanded = await expand(relative, root);
+      const glob = await expandGlob(relative, root, realRoot);
+      const expanded =
+        'code' in glob
+          ? `the glob cannot be expanded (${glob.code})`
+          : glob.outside > 0
+            ? `the glob reaches ${glob.outside} file(s) through a symlinked directory that leaves the workspace; they were not read (write the plan JSON inside the workspace)`
+            : glob.files.length > 1000
+              ? 'the glob matches over 1000 files; name the plan files more precisely'
+              : glob.files;
       if (typeof expanded === 'string') findings.push(invalidPlan(pattern, expanded));
       else if (expanded.length === 0) findings.push(invalidPlan(pattern, 'no file matches this glob; check the path (relative to the workspace)'));
       else for (const file of expanded) candidates.add(file);
@@ -60,7 +68,7 @@ export async function readPlanFiles(patterns: string[], workspace: string): Prom
   }
   // One at a time: each plan may take up to PLAN_MAX_BYTES of memory while it is scanned.
   for (const file of [...candidates].sort()) {
-    const read = await readPlanFile(file, root, realRoot);
+    const read = await readPlanFile(file, root);
     if ('message' in read) {
       findings.push(read);
       continue;
@@ -449,51 +457,32 @@ function position(buf: Uint8Array, offset: number): string {
 }
 
 /** Reads and parses one plan file, or the finding that explains why it cannot be used. */
-async function readPlanFile(file: string, root: string, realRoot: string): Promise<PlanFile | Finding> {
+async function readPlanFile(file: string, root: string): Promise<PlanFile | Finding> {
   const problem = (message: string) => invalidPlan(file, message);
-  let real: string;
-  try {
-    real = await realpath(path.join(root, file));
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return problem('the file does not exist; check the terraform-plan input (paths are relative to the workspace)');
-    return problem(`the file cannot be read (${errorCode(error)})`);
-  }
-  const relative = path.relative(realRoot, real);
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
-    return problem('the path is a symlink that resolves outside the workspace; write the plan JSON inside the workspace');
-  }
-  let buf: Buffer;
-  try {
-    const info = await stat(real);
-    if (info.isDirectory()) return problem(`this is a directory, not a file; name the plan JSON files, e.g. ${JSON.stringify(`${file}/*.json`)}`);
-    if (!info.isFile()) return problem('this is not a regular file');
-    if (info.size > PLAN_MAX_BYTES) return problem(tooLarge(info.size));
-    buf = await readBounded(real, info.size);
-  } catch (error) {
-    return problem(error instanceof PlanProblem ? error.message : `the file cannot be read (${errorCode(error)})`);
+  const read = await readWorkspaceFile(root, file, { maxBytes: PLAN_MAX_BYTES });
+  if (!read.ok) {
+    switch (read.kind) {
+      case 'missing':
+        return problem('the file does not exist; check the terraform-plan input (paths are relative to the workspace)');
+      case 'outside':
+        return problem('the path is a symlink that resolves outside the workspace; write the plan JSON inside the workspace');
+      case 'directory':
+        return problem(`this is a directory, not a file; name the plan JSON files, e.g. ${JSON.stringify(`${file}/*.json`)}`);
+      case 'not-a-file':
+        return problem('this is not a regular file');
+      case 'too-large':
+        return problem(tooLarge(read.bytes));
+      case 'unreadable':
+        return problem(`the file cannot be read (${read.code.slice(0, 200)})`);
+    }
   }
   try {
-    return { file, dir: path.dirname(real), plan: parsePlan(buf) };
+    // The directory as the locator and the API config source compare paths: links resolved.
+    const dir = path.dirname(await realpath(path.resolve(root, file)));
+    return { file, dir, plan: parsePlan(read.bytes) };
   } catch (error) {
     if (error instanceof PlanProblem) return problem(error.message);
     throw error;
-  }
-}
-
-/** At most `size` bytes of the file (the size measured before reading: a file that grows is not read further). */
-async function readBounded(file: string, size: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buf, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return filled < size ? buf.subarray(0, filled) : buf;
-  } finally {
-    await handle.close();
   }
 }
 
@@ -505,29 +494,3 @@ function invalidPlan(file: string, message: string): Finding {
   return { rule: 'invalid-plan', severity: 'error', file, message: `Terraform plan ${file}: ${message}` };
 }
 
-/** The pattern relative to the workspace, with `/`; undefined when it leaves the workspace. */
-function insideWorkspace(pattern: string, root: string): string | undefined {
-  const relative = path.relative(root, path.resolve(root, pattern));
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
-  return relative === '' ? '.' : relative.split(path.sep).join('/');
-}
-
-/** Files (not directories) a glob matches, relative to the workspace; a message if it cannot be expanded. */
-async function expand(pattern: string, root: string): Promise<string[] | string> {
-  const files: string[] = [];
-  try {
-    for await (const entry of glob(pattern, { cwd: root, withFileTypes: true })) {
-      if (entry.isDirectory()) continue;
-      files.push(path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
-      if (files.length > 1000) return 'the glob matches over 1000 files; name the plan files more precisely';
-    }
-  } catch (error) {
-    return `the glob cannot be expanded (${errorCode(error)})`;
-  }
-  return files;
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200);
-}

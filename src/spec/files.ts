@@ -1,15 +1,13 @@
-import { realpathSync, statSync, type Dirent } from 'node:fs';
-import { glob, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backend, Finding, SpecReadResult } from '../types.ts';
 import { invalidSpec, quote } from './finding.ts';
-import { errorCode, isInside, readWorkspaceFile } from '../workspace-files.ts';
+import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, workspaceRelative } from '../workspace-files.ts';
 import { parseSpec } from './openapi.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 /** Most spec files one run reads (a config has a handful; a glob matching thousands is a mistake or an attack). */
 const MAX_FILES = 1000;
-const GLOB_CHARS = /[*?[{]/;
 
 /**
  * Expands spec paths and globs relative to `workspace`, then reads and parses each file.
@@ -28,7 +26,7 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
 
   const candidates = new Set<string>();
   for (const pattern of patterns) {
-    const relative = insideWorkspace(pattern, root);
+    const relative = workspaceRelative(pattern, root);
     if (relative === undefined) {
       findings.push(
         invalidSpec(
@@ -40,7 +38,13 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
     } else if (!GLOB_CHARS.test(relative)) {
       candidates.add(relative);
     } else {
-      const expanded = await expand(relative, root, realRoot);
+      const glob = await expandGlob(relative, root, realRoot);
+      const expanded =
+        'code' in glob
+          ? `the glob ${quote(pattern)} cannot be expanded (${glob.code})`
+          : glob.outside > 0
+            ? `the glob ${quote(pattern)} reaches ${glob.outside} file(s) through a symlinked directory that leaves the workspace; they were not read (keep the spec files in the repository)`
+            : glob.files;
       if (typeof expanded === 'string') findings.push(invalidSpec(pattern, 1, expanded));
       else if (expanded.length === 0) {
         findings.push(
@@ -54,7 +58,7 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
   const backends: Backend[] = [];
   const sorted = [...candidates].sort();
   if (sorted.length > MAX_FILES) {
-    const message = `the spec input matches ${sorted.length} files, over the limit of ${MAX_FILES}; name the gateway config's OpenAPI files more narrowly`;
+    const message = `the spec input matches more than ${MAX_FILES} files, the limit; name the gateway config's OpenAPI files more narrowly`;
     return { files: [], backends: [], findings: [...findings, invalidSpec(patterns[0] ?? '.', 1, message)] };
   }
   // One file at a time: at most one file's text (10 MiB) and its parse are held at once, however many match.
@@ -70,56 +74,6 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
     findings.push(...parsed.findings);
   }
   return { files, backends, findings };
-}
-
-/** The pattern relative to the workspace, with `/`; undefined when it leaves the workspace. */
-function insideWorkspace(pattern: string, root: string): string | undefined {
-  const full = path.resolve(root, pattern);
-  if (!isInside(root, full)) return undefined;
-  const relative = path.relative(root, full);
-  return relative === '' ? '.' : relative.split(path.sep).join('/');
-}
-
-/**
- * Files (not directories) a glob matches, relative to the workspace; a message if it cannot be expanded.
- * It never descends through a symlinked directory: one leading out of the workspace would list outside
- * names, and a match found behind one anyway is refused without naming it.
- */
-async function expand(pattern: string, root: string, realRoot: string): Promise<string[] | string> {
-  const files: string[] = [];
-  let outside = 0;
-  const real = (file: string) => {
-    try {
-      return realpathSync(file);
-    } catch {
-      return undefined;
-    }
-  };
-  const linkedDirectory = (entry: Dirent) => {
-    if (!entry.isSymbolicLink()) return false;
-    try {
-      return statSync(path.join(entry.parentPath, entry.name)).isDirectory();
-    } catch {
-      return false;
-    }
-  };
-  try {
-    for await (const entry of glob(pattern, { cwd: root, withFileTypes: true, exclude: linkedDirectory })) {
-      if (entry.isDirectory() || linkedDirectory(entry)) continue;
-      const parent = real(entry.parentPath);
-      if (parent === undefined || !isInside(realRoot, parent)) {
-        outside++;
-        continue;
-      }
-      files.push(path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
-    }
-  } catch (error) {
-    return `the glob ${quote(pattern)} cannot be expanded (${errorCode(error)})`;
-  }
-  if (outside > 0) {
-    return `the glob ${quote(pattern)} reaches ${outside} file(s) through a symlinked directory that leaves the workspace; they were not read (keep the spec files in the repository)`;
-  }
-  return files;
 }
 
 /** The file's text, or the finding that explains why it cannot be used. */
