@@ -2,7 +2,6 @@ import { pullRequestFromEvent, runContext } from './github/context.ts';
 import type { Suggestion } from './github/review.ts';
 import { reportWithFixes } from './report/fixes.ts';
 import { explanation, type Medium } from './report/layout.ts';
-import { commentMarker, renderComment } from './report/comment.ts';
 import { runGate } from './gate.ts';
 import type { ActionInputs } from './inputs.ts';
 import { selectAnnotations } from './report/annotations.ts';
@@ -10,7 +9,6 @@ import { renderJsonReport } from './report/json-report.ts';
 import { maskMembers } from './report/members.ts';
 import { redact, redactDeep } from './report/redact.ts';
 import type { Report } from './report/model.ts';
-import { renderSarif } from './report/sarif.ts';
 import { renderSummary } from './report/summary.ts';
 import { HOMEPAGE, VERSION } from './version.ts';
 import * as runner from './workflow-command.ts';
@@ -78,6 +76,8 @@ async function publish(full: Report, inputs: ActionInputs, outsideRepository: Se
 
   if (inputs.sarifFile) {
     try {
+      // The SARIF renderer (and the rule texts it carries) loads only when a SARIF file is asked for.
+      const { renderSarif } = await import('./report/sarif.ts');
       // A committed symlink at the SARIF path must not redirect the write out of the workspace.
       writeOutputFile(workspace, inputs.sarifFile, JSON.stringify(renderSarif(report, { toolVersion: VERSION, informationUri: HOMEPAGE }), null, 2) + '\n');
     } catch (err) {
@@ -147,8 +147,8 @@ async function comment(report: Report, inputs: ActionInputs, medium: Medium): Pr
     return 'No github-token: the PR comment was skipped. Pass `github-token: ${{ github.token }}` with `permissions: pull-requests: write`.';
   }
   const { owner, repo } = context;
-  // Octokit and its HTTP client load only when there is a pull request to comment on.
-  const { upsertComment } = await import('./github/comment.ts');
+  // Octokit, its HTTP client and the comment's renderer load only when there is a pull request to comment on.
+  const [{ upsertComment }, { commentMarker, renderComment }] = await Promise.all([import('./github/comment.ts'), import('./report/comment.ts')]);
   const repoUrl = `${context.serverUrl}/${owner}/${repo}`;
   const marker = commentMarker(inputs.apiConfig ? [inputs.apiConfig] : inputs.specPatterns.length > 0 ? inputs.specPatterns : inputs.terraformPlans);
   const body = renderComment(report, { marker, repoUrl, headSha: pr.headSha, runUrl: `${repoUrl}/actions/runs/${context.runId}`, medium });

@@ -4,7 +4,11 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { policy as compiledPolicy } from '../../src/generated/policy-validator.ts';
 import { applyPolicy, emptyPolicy, loadPolicy, parsePolicy, searchProjects, serviceAccountFor } from '../../src/policy/index.ts';
+
+const validatePolicy = compiledPolicy as ValidateFunction;
 import type { Policy } from '../../src/policy/index.ts';
 import { POLICY_SCHEMA } from '../../src/policy/schema.ts';
 import { buildReport } from '../../src/report/verdict.ts';
@@ -19,7 +23,7 @@ const NOW = new Date('2027-03-31T23:59:59Z');
 
 /** `line: message` of every finding, for exact comparisons. */
 function problems(source: string): string[] {
-  const { policy, findings } = parsePolicy(source, FILE);
+  const { policy, findings } = parsePolicy(source, FILE, validatePolicy);
   if (findings.length > 0) assert.deepEqual(policy, emptyPolicy(FILE), 'an invalid policy applies nothing');
   for (const f of findings) {
     assert.equal(f.rule, 'invalid-spec');
@@ -34,7 +38,7 @@ function finding(overrides: Partial<Finding> = {}): Finding {
 }
 
 function policy(source: string): Policy {
-  const { policy, findings } = parsePolicy(source, FILE);
+  const { policy, findings } = parsePolicy(source, FILE, validatePolicy);
   assert.deepEqual(findings, []);
   return policy;
 }

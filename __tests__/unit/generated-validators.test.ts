@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { VALIDATORS_FILE, validatorsText } from '../../scripts/generate-validators.ts';
+import { POLICY_VALIDATOR_FILE, policyValidatorText, VALIDATORS_FILE, validatorsText } from '../../scripts/generate-validators.ts';
 
 test('the compiled validators match the schemas (regenerate: node scripts/generate-validators.ts)', async () => {
   assert.equal(await readFile(VALIDATORS_FILE, 'utf8'), validatorsText(), 'stale: run ./node_modules/.bin/node scripts/generate-validators.ts');
+  assert.equal(await readFile(POLICY_VALIDATOR_FILE, 'utf8'), policyValidatorText(), 'stale: run ./node_modules/.bin/node scripts/generate-validators.ts');
 });

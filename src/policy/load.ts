@@ -1,7 +1,6 @@
 /** Reads the policy file and validates it against the JSON Schema; problems become `invalid-spec` findings at their line. */
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import * as compiled from '../generated/validators.ts';
 import { invalidSpec, quote } from '../spec/finding.ts';
 import { parseTree, toJs } from '../spec/yaml-tree.ts';
 import type { YNode } from '../spec/yaml-tree.ts';
@@ -17,8 +16,6 @@ const MAX_POLICY_BYTES = 1024 * 1024;
 /** At most this many problems are reported for one policy file. */
 const MAX_PROBLEMS = 50;
 
-/** POLICY_SCHEMA, compiled ahead of time (scripts/generate-validators.ts). */
-const validate = compiled.policy as ValidateFunction;
 
 const TOP_KEYS = ['exceptions', 'severity', 'projects', 'allowedProjects', 'serviceAccounts'];
 const EXCEPTION_KEYS = ['rule', 'address', 'resource', 'reason', 'expires'];
@@ -54,11 +51,13 @@ export async function loadPolicy(
     }
   }
   const source = read.bytes.toString('utf8');
-  return parsePolicy(source, relative);
+  // POLICY_SCHEMA compiled ahead of time (scripts/generate-validators.ts): loaded only when there is a file.
+  const { policy: validate } = await import('../generated/policy-validator.ts');
+  return parsePolicy(source, relative, validate as ValidateFunction);
 }
 
 /** Validates policy text (YAML or JSON); `file` is used in findings. */
-export function parsePolicy(source: string, file: string): { policy: Policy; findings: Finding[] } {
+export function parsePolicy(source: string, file: string, validate: ValidateFunction): { policy: Policy; findings: Finding[] } {
   const tree = parseTree(source);
   if (!tree.ok) return failed(file, tree.line, `Policy file: ${tree.message}`);
   const root = tree.root;
