@@ -59,6 +59,28 @@ test('a JSON answer becomes data; status and headers are those sent', async () =
   assert.equal(res.headers.get('x-goog-trace'), 'abc');
 });
 
+test('answer headers read as WHATWG Headers read them: any case, repeated fields joined, sorted iteration', async () => {
+  routes.set('/repeated', (_req, _body, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('X-Goog-Warning', ['first', 'second']);
+    res.setHeader('Retry-After', '7');
+    res.end('{}');
+  });
+  const res = await client.request({ url: `${base}/repeated` });
+  const fetched = await fetch(`${base}/repeated`);
+  for (const name of ['x-goog-warning', 'X-GOOG-WARNING', 'retry-after', 'content-type', 'absent']) {
+    assert.equal(res.headers.get(name), fetched.headers.get(name), name);
+    assert.equal(res.headers.has(name), fetched.headers.has(name), name);
+  }
+  const seen: string[] = [];
+  res.headers.forEach((value, name) => seen.push(`${name}: ${value}`));
+  const expected: string[] = [];
+  fetched.headers.forEach((value, name) => expected.push(`${name}: ${value}`));
+  assert.deepEqual(seen, expected);
+  assert.equal(res.ok, true);
+  assert.equal(res.statusText, 'OK');
+});
+
 for (const [encoding, compress] of [
   ['gzip', zlib.gzipSync],
   ['deflate', zlib.deflateSync],

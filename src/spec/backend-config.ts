@@ -134,7 +134,8 @@ function hasCredentials(address: string): boolean {
 }
 
 function isBackendUrl(address: string): boolean {
-  return URL.canParse(address) && SCHEMES.has(new URL(address).protocol);
+  const url = URL.parse(address);
+  return url !== null && SCHEMES.has(url.protocol);
 }
 
 function describeValue(value: unknown): string {
