@@ -287,7 +287,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'policy-single-problem-accepted',
-    file: 'src/policy/load.ts',
+    file: 'src/policy/parse.ts',
     find: 'if (problems.size > 0) {',
     replace: 'if (problems.size > 1) {',
     tests: POLICY,
@@ -295,7 +295,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'policy-then-resource-unexplained',
-    file: 'src/policy/load.ts',
+    file: 'src/policy/parse.ts',
     find: "if (error.keyword === 'if') continue; // explained by the `then` error itself",
     replace: '',
     tests: POLICY,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { policy as compiledPolicy } from '../../src/generated/policy-validator.ts';
-import { applyPolicy, emptyPolicy, loadPolicy, parsePolicy, searchProjects, serviceAccountFor } from '../../src/policy/index.ts';
+import { applyPolicy, emptyPolicy, loadPolicy, searchProjects, serviceAccountFor } from '../../src/policy/index.ts';
+import { parsePolicy } from '../../src/policy/parse.ts';
 
 const validatePolicy = compiledPolicy as ValidateFunction;
 import type { Policy } from '../../src/policy/index.ts';

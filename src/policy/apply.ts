@@ -1,7 +1,7 @@
 /** Applies a policy to findings: severity overrides, then exceptions (with expiry). Pure. */
 import type { Finding } from '../types.ts';
 import type { Policy, PolicyException } from './model.ts';
-import { FAIL_CLOSED_RULES } from './schema.ts';
+import { FAIL_CLOSED_RULES } from './model.ts';
 
 /**
  * Severity overrides first (`off` drops the finding), then exceptions: the first unexpired exception with

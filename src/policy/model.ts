@@ -1,5 +1,5 @@
 /** The policy file, validated: exceptions, severity overrides, extra projects, service account per spec file. */
-import type { RuleId, Severity } from '../types.ts';
+import type { Finding, RuleId, Severity } from '../types.ts';
 
 /** A rule's severity as the policy sets it; `off` drops the rule's findings (fail-closed rules take none). */
 export type SeverityOverride = Severity | 'off';
@@ -33,4 +33,17 @@ export interface Policy {
 /** A policy that changes nothing. */
 export function emptyPolicy(file?: string): Policy {
   return { ...(file === undefined ? {} : { file }), exceptions: [], severity: {}, projects: [], allowedProjects: [], serviceAccounts: {} };
+}
+
+/**
+ * Rules that always stay errors, whatever the policy file (which a pull request controls) says: their
+ * severity cannot be overridden, and an exception covers them only for one exact `resource`.
+ */
+export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec', 'invalid-plan'];
+
+/** The empty policy and one `invalid-spec` finding on the policy file (at `line` when known). */
+export function policyFailure(file: string, line: number | undefined, message: string): { policy: Policy; findings: Finding[] } {
+  const finding: Finding = { rule: 'invalid-spec', severity: 'error', file, message };
+  if (line !== undefined) finding.line = line;
+  return { policy: emptyPolicy(file), findings: [finding] };
 }

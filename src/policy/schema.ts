@@ -4,16 +4,12 @@
  * Kept in TypeScript so the bundle needs no JSON asset.
  */
 import { RULES } from '../types.ts';
-import type { RuleId } from '../types.ts';
+import { FAIL_CLOSED_RULES } from './model.ts';
 
 /** Stable `$id` of the schema: where the repository serves it. */
 export const POLICY_SCHEMA_ID = 'https://raw.githubusercontent.com/gateway-guard/gateway-guard/main/schema/policy.schema.json';
 
-/**
- * Rules that always stay errors, whatever the policy file (which a pull request controls) says: their
- * severity cannot be overridden, and an exception covers them only for one exact `resource`.
- */
-export const FAIL_CLOSED_RULES: readonly RuleId[] = ['iam-unreadable', 'invalid-spec', 'invalid-plan'];
+export { FAIL_CLOSED_RULES };
 
 /** `YYYY-MM-DD`; the calendar check (no 2027-02-30) is done in code. */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
