@@ -95,7 +95,9 @@ async function publish(full: Report, inputs: ActionInputs, outsideRepository: Se
     }
   }
   if (inputs.comment) {
-    const warning = await comment(report, inputs, medium);
+    // Whatever goes wrong with the comment (its modules, its rendering, GitHub) is a warning: the verdict,
+    // the annotations and the summary stand.
+    const warning = await comment(report, inputs, medium).catch((err: unknown) => `gateway-guard could not comment on the pull request: ${messageOf(err, inputs)}`);
     if (warning) problems.warning.push(warning);
   }
 

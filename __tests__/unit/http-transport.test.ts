@@ -77,6 +77,8 @@ test('answer headers read as WHATWG Headers read them: any case, repeated fields
   const expected: string[] = [];
   fetched.headers.forEach((value, name) => expected.push(`${name}: ${value}`));
   assert.deepEqual(seen, expected);
+  // Logged or serialised (googleapis passes a success's headers on as they are), they read as a record.
+  assert.deepEqual(JSON.parse(JSON.stringify(res.headers)), Object.fromEntries(fetched.headers));
   assert.equal(res.ok, true);
   assert.equal(res.statusText, 'OK');
 });
@@ -302,4 +304,29 @@ test('the timeout also ends a call held up by a proxy that never answers CONNECT
 test('a status outside 200-599 rejects with a message, not an unhandled error', async () => {
   routes.set('/odd-status', (_req, _body, res) => res.writeHead(999, { 'content-type': 'application/json' }).end('{}'));
   await assert.rejects(client.request({ url: `${base}/odd-status` }), /HTTP status 999/);
+});
+
+test('a success that is not a JSON object (a 304, a 204 to a read, a proxy page, JSON cut short) rejects: it never reads as an empty resource', async () => {
+  const answers: Record<string, [number, string, string]> = {
+    '/not-modified': [304, 'application/json', ''],
+    '/portal': [200, 'text/html', '<html>Sign in to the Wi-Fi</html>'],
+    '/short-json': [200, 'application/json', '{"version":3,"bindings":[{"role":"roles/run.invoker","members":["allUsers"]'],
+    '/empty-200': [200, 'application/json', ''],
+    '/no-content-to-a-read': [204, 'application/json', ''],
+  };
+  for (const [route, [status, type, body]] of Object.entries(answers)) {
+    routes.set(route, (_req, _body, res) => res.writeHead(status, { 'content-type': type }).end(body));
+    // googleapis's own validateStatus: 2xx and 304 are successes.
+    const err = await client.request({ url: `${base}${route}`, validateStatus: (s) => (s >= 200 && s < 300) || s === 304 }).then(
+      (res) => assert.fail(`${route} must reject, got data ${JSON.stringify(res.data)}`),
+      (e: unknown) => e,
+    );
+    const google = toGoogleApiError(err, 'Reading a policy');
+    assert.equal(google.status, 0, route);
+    assert.ok(google.retryable, route);
+    assert.match(google.message, /without a JSON object/, route);
+  }
+  // A JSON object is used; an empty object is a legitimate empty resource.
+  routes.set('/empty-object', (_req, _body, res) => json(res, 200, {}));
+  assert.deepEqual((await client.request({ url: `${base}/empty-object` })).data, {});
 });

@@ -103,6 +103,17 @@ function toResponse(options: PreparedRequest, res: http.IncomingMessage, text: s
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) throw new Error(`${options.url.host} answered with HTTP status ${status}, which is not a valid final status`);
   const headers = new AnswerHeaders(res.rawHeaders);
+  const data = status === 204 ? '' : parseData(options.responseType, headers, text);
+  // googleapis takes 2xx and 304 as success, and every JSON call through here reads a resource: an answer
+  // whose body is not a JSON object (a 304, a 204 to a read, a proxy's page, JSON that does not parse) must
+  // never read as an empty resource (a policy without bindings, a listing without services). It rejects, as a
+  // network error. Only a DELETE's 204 and a HEAD have no body to read.
+  const method = options.method ?? 'GET';
+  const success = (status >= 200 && status < 300) || status === 304;
+  const bodiless = method === 'HEAD' || (status === 204 && method === 'DELETE');
+  if (success && !bodiless && options.responseType !== 'text' && (data === null || typeof data !== 'object')) {
+    throw new Error(`${options.url.host} answered HTTP ${status} without a JSON object in its body; the answer was not used`);
+  }
   const answer = {
     status,
     statusText: res.statusMessage ?? '',
@@ -113,7 +124,7 @@ function toResponse(options: PreparedRequest, res: http.IncomingMessage, text: s
     type: 'default',
     bodyUsed: true,
     config: options,
-    data: status === 204 ? '' : parseData(options.responseType, headers, text),
+    data,
   };
   return answer as unknown as gaxios.GaxiosResponse;
 }
@@ -168,6 +179,11 @@ export class AnswerHeaders {
 
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
+  }
+
+  /** As a record when logged or serialised (googleapis hands a successful answer's headers on unchanged). */
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.entries());
   }
 }
 
