@@ -17,6 +17,7 @@ import { resolveAll } from './resolve/plan.ts';
 import { withinAllowedProjects, type ProjectScope } from './resolve/allowed.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
+import { loadCelFor } from './iam/cel-engine.ts';
 import { PlanOverlay } from './plan/apply.ts';
 import type { PlannedChange } from './plan/changes.ts';
 
@@ -77,6 +78,11 @@ export async function checkBackends(backends: Backend[], ctx: CheckContext): Pro
         ? bulk().then((found) => found.get(target.resource) ?? gatherFacts(ctx.google, target, accounts))
         : gatherFacts(ctx.google, target, accounts);
       if (plan) facts = facts.then((live) => plan.facts(live, target));
+      // The CEL engine loads only when these facts hold a condition (before any check reads one).
+      facts = facts.then(async (final) => {
+        await loadCelFor(final);
+        return final;
+      });
       factsByResource.set(target.resource, facts);
     }
     return facts;

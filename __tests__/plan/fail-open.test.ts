@@ -8,6 +8,10 @@ import { plannedChanges, type PlannedChange } from '../../src/plan/changes.ts';
 import { overlayAccess, overlayTarget } from '../../src/plan/overlay.ts';
 import type { RunTarget } from '../../src/resolve/target.ts';
 import { change, plan } from './plans.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const M = `serviceAccount:${SA}`;

@@ -9,6 +9,10 @@ import { overlayAccess, overlayTarget, type PlannedNote, type WithNotes } from '
 import { classifyAddress } from '../../src/resolve/address.ts';
 import type { RunTarget, Target } from '../../src/resolve/target.ts';
 import { change, plan } from './plans.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const M = `serviceAccount:${SA}`;

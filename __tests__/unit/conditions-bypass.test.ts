@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeCondition } from '../../src/iam/conditions.ts';
 import { whoHolds } from '../../src/iam/evaluate.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const SA = 'gw@p.iam.gserviceaccount.com';
 const NOW = new Date('2026-12-05T17:00:00Z');

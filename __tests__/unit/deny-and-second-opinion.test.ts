@@ -5,6 +5,10 @@ import { denyPermission, matchDenyPrincipal, whoIsDenied } from '../../src/iam/d
 import type { AccessFacts } from '../../src/iam/facts.ts';
 import type { DenyRule } from '../../src/gcp/types.ts';
 import type { Backend, Finding } from '../../src/types.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const SA = 'gw@gw-host.iam.gserviceaccount.com';
 const ME = `principal://iam.googleapis.com/projects/-/serviceAccounts/${SA}`;

@@ -6,6 +6,10 @@ import { judgeCondition, usesTags, type ConditionBackend, type ConditionFacts, t
 import { extract, parseRfc3339 } from '../../src/iam/cel.ts';
 import { whoHolds } from '../../src/iam/evaluate.ts';
 import type { EffectiveTag } from '../../src/gcp/types.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const NOW = new Date('2026-12-05T17:00:00Z'); // a Saturday
 const TAGS: EffectiveTag[] = [

@@ -4,6 +4,10 @@ import { rolesToRead, whoHolds } from '../../src/iam/evaluate.ts';
 import type { AccessFacts, PolicyFact, RoleFact } from '../../src/iam/facts.ts';
 import { matchMember } from '../../src/iam/principals.ts';
 import type { IamBinding } from '../../src/gcp/types.ts';
+import { loadCel } from '../../src/iam/cel-engine.ts';
+
+// The CEL engine loads on demand in a run (when facts hold a condition); these tests judge conditions directly.
+await loadCel();
 
 const SA = 'gw@proj.iam.gserviceaccount.com';
 const NOW = new Date('2026-11-30T12:00:00Z');

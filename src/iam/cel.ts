@@ -210,6 +210,8 @@ const FUNCS = [
 /** The names of IAM's tag functions (called on `resource`). */
 export const TAG_FUNCTIONS = new Set(['matchTag', 'matchTagId', 'hasTagKey', 'hasTagKeyId']);
 
+export { unparse } from '@bufbuild/cel';
+
 let env: ReturnType<typeof celEnv> | undefined;
 
 /** Parses a condition expression; throws with the parser's message when it is not CEL. */

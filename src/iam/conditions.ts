@@ -4,9 +4,9 @@
  * nothing unless `||`/`&&` absorbs it), `request.time` as the time of the check, and effective tags.
  * Pure: facts in, verdict out.
  */
-import { unparse } from '@bufbuild/cel';
 import type { EffectiveTag, IamCondition } from '../gcp/types.ts';
-import { compile, parseCel, TAG_FUNCTIONS, type CelExpr, type CelInputs } from './cel.ts';
+import type { CelExpr, CelInputs } from './cel.ts';
+import { celEngine } from './cel-engine.ts';
 
 /** A time-bound grant that ends within this many days is called out first. */
 export const EXPIRY_WARNING_DAYS = 14;
@@ -195,9 +195,11 @@ function compile1(expression: string, backend: ConditionBackend): Compiled {
   const none = { usesTime: false, usesTags: false, instants: [], exactTime: true, fine: {} };
   if (expression.trim() === '') return { ...none, error: 'it is empty' };
   if (expression.length > MAX_EXPRESSION) return { ...none, limit: true, error: `it is longer than IAM's ${MAX_EXPRESSION} characters` };
+  // Outside the try: an engine not loaded is a bug that fails the run, never a condition "not valid CEL".
+  const engine = celEngine();
   let expr: CelExpr;
   try {
-    expr = parseCel(expression);
+    expr = engine.parseCel(expression);
   } catch (err) {
     if (err instanceof RangeError) return { ...none, limit: true, error: 'it is nested too deeply' };
     return { ...none, error: `it is not valid CEL: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` };
@@ -328,7 +330,7 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
         unprovided.add(`resource.${field}`);
       }
     }
-    if (k.case === 'callExpr' && k.value.target?.exprKind.case === 'identExpr' && k.value.target.exprKind.value.name === 'resource' && TAG_FUNCTIONS.has(k.value.function)) {
+    if (k.case === 'callExpr' && k.value.target?.exprKind.case === 'identExpr' && k.value.target.exprKind.value.name === 'resource' && celEngine().TAG_FUNCTIONS.has(k.value.function)) {
       seen.resource++;
       usesTags = true;
       const key = k.value.args[0];
@@ -342,11 +344,11 @@ function analyse(e: CelExpr, backend: ConditionBackend): Leaf {
   if (roots.resource > seen.resource) usesTags = true;
   let text: string;
   try {
-    text = unparse(e);
+    text = celEngine().unparse(e);
   } catch {
     text = '(part of the condition)';
   }
-  return { expr: e, text: text.length > 200 ? `${text.slice(0, 200)}…` : text, usesTime, usesTags, tagKeys, unprovided: [...unprovided].sort(), perRequest, run: compile(e) };
+  return { expr: e, text: text.length > 200 ? `${text.slice(0, 200)}…` : text, usesTime, usesTags, tagKeys, unprovided: [...unprovided].sort(), perRequest, run: celEngine().compile(e) };
 }
 
 interface Context {

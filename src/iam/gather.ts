@@ -1,6 +1,7 @@
 import { explainFailure, GoogleApiError } from '../gcp/errors.ts';
 import type { GoogleCloud } from '../gcp/google-cloud.ts';
 import type { IamPolicy } from '../gcp/types.ts';
+import { loadCelFor } from './cel-engine.ts';
 import { usesTags, type ConditionBackend } from './conditions.ts';
 import { matchDenyPrincipal } from './deny.ts';
 import { rolesToRead } from './evaluate.ts';
@@ -158,6 +159,7 @@ export async function gatherAccess(
  * rule, uses tags. Unreadable tags become a fact (`iam-unreadable` where a condition needs them).
  */
 export async function withConditionFacts(google: GoogleCloud, facts: AccessFacts, subject: ConditionSubject, accounts: string[]): Promise<AccessFacts> {
+  await loadCelFor(facts);
   const bindings = facts.policies.flatMap((p) => p.policy?.bindings ?? []);
   const allowNeeds = bindings.some((b) => usesTags(b.condition) && b.members.some((m) => accounts.some((a) => matchMember(m, a) !== 'other')));
   const denyNeeds = (facts.denies ?? []).some((d) =>

@@ -1,0 +1,31 @@
+/**
+ * The CEL engine loads only when gathered facts hold an IAM condition (src/iam/cel-engine.ts), and reading a
+ * condition before it is loaded fails instead of judging it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { celEngine, loadCelFor } from '../../src/iam/cel-engine.ts';
+import { judgeCondition } from '../../src/iam/conditions.ts';
+
+const NOW = new Date('2027-01-01T00:00:00Z');
+const binding = (condition?: object) => ({ role: 'roles/run.invoker', members: ['serviceAccount:gw@p.iam.gserviceaccount.com'], ...(condition ? { condition } : {}) });
+
+test('facts without a condition leave the engine unloaded; one condition anywhere in them loads it', async () => {
+  const plain = { policies: [{ policy: { bindings: [binding()] } }], denies: [{ policies: [{ rules: [{ deniedPrincipals: ['principalSet://goog/public:all'] }] }] }] };
+  await loadCelFor(plain);
+  assert.throws(() => celEngine(), /before the CEL engine was loaded/);
+  const condition = { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' };
+  // Before loading, a condition is never judged (nor remembered as "not valid CEL"): the run fails instead.
+  assert.throws(() => judgeCondition(condition, { backend: 'cloud-run' }, NOW), /before the CEL engine was loaded/);
+  const deep = { policies: [plain.policies[0], { policy: { bindings: [binding(condition)] } }] };
+  await loadCelFor(deep);
+  assert.equal(typeof celEngine().compile, 'function');
+  // True now only by the time of the call, until 2030.
+  assert.equal(judgeCondition(condition, { backend: 'cloud-run' }, NOW).holds, 'now');
+});
+
+test('a deny rule\'s condition counts too', async () => {
+  const facts = { denies: [{ policies: [{ rules: [{ deniedPrincipals: ['principalSet://goog/public:all'], denialCondition: { expression: 'true' } }] }] }] };
+  await loadCelFor(facts);
+  assert.equal(typeof celEngine().parseCel, 'function');
+});

@@ -1,0 +1,35 @@
+/**
+ * The CEL engine (src/iam/cel.ts, with @bufbuild/cel and its protobuf runtime: a few MB of heap and a sizeable
+ * part of the Google chunk's start-up) loads only when a policy, deny rule or planned binding that a run reads
+ * has an IAM condition. Stages that gather facts call {@link loadCelFor} before anything judges them.
+ */
+type Engine = typeof import('./cel.ts');
+
+let engine: Engine | undefined;
+
+/** Loads the engine once. */
+export async function loadCel(): Promise<void> {
+  engine ??= await import('./cel.ts');
+}
+
+/** Loads the engine when `facts` (gathered policies, deny policies, planned bindings) hold an IAM condition. */
+export async function loadCelFor(facts: unknown): Promise<void> {
+  if (!engine && holdsCondition(facts, new Set())) await loadCel();
+}
+
+/** The engine; reading a condition before it is loaded is a bug, and fails the run rather than passing it. */
+export function celEngine(): Engine {
+  if (!engine) throw new Error('internal error: an IAM condition was read before the CEL engine was loaded');
+  return engine;
+}
+
+function holdsCondition(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) return value.some((item) => holdsCondition(item, seen));
+  for (const [key, item] of Object.entries(value)) {
+    if ((key === 'condition' || key === 'denialCondition') && item !== null && typeof item === 'object' && typeof (item as { expression?: unknown }).expression === 'string') return true;
+    if (holdsCondition(item, seen)) return true;
+  }
+  return false;
+}
