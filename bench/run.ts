@@ -407,7 +407,7 @@ if (want('latency')) {
   const seq = sequential.wallMs - startup;
   row('Latency: speed-up over concurrency 1 (hash-only shape)', `${(seq / hashOnly).toFixed(1)}× (${ms(seq)})`, '≥ 10×', '', seq / hashOnly >= 10 && verdictProblems(small, sequential.run).length === 0);
   notes.push(
-    `Latency: wall time of each run minus the mean of the start-up runs just before and after it (median ${ms(startup)}: the whole program loaded, Google stack included, on a spec whose one backend is not Google's); ` +
+    `Latency: wall time of each run minus the mean of the start-up runs just before and after it (median ${ms(startup)}: the program and the Google clients loaded, on a spec whose one backend is not Google's; the CEL engine loads only for a condition, and the bench's worlds have none); ` +
       `"calls alone" is first request to last answer. Concurrency 1 on the hash-only shape: ${ms(seq)} (${(seq / LATENCY).toFixed(1)} round trips).`,
   );
 }
