@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { celEngine, loadCelFor } from '../../src/iam/cel-engine.ts';
+import { celEngine, holdsCondition, loadCelFor } from '../../src/iam/cel-engine.ts';
 import { judgeCondition } from '../../src/iam/conditions.ts';
 
 const NOW = new Date('2027-01-01T00:00:00Z');
@@ -24,8 +24,13 @@ test('facts without a condition leave the engine unloaded; one condition anywher
   assert.equal(judgeCondition(condition, { backend: 'cloud-run' }, NOW).holds, 'now');
 });
 
-test('a deny rule\'s condition counts too', async () => {
-  const facts = { denies: [{ policies: [{ rules: [{ deniedPrincipals: ['principalSet://goog/public:all'], denialCondition: { expression: 'true' } }] }] }] };
-  await loadCelFor(facts);
-  assert.equal(typeof celEngine().parseCel, 'function');
+test('a condition is found at any depth, under either name; other objects named so are not conditions', () => {
+  const deny = { denies: [{ policies: [{ rules: [{ deniedPrincipals: ['principalSet://goog/public:all'], denialCondition: { expression: 'true' } }] }] }] };
+  assert.equal(holdsCondition(deny), true);
+  assert.equal(holdsCondition({ functionAccess: { policies: [{ policy: { bindings: [binding({ expression: 'true' })] } }] } }), true);
+  assert.equal(holdsCondition({ policies: [{ policy: { bindings: [binding()] } }] }), false);
+  assert.equal(holdsCondition({ condition: 'Ready', conditions: [{ type: 'Ready' }] }), false); // a Cloud Run service's status
+  const cyclic: Record<string, unknown> = { policies: [] };
+  cyclic.self = cyclic;
+  assert.equal(holdsCondition(cyclic), false);
 });

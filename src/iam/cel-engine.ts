@@ -14,7 +14,7 @@ export async function loadCel(): Promise<void> {
 
 /** Loads the engine when `facts` (gathered policies, deny policies, planned bindings) hold an IAM condition. */
 export async function loadCelFor(facts: unknown): Promise<void> {
-  if (!engine && holdsCondition(facts, new Set())) await loadCel();
+  if (!engine && holdsCondition(facts)) await loadCel();
 }
 
 /** The engine; reading a condition before it is loaded is a bug, and fails the run rather than passing it. */
@@ -23,7 +23,8 @@ export function celEngine(): Engine {
   return engine;
 }
 
-function holdsCondition(value: unknown, seen: Set<object>): boolean {
+/** Whether `value` holds, at any depth, an IAM condition (`condition` or `denialCondition` with an expression). */
+export function holdsCondition(value: unknown, seen = new Set<object>()): boolean {
   if (value === null || typeof value !== 'object' || seen.has(value)) return false;
   seen.add(value);
   if (Array.isArray(value)) return value.some((item) => holdsCondition(item, seen));
