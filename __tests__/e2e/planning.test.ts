@@ -46,6 +46,20 @@ test('the mixed config of issue 13: one listing per project and region, no read 
   assert.equal(run.requests.length, lowerBound(mixed.world, mixed.addresses, mixed.serviceAccount).total);
 });
 
+test('hash URLs are looked for in the `project` input at once, not after the numbers of deterministic addresses are read', async () => {
+  const mixed = readdress(base, (s) => (s.name.split('/')[1] === first ? 'hash' : 'deterministic'), [first]);
+  const LATENCY = 150;
+  const run = await gate({ ...mixed, world: { ...structuredClone(mixed.world), latencyMs: LATENCY } });
+  assertVerdict(run, mixed);
+  const start = Math.min(...run.requests.map((r) => r.time));
+  const numbers = run.requests.filter((r) => method(r) === 'cloudresourcemanager.projects.get' && /\/projects\/\d+$/.test(r.path));
+  const hashListings = run.requests.filter((r) => method(r) === 'run.projects.locations.services.list' && r.path.includes(`/projects/${first}/`));
+  assert.ok(numbers.length >= 2, 'the deterministic addresses\' projects are read by number');
+  assert.equal(hashListings.length, 2);
+  // Sent before any answer came back: in the first round trip, beside the reads of the numbers.
+  for (const r of hashListings) assert.ok(r.time - start < LATENCY, `${r.path} sent ${r.time - start} ms after the first call`);
+});
+
 test('a plan whose changes touch only resources read anyway costs no extra call but the role it binds that nothing else bound', async () => {
   const { c, plan } = withPlannedChanges(base);
   const bound = lowerBound(c.world, c.addresses, c.serviceAccount);

@@ -153,9 +153,6 @@ export async function startFakeGoogle(worldOrPath: World | string, options: Fake
           throw new ApiError(400, `Invalid JSON payload received. Unexpected token.\n${text.slice(0, 40)}`);
         }
       }
-      const latency = options.latencyMs ?? world.latencyMs ?? 0;
-      if (latency > 0) await sleep(latency);
-
       const quota = options.quotaPerMinute ?? world.quotaPerMinute;
       if (quota !== undefined) {
         const now = Date.now();
@@ -220,6 +217,14 @@ export async function startFakeGoogle(worldOrPath: World | string, options: Fake
       Object.assign(headers, apiError.headers);
     }
     const body = JSON.stringify(payload ?? {}, null, 2);
+    // Latency: the answer leaves `latency` ms after the request arrived, the fake's own work included. Google
+    // serves concurrent calls on many machines; this fake serves them one after another on one thread, so
+    // sleeping after that work would add the work of every call that arrived before (a wave of 16 calls
+    // would take 16 times the fake's work longer than the latency), which is the fake's cost, not the
+    // client's.
+    const latency = options.latencyMs ?? world.latencyMs ?? 0;
+    const left = started + latency - Date.now();
+    if (left > 0) await sleep(left);
     entry.status = status;
     entry.durationMs = Date.now() - started;
     requests.push(entry);

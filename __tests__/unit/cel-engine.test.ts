@@ -34,3 +34,18 @@ test('a condition is found at any depth, under either name; other objects named 
   cyclic.self = cyclic;
   assert.equal(holdsCondition(cyclic), false);
 });
+
+test('facts found free of conditions are not scanned again, and never hide a condition beside them', () => {
+  // Ancestors' policies are shared by the facts of every backend: a clean one counts as clean, not as the whole.
+  const shared = { policies: [{ policy: { bindings: [binding()] } }] };
+  assert.equal(holdsCondition(shared), false);
+  assert.equal(holdsCondition({ ancestors: shared }), false);
+  assert.equal(holdsCondition({ ancestors: shared, own: { policy: { bindings: [binding({ expression: 'true' })] } } }), true);
+  // A cycle left early is not cleared by a scan that found a condition past it.
+  const a: Record<string, unknown> = {};
+  const b = { back: a };
+  a.child = b;
+  a.later = { policy: { bindings: [binding({ expression: 'true' })] } };
+  assert.equal(holdsCondition(a), true);
+  assert.equal(holdsCondition(b), true);
+});

@@ -23,14 +23,25 @@ export function celEngine(): Engine {
   return engine;
 }
 
+/** Objects a whole scan found free of conditions (with all they reach): facts shared by many backends are scanned once. */
+const clean = new WeakSet<object>();
+
 /** Whether `value` holds, at any depth, an IAM condition (`condition` or `denialCondition` with an expression). */
-export function holdsCondition(value: unknown, seen = new Set<object>()): boolean {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+export function holdsCondition(value: unknown): boolean {
+  const seen = new Set<object>();
+  const found = scan(value, seen);
+  // Only a whole scan that found nothing clears what it saw: an object left early (a cycle) may reach more.
+  if (!found) for (const object of seen) clean.add(object);
+  return found;
+}
+
+function scan(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value) || clean.has(value)) return false;
   seen.add(value);
-  if (Array.isArray(value)) return value.some((item) => holdsCondition(item, seen));
+  if (Array.isArray(value)) return value.some((item) => scan(item, seen));
   for (const [key, item] of Object.entries(value)) {
     if ((key === 'condition' || key === 'denialCondition') && item !== null && typeof item === 'object' && typeof (item as { expression?: unknown }).expression === 'string') return true;
-    if (holdsCondition(item, seen)) return true;
+    if (scan(item, seen)) return true;
   }
   return false;
 }

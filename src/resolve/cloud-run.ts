@@ -12,8 +12,10 @@ type RunAddress = Extract<AddressInfo, { kind: 'cloud-run' }>;
 /** Where a run's Cloud Run addresses are looked for, shared by all of them (see src/resolve/plan.ts). */
 export interface RunSearch {
   directory: RunDirectory;
-  /** Projects to search for hash-style URLs: the `project` input's (and policy file's) first, then those other addresses name. */
-  tiers: () => Promise<[string[], string[]]>;
+  /** Projects to search first for hash-style URLs: the `project` input's (and the policy file's). */
+  first: string[];
+  /** Projects to search next: those other addresses name (numbers read as IDs), asked for only when needed. */
+  named: () => Promise<string[]>;
   /** Deterministic addresses per `PROJECTNUMBER REGION`: with several, one listing answers them all. */
   namedIn: Map<string, number>;
   /** Per URL hash: the project where the first address of that hash was found (the hash is the project's). */
@@ -32,8 +34,12 @@ export interface RunSearch {
  */
 export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, search: RunSearch): Promise<Target> {
   if (info.form === 'deterministic') return resolveDeterministic(google, info, search);
-  const [first, more] = await search.tiers();
-  const candidateProjects = [...new Set([...first, ...more])];
+  // The first projects are searched at once; those other addresses name (a number takes a read to become an
+  // ID) only once the first have not got the service.
+  const problems: string[] = [];
+  const found = await searchHash(search, info.origin, problems);
+  if (found) return found;
+  const candidateProjects = [...new Set([...search.first, ...(await search.named())])];
   if (candidateProjects.length === 0) {
     return {
       kind: 'not-found',
@@ -43,9 +49,6 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, sea
         'set the `project` input (CLI: --project), or `projects` in the policy file, to the project(s) that host this service.',
     };
   }
-  const problems: string[] = [];
-  const found = await searchHash(search, info.origin, first, more.filter((p) => !first.includes(p)), problems);
-  if (found) return found;
   if (problems.length > 0) {
     return {
       kind: 'unreadable',
@@ -60,7 +63,7 @@ export async function resolveCloudRun(google: GoogleCloud, info: RunAddress, sea
   };
 }
 
-async function searchHash(search: RunSearch, origin: string, first: string[], more: string[], problems: string[]): Promise<Target | undefined> {
+async function searchHash(search: RunSearch, origin: string, problems: string[]): Promise<Target | undefined> {
   // Google says not to parse hash URLs, but their parts are good guesses: the code names a region, and the
   // hash is the same for every service of a project. Guesses only order the search; they never end it.
   const { code, hash } = hashParts(origin);
@@ -72,9 +75,10 @@ async function searchHash(search: RunSearch, origin: string, first: string[], mo
   if (scout) host = await scout;
   else if (scouting) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
   try {
-    const order = host ? [[host], first, more] : [first, more];
-    for (const projects of order) {
-      const found = await searchProjects(search.directory, projects, origin, code, guess, problems);
+    const first = search.first;
+    const more = async (): Promise<string[]> => (await search.named()).filter((p) => !first.includes(p));
+    for (const projects of host ? [async () => [host], async () => first, more] : [async () => first, more]) {
+      const found = await searchProjects(search.directory, await projects(), origin, code, guess, problems);
       if (found) {
         settle?.(found.kind === 'cloud-run' ? found.project : undefined);
         return found;
@@ -140,7 +144,7 @@ async function searchOtherRegions(
 async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddress, { form: 'deterministic' }>, search: RunSearch): Promise<Target> {
   // Google's APIs take the number where they take the ID: look for the service by number right away, while
   // the project is read (its ID names the policies of the project and its ancestors).
-  const projectId = projectIdOf(google, info.projectNumber, search.tiers);
+  const projectId = projectIdOf(google, info.projectNumber, search);
   const several = (search.namedIn.get(`${info.projectNumber} ${info.region}`) ?? 0) > 1;
   const problems: string[] = [];
   let service: RunService | undefined;
@@ -167,12 +171,12 @@ async function resolveDeterministic(google: GoogleCloud, info: Extract<RunAddres
  * The project ID of a project number: asked of Resource Manager, else found among the candidate projects.
  * When neither works the number itself is used (Google's APIs accept it; the reads will say what fails).
  */
-async function projectIdOf(google: GoogleCloud, projectNumber: string, tiers: () => Promise<[string[], string[]]>): Promise<string | undefined> {
+async function projectIdOf(google: GoogleCloud, projectNumber: string, search: RunSearch): Promise<string | undefined> {
   try {
     return (await google.resourceManager.project(projectNumber)).projectId;
   } catch {
     const known = await Promise.all(
-      (await tiers()).flat().map((id) => google.resourceManager.project(id).then((p) => p, () => undefined)),
+      [...search.first, ...(await search.named())].map((id) => google.resourceManager.project(id).then((p) => p, () => undefined)),
     );
     return known.find((p) => p?.projectNumber === projectNumber)?.projectId;
   }

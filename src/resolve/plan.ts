@@ -28,10 +28,10 @@ export function resolveAll(
   const deterministic = all.flatMap((i) => (i.kind === 'cloud-run' && i.form === 'deterministic' ? [i] : []));
   const functions = all.flatMap((i) => (i.kind === 'cloud-functions' ? [i] : []));
   const hashes = new Set(all.flatMap((i) => (i.kind === 'cloud-run' && i.form === 'hash' ? [hashParts(i.origin).hash] : [])));
-  const tiers = lazy(async (): Promise<[string[], string[]]> => [projects, await namedProjects(google, all)]);
   const run: RunSearch = {
     directory,
-    tiers,
+    first: projects,
+    named: lazy(() => namedProjects(google, all)),
     namedIn: count(deterministic.map((i) => `${i.projectNumber} ${i.region}`)),
     hosts: new Map(),
     scout: hashes.size < projects.length,
