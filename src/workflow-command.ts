@@ -3,10 +3,10 @@
  * them, without loading it: its HTTP client (for OIDC, which this action never asks for) would cost more
  * start-up than the whole check of a spec with nothing to look up.
  */
-import { appendFileSync, existsSync, writeSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, appendFileSync, existsSync, writeSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { longestBacktickRun } from './report/markdown.ts';
 import { writeOutputFile } from './workspace-files.ts';
 
@@ -75,7 +75,7 @@ export function setOutput(name: string, value: string): void {
 export async function appendSummary(markdown: string): Promise<void> {
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (!file) throw new Error('Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.');
-  await appendFile(file, markdown + EOL, 'utf8');
+  await promisify(appendFile)(file, markdown + EOL, 'utf8');
 }
 
 /** `name<<DELIMITER`, the value, `DELIMITER`: the multi-line form of the runner's file commands. */

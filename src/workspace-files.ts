@@ -3,9 +3,18 @@
  * after resolving links, a regular file, and within its size limit, checked before a byte is read. An
  * output is never written through a symlink. Problems name the path as given, never where a link points.
  */
-import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, realpathSync, statSync, writeSync, type Dirent } from 'node:fs';
-import { glob, open, realpath, stat } from 'node:fs/promises';
+import fs, { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, realpathSync, statSync, writeSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
+// node:fs's callback functions, promisified: node:fs/promises costs a few ms to load at start-up (it brings
+// readline along), and the one thing only it has, glob, loads when a pattern needs it.
+export const realpath = promisify(fs.realpath);
+const stat = promisify(fs.stat);
+const open = promisify(fs.open);
+const fstat = promisify(fs.fstat);
+const read = promisify(fs.read);
+const close = promisify(fs.close);
 
 /** Why an input cannot be read; `outside` covers a path that leaves the workspace as written or through links. */
 export type ReadProblem =
@@ -47,22 +56,22 @@ export async function readWorkspaceFile(workspace: string, relPath: string, opti
     return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, kind: 'missing' } : { ok: false, kind: 'unreadable', code };
   }
   if (!isInside(realRoot, real)) return { ok: false, kind: 'outside' };
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let fd: number | undefined;
   try {
     const info = await stat(real);
     if (info.isDirectory()) return { ok: false, kind: 'directory' };
     if (!info.isFile()) return { ok: false, kind: 'not-a-file' };
     if (info.size > options.maxBytes) return { ok: false, kind: 'too-large', bytes: info.size };
-    handle = await open(real, READ_FLAGS);
+    fd = await open(real, READ_FLAGS);
     // The file that was opened is the one judged: a swap between stat and open changes nothing.
-    const opened = await handle.stat();
+    const opened = await fstat(fd);
     if (!opened.isFile()) return { ok: false, kind: 'not-a-file' };
     if (opened.size > options.maxBytes) return { ok: false, kind: 'too-large', bytes: opened.size };
     // One byte more than the limit tells a file that grew after the stat.
     const buffer = Buffer.alloc(opened.size + 1);
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      const { bytesRead } = await read(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length === buffer.length) return { ok: false, kind: 'unreadable', code: 'the file changed while it was read' };
@@ -71,7 +80,7 @@ export async function readWorkspaceFile(workspace: string, relPath: string, opti
   } catch (error) {
     return { ok: false, kind: 'unreadable', code: errorCode(error) };
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await close(fd);
   }
 }
 
@@ -165,6 +174,7 @@ export async function expandGlob(pattern: string, root: string, realRoot: string
     }
   };
   try {
+    const { glob } = await import('node:fs/promises');
     for await (const entry of glob(pattern, { cwd: root, withFileTypes: true, exclude: linkedDirectory })) {
       if (entry.isDirectory() || linkedDirectory(entry)) continue;
       const parent = real(entry.parentPath);

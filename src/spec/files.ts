@@ -1,8 +1,7 @@
-import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backend, Finding, SpecReadResult } from '../types.ts';
 import { invalidSpec, quote } from './finding.ts';
-import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, workspaceRelative } from '../workspace-files.ts';
+import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, realpath, workspaceRelative } from '../workspace-files.ts';
 import { parseSpecs, type SpecText } from './off-thread.ts';
 import { parseSpec, type SpecResult } from './openapi.ts';
 

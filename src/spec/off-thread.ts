@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { parseSpec, type SpecResult } from './openapi.ts';
 
 /** A spec file's text, read and checked (workspace, size, UTF-8), not yet parsed. */
@@ -28,7 +28,9 @@ export async function parseSpecs(texts: SpecText[], meanwhile?: () => void): Pro
 }
 
 /** The results of a worker (`worker`: its script), one per text; undefined when it fails in any way. */
-export function parseInWorker(texts: SpecText[], worker: URL = new URL(WORKER)): Promise<SpecResult[] | undefined> {
+export async function parseInWorker(texts: SpecText[], worker: URL = new URL(WORKER)): Promise<SpecResult[] | undefined> {
+  // Loaded here, not with this module: a run without a backend never starts a worker.
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve) => {
     let thread: Worker;
     try {
