@@ -68,9 +68,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // src/online.ts): a spec with nothing to look up starts as fast as Node.
   const online = () => import('./online.ts');
   let google: GoogleCloud | undefined;
-  let loading: Promise<GoogleCloud> | undefined;
-  const cloud = (): Promise<GoogleCloud> =>
-    (loading ??= online().then((m) => (google = new m.GoogleCloud({ emulatorHost: options.emulatorHost, concurrency: options.concurrency, deadline }))));
+  const cloud = async (): Promise<GoogleCloud> =>
+    (google ??= new (await online()).GoogleCloud({ emulatorHost: options.emulatorHost, concurrency: options.concurrency, deadline }));
   const now = options.now ?? new Date();
   const policy = await loadPolicy(options.policyFile ?? DEFAULT_POLICY_FILE, options.workspace, options.policyExplicit ?? false);
   // The plan stage (reader, changes, locator, API config, style) loads only when a plan is given.
@@ -79,7 +78,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // Spec files, or (api-config) the documents of what is deployed, which takes Google to read, or (a plan
   // alone) the documents of the planned google_api_gateway_api_config.
   const fromPlan = !options.apiConfig && options.specPatterns.length === 0 && (options.terraformPlans?.length ?? 0) > 0;
-  const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace, () => void cloud().catch(() => undefined));
+  const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
   const noCredentials = !spec || spec.backends.length > 0 ? await (await cloud()).credentialsProblem() : undefined;
   if (noCredentials) {
     const neutral = options.missingCredentials === 'neutral';

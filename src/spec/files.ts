@@ -2,8 +2,7 @@ import path from 'node:path';
 import type { Backend, Finding, SpecReadResult } from '../types.ts';
 import { invalidSpec, quote } from './finding.ts';
 import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, realpath, workspaceRelative } from '../workspace-files.ts';
-import { parseSpecs, type SpecText } from './off-thread.ts';
-import { parseSpec, type SpecResult } from './openapi.ts';
+import { parseSpec } from './openapi.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 /** Most spec files one run reads (a config has a handful; a glob matching thousands is a mistake or an attack). */
@@ -13,7 +12,7 @@ const MAX_FILES = 1000;
  * Expands spec paths and globs relative to `workspace`, then reads and parses each file.
  * Every problem becomes an `invalid-spec` finding; it never throws for bad input.
  */
-export async function readSpecFiles(patterns: string[], workspace: string, meanwhile?: () => void): Promise<SpecReadResult> {
+export async function readSpecFiles(patterns: string[], workspace: string): Promise<SpecReadResult> {
   const root = path.resolve(workspace);
   const findings: Finding[] = [];
   let realRoot: string;
@@ -54,38 +53,24 @@ export async function readSpecFiles(patterns: string[], workspace: string, meanw
     }
   }
 
+  const files: string[] = [];
+  const backends: Backend[] = [];
   const sorted = [...candidates].sort();
   if (sorted.length > MAX_FILES) {
     const message = `the spec input matches more than ${MAX_FILES} files, the limit; name the gateway config's OpenAPI files more narrowly`;
     return { files: [], backends: [], findings: [...findings, invalidSpec(patterns[0] ?? '.', 1, message)] };
   }
-  // Read first, parsed together (see parseSpecs, which may use a second core): texts are held until they
-  // pass 10 MiB together, and parsed here then, so that at most 20 MiB of text is held however many match.
-  const files: string[] = [];
-  const outcomes: Array<Finding | SpecText | SpecResult> = [];
-  let held = 0;
+  // One file at a time: at most one file's text (10 MiB) and its parse are held at once, however many match.
   for (const file of sorted) {
     const read = await readText(file, root);
     if (typeof read !== 'string') {
-      outcomes.push(read);
+      findings.push(read);
       continue;
     }
     files.push(file);
-    outcomes.push({ file, text: read });
-    held += read.length;
-    if (held > MAX_BYTES) {
-      for (const [i, o] of outcomes.entries()) if ('text' in o) outcomes[i] = parseSpec(o.text, o.file);
-      held = 0;
-    }
-  }
-  const parsed = await parseSpecs(outcomes.filter((o): o is SpecText => 'text' in o), meanwhile);
-  const backends: Backend[] = [];
-  let next = 0;
-  for (const outcome of outcomes) {
-    const result = 'text' in outcome ? parsed[next++] : 'rule' in outcome ? { backends: [], findings: [outcome] } : outcome;
-    if (!result) throw new Error(`no parse of ${'file' in outcome ? outcome.file : 'a spec file'}`);
-    backends.push(...result.backends);
-    findings.push(...result.findings);
+    const parsed = parseSpec(read, file);
+    backends.push(...parsed.backends);
+    findings.push(...parsed.findings);
   }
   return { files, backends, findings };
 }

@@ -12,7 +12,7 @@ interface Operation {
   label: string;
   node: YMap;
 }
-export interface SpecResult {
+interface SpecResult {
   backends: Backend[];
   findings: Finding[];
 }
