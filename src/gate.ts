@@ -6,7 +6,9 @@ import { applyPolicy, loadPolicy, searchProjects, serviceAccountFor } from './po
 import type { FailOn, Report } from './report/model.ts';
 import { redactDeep } from './report/redact.ts';
 import { buildReport } from './report/verdict.ts';
-import { readSpecFiles } from './spec/index.ts';
+import { readSpecFiles, type SpecText } from './spec/index.ts';
+import { addressesIn } from './spec/prescan.ts';
+import type { Resolution } from './pipeline.ts';
 import type { TerraformStyle } from './report/fixes.ts';
 import { projectScope } from './resolve/allowed.ts';
 import type { Finding, SpecReadResult } from './types.ts';
@@ -78,7 +80,24 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // Spec files, or (api-config) the documents of what is deployed, which takes Google to read, or (a plan
   // alone) the documents of the planned google_api_gateway_api_config.
   const fromPlan = !options.apiConfig && options.specPatterns.length === 0 && (options.terraformPlans?.length ?? 0) > 0;
-  const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace);
+  const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
+  const projects = searchProjects(options.projects, policy.policy);
+  // The addresses the spec texts name are looked up while the specs are parsed: the first round trip is on
+  // the wire before the parse starts. The checks use that resolution when the parse finds the same addresses
+  // (and start their own otherwise); every call is cached, so none is made twice either way.
+  let resolution: Promise<Resolution> | undefined;
+  const lookUpEarly = async (texts: SpecText[]): Promise<void> => {
+    const declared = texts.flatMap(({ file, text }) => addressesIn(text).map((address) => ({ address, file })));
+    if (declared.length === 0 || options.serviceAccount.startsWith('projects/')) return;
+    const google = await cloud();
+    if (await google.credentialsProblem()) return;
+    const accountFor = (file: string) => serviceAccountFor(policy.policy, file, options.serviceAccount);
+    resolution = (await online()).startResolution(declared, { google, accountFor, projects, allowedProjects: allowed.scope });
+    resolution.catch(() => undefined);
+    // Two turns of the event loop: the first requests get their sockets, which connect and send them.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const spec = options.apiConfig || fromPlan ? undefined : await readSpecFiles(options.specPatterns, options.workspace, lookUpEarly);
   const noCredentials = !spec || spec.backends.length > 0 ? await (await cloud()).credentialsProblem() : undefined;
   if (noCredentials) {
     const neutral = options.missingCredentials === 'neutral';
@@ -102,7 +121,6 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   }
   const located = planStage ? await planStage.locatedChanges(plans.plans, options.workspace) : undefined;
   const planned = fromPlan && planStage ? await planStage.planBackends(await cloud(), plans.plans, options.workspace, options.serviceAccount) : undefined;
-  const allowed = projectScope(options.allowedProjects ?? [], policy.policy.allowedProjects, policy.policy.file);
   const source = spec
     ? await localSource(cloud, spec, options.serviceAccount)
     : (planned ?? (await (await online()).deployedBackends(await cloud(), options.apiConfig ?? '', options.serviceAccount)));
@@ -112,12 +130,13 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
           google: await cloud(),
           // The account a planned config runs as is a fact of the plan: the policy file's serviceAccounts does not replace it.
           accountFor: (file) => planned?.accountFor(file) || serviceAccountFor(policy.policy, file, source.accountFor(file)),
-          projects: searchProjects(options.projects, policy.policy),
+          projects,
           now,
           troubleshoot: options.troubleshoot ?? false,
           assetInventory: options.assetInventory ?? false,
           ...(located ? { planned: located.changes } : {}),
           ...(allowed.scope ? { allowedProjects: allowed.scope } : {}),
+          ...(resolution ? { resolution } : {}),
         })
       : { backends: [], findings: [] };
   const report = buildReport({

@@ -5,5 +5,5 @@
  */
 export { clientOptions, credentialsProblem } from './gcp/client-options.ts';
 export { GoogleCloud } from './gcp/google-cloud.ts';
-export { checkBackends } from './pipeline.ts';
+export { checkBackends, startResolution } from './pipeline.ts';
 export { deployedBackends } from './deployed/index.ts';

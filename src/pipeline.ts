@@ -14,7 +14,7 @@ import type { GoogleCloud } from './gcp/google-cloud.ts';
 import type { BackendResult } from './report/model.ts';
 import { classifyAddress, type AddressInfo } from './resolve/address.ts';
 import { resolveAll } from './resolve/plan.ts';
-import { withinAllowedProjects, type ProjectScope } from './resolve/allowed.ts';
+import { withinAllowedProjects, type ProjectScope, type ScopedAddresses } from './resolve/allowed.ts';
 import type { ResolvedTarget, Target } from './resolve/target.ts';
 import type { Backend, BackendKind, Finding } from './types.ts';
 import { loadCelFor } from './iam/cel-engine.ts';
@@ -37,6 +37,48 @@ export interface CheckContext {
   planned?: PlannedChange[];
   /** Projects the run may look into (none: no restriction). */
   allowedProjects?: ProjectScope;
+  /** A resolution started before the specs were parsed (see {@link startResolution}); used when it fits. */
+  resolution?: Promise<Resolution>;
+}
+
+/** The addresses of a run being resolved: scoped to the allowed projects, each looked up once. */
+export interface Resolution {
+  /** The accounts and projects it was started for: checks may use it only for the same. */
+  key: string;
+  /** The addresses it resolves (each checked backend's must be among them). */
+  infos: Map<string, AddressInfo>;
+  accounts: string[];
+  scoped: ScopedAddresses;
+  live: Map<string, Promise<Target>>;
+}
+
+type ResolutionContext = Pick<CheckContext, 'google' | 'accountFor' | 'projects' | 'allowedProjects'>;
+
+/**
+ * Starts resolving `declared` (addresses with the spec file each is in): addresses outside the allowed
+ * projects are decided without any Google call and searches stay inside; every other address is resolved
+ * together (src/resolve/plan.ts), and the policies, ancestors and roles of a project known to host backends
+ * are read while the backends themselves are being found. Every read is cached for the run.
+ */
+export async function startResolution(declared: Array<Pick<Backend, 'address' | 'file'>>, ctx: ResolutionContext): Promise<Resolution> {
+  const infos = new Map(declared.map((b) => [b.address, classifyAddress(b.address)] as const));
+  const accounts = [...new Set(declared.map((b) => ctx.accountFor(b.file)))];
+  const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
+  const inScope = new Map([...infos].filter(([address]) => !scoped.refused.has(address)));
+  const live = resolveAll(ctx.google, inScope, scoped.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  return { key: resolutionKey(declared, ctx), infos, accounts, scoped, live };
+}
+
+function resolutionKey(declared: Array<Pick<Backend, 'file'>>, ctx: ResolutionContext): string {
+  return JSON.stringify([[...new Set(declared.map((b) => ctx.accountFor(b.file)))].sort(), ctx.projects, ctx.allowedProjects ?? null]);
+}
+
+/**
+ * Whether `started` serves `backends`: the same accounts and projects, and every address among its own. One
+ * it resolves besides (a backend the parse did not keep) costs its calls, and changes no other's target.
+ */
+function serves(started: Resolution | undefined, backends: Backend[], ctx: ResolutionContext): started is Resolution {
+  return started?.key === resolutionKey(backends, ctx) && backends.every((b) => started.infos.has(b.address));
 }
 
 /** Findings and per-declaration results for every backend. */
@@ -47,14 +89,9 @@ export interface CheckOutcome {
 
 /** Resolves every distinct address once, gathers each resource's IAM facts once, and applies the rules. */
 export async function checkBackends(backends: Backend[], ctx: CheckContext): Promise<CheckOutcome> {
-  const infos = new Map(backends.map((b) => [b.address, classifyAddress(b.address)] as const));
-  const accounts = [...new Set(backends.map((b) => ctx.accountFor(b.file)))];
-  // Addresses outside the allowed projects are decided here, without any Google call; searches stay inside.
-  const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
-  const inScope = new Map([...infos].filter(([address]) => !scoped.refused.has(address)));
-  // Every address resolved together (src/resolve/plan.ts); the policies, ancestors and roles of a project
-  // known to host backends are read while the backends themselves are being found (every read is cached).
-  const live = resolveAll(ctx.google, inScope, scoped.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  // The resolution started before the specs were parsed, when it serves these backends.
+  const started = await ctx.resolution?.catch(() => undefined);
+  const { infos, accounts, scoped, live } = serves(started, backends, ctx) ? started : await startResolution(backends, ctx);
   // A plan changes what the resolved targets will be after apply (created, changed or deleted backends).
   const plan = ctx.planned ? new PlanOverlay(ctx.google, ctx.planned, accounts) : undefined;
   const targets = new Map<string, Promise<Target>>();

@@ -60,6 +60,29 @@ test('hash URLs are looked for in the `project` input at once, not after the num
   for (const r of hashListings) assert.ok(r.time - start < LATENCY, `${r.path} sent ${r.time - start} ms after the first call`);
 });
 
+test('addresses are looked up while the spec is parsed; what the parse keeps decides, whatever the text seemed to name', async () => {
+  const mixed = readdress(base, (s) => (s.name.split('/')[1] === first ? 'hash' : 'deterministic'), [first]);
+  const plain = await gate(mixed);
+  assertVerdict(plain, mixed);
+  // Lines apart (the spec below has one more line at the top), the same verdict, backends and findings.
+  const outcome = (run: ActionRun) =>
+    JSON.stringify([run.outputs.result, run.report?.backends.map((b) => [b.address, b.status, b.resource]), run.report?.findings.map((f) => ({ ...f, line: undefined }))]);
+  // A description names an address no operation routes to (the early guess takes it, the parse does not) …
+  const named = mixed.addresses[0] as string;
+  const other = 'https://gone-700000104729.asia-northeast1.run.app';
+  assert.ok(!mixed.addresses.includes(other));
+  const described = await gate({ ...mixed, spec: mixed.spec.replace('  title: bench\n', `  title: bench\n  description: "moved from address: ${other}"\n`) });
+  assert.equal(outcome(described), outcome(plain));
+  assert.ok(described.requests.some((r) => r.path.includes('/locations/asia-northeast1/')), 'the guess was looked up');
+  assert.ok(described.requests.length <= plain.requests.length + 2, `${described.requests.length} calls, ${plain.requests.length} without the description`);
+  // … and an anchored address is one the guess misses: the parse's addresses are looked up all the same.
+  const anchored = mixed.spec.replace(`address: ${named}\n`, `address: &first ${named}\n`).replace(new RegExp(`address: ${named.replace(/[.]/g, '\\.')}\n`, 'g'), 'address: *first\n');
+  assert.notEqual(anchored, mixed.spec);
+  const aliased = await gate({ ...mixed, spec: anchored });
+  assertVerdict(aliased, mixed);
+  assert.equal(aliased.report?.backends.length, plain.report?.backends.length);
+});
+
 test('a plan whose changes touch only resources read anyway costs no extra call but the role it binds that nothing else bound', async () => {
   const { c, plan } = withPlannedChanges(base);
   const bound = lowerBound(c.world, c.addresses, c.serviceAccount);

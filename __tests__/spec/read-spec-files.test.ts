@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,6 +52,33 @@ describe('readSpecFiles', () => {
         ['gateway/orders.yaml', 82, '', 1],
       ],
     );
+  });
+
+  it('shows every text read to beforeParse, once, before parsing it; the result is the same as without it', async () => {
+    const patterns = ['gateway/*.yaml', 'gateway/orders.json', 'missing.yaml', 'binary.yaml'];
+    const seen: string[][] = [];
+    const shown = await readSpecFiles(patterns, workspace, async (texts) => {
+      seen.push(texts.map((t) => t.file));
+      for (const t of texts) assert.equal(t.text, await readFile(path.join(workspace, t.file), 'utf8'), 'the texts as read');
+    });
+    assert.deepEqual(seen, [['gateway/orders-oas3.yaml', 'gateway/orders.json', 'gateway/orders.yaml']]);
+    assert.deepEqual(shown, await readSpecFiles(patterns, workspace));
+    // Nothing read, nothing shown.
+    let called = false;
+    await readSpecFiles(['missing.yaml'], workspace, async () => void (called = true));
+    assert.equal(called, false);
+  });
+
+  it('texts over 10 MiB together are parsed as they are read: only those held before are shown', async () => {
+    const big = path.join(workspace, 'big');
+    await mkdir(big, { recursive: true });
+    const padding = `# ${'x'.repeat(1024 * 1024)}\n`.repeat(4);
+    for (const name of ['a.yaml', 'b.yaml', 'c.yaml']) await writeFile(path.join(big, name), `swagger: "2.0"\ninfo: { title: t, version: "1" }\npaths: {}\n${padding}`);
+    const seen: string[][] = [];
+    const result = await readSpecFiles(['big/*.yaml'], workspace, async (texts) => void seen.push(texts.map((t) => t.file)));
+    assert.deepEqual(seen, [['big/a.yaml', 'big/b.yaml']]);
+    assert.deepEqual(result.files, ['big/a.yaml', 'big/b.yaml', 'big/c.yaml']);
+    assert.deepEqual(result.findings, []);
   });
 
   it('skips directories a glob matches and follows symlinks that stay inside', async () => {

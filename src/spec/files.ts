@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Backend, Finding, SpecReadResult } from '../types.ts';
 import { invalidSpec, quote } from './finding.ts';
 import { errorCode, expandGlob, GLOB_CHARS, readWorkspaceFile, realpath, workspaceRelative } from '../workspace-files.ts';
-import { parseSpec } from './openapi.ts';
+import { parseSpec, type SpecResult } from './openapi.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 /** Most spec files one run reads (a config has a handful; a glob matching thousands is a mistake or an attack). */
@@ -12,7 +12,7 @@ const MAX_FILES = 1000;
  * Expands spec paths and globs relative to `workspace`, then reads and parses each file.
  * Every problem becomes an `invalid-spec` finding; it never throws for bad input.
  */
-export async function readSpecFiles(patterns: string[], workspace: string): Promise<SpecReadResult> {
+export async function readSpecFiles(patterns: string[], workspace: string, beforeParse?: (texts: SpecText[]) => Promise<void>): Promise<SpecReadResult> {
   const root = path.resolve(workspace);
   const findings: Finding[] = [];
   let realRoot: string;
@@ -53,26 +53,42 @@ export async function readSpecFiles(patterns: string[], workspace: string): Prom
     }
   }
 
-  const files: string[] = [];
-  const backends: Backend[] = [];
   const sorted = [...candidates].sort();
   if (sorted.length > MAX_FILES) {
     const message = `the spec input matches more than ${MAX_FILES} files, the limit; name the gateway config's OpenAPI files more narrowly`;
     return { files: [], backends: [], findings: [...findings, invalidSpec(patterns[0] ?? '.', 1, message)] };
   }
-  // One file at a time: at most one file's text (10 MiB) and its parse are held at once, however many match.
+  // The texts are read, shown to `beforeParse` (the run starts looking up the addresses they name), then
+  // parsed, as long as they fit in one file's limit together; past it each is parsed as soon as it is read,
+  // so that no more than 20 MiB of text is held at once however many files match.
+  const files: string[] = [];
+  const outcomes: Array<Finding | SpecText | SpecResult> = [];
+  let held = 0;
   for (const file of sorted) {
     const read = await readText(file, root);
     if (typeof read !== 'string') {
-      findings.push(read);
+      outcomes.push(read);
       continue;
     }
     files.push(file);
-    const parsed = parseSpec(read, file);
-    backends.push(...parsed.backends);
-    findings.push(...parsed.findings);
+    held += read.length;
+    outcomes.push(held > MAX_BYTES ? parseSpec(read, file) : { file, text: read });
+  }
+  const texts = outcomes.filter((o): o is SpecText => 'text' in o);
+  if (texts.length > 0) await beforeParse?.(texts);
+  const backends: Backend[] = [];
+  for (const outcome of outcomes) {
+    const result = 'text' in outcome ? parseSpec(outcome.text, outcome.file) : 'rule' in outcome ? { backends: [], findings: [outcome] } : outcome;
+    backends.push(...result.backends);
+    findings.push(...result.findings);
   }
   return { files, backends, findings };
+}
+
+/** A spec file's text, read and checked (inside the workspace, within the limit, UTF-8), not yet parsed. */
+export interface SpecText {
+  file: string;
+  text: string;
 }
 
 /** The file's text, or the finding that explains why it cannot be used. */

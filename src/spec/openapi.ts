@@ -12,7 +12,7 @@ interface Operation {
   label: string;
   node: YMap;
 }
-interface SpecResult {
+export interface SpecResult {
   backends: Backend[];
   findings: Finding[];
 }
