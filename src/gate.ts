@@ -88,12 +88,17 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   let resolution: Promise<Resolution> | undefined;
   const lookUpEarly = async (texts: SpecText[]): Promise<void> => {
     const declared = texts.flatMap(({ file, text }) => addressesIn(text).map((address) => ({ address, file })));
-    if (declared.length === 0 || options.serviceAccount.startsWith('projects/')) return;
-    const google = await cloud();
-    if (await google.credentialsProblem()) return;
-    const accountFor = (file: string) => serviceAccountFor(policy.policy, file, options.serviceAccount);
-    resolution = (await online()).startResolution(declared, { google, accountFor, projects, allowedProjects: allowed.scope });
-    resolution.catch(() => undefined);
+    if (declared.length === 0 || !options.serviceAccount || options.serviceAccount.startsWith('projects/')) return;
+    try {
+      const google = await cloud();
+      if (await google.credentialsProblem()) return;
+      const accountFor = (file: string) => serviceAccountFor(policy.policy, file, options.serviceAccount);
+      resolution = (await online()).startResolution(declared, { google, accountFor, projects, allowedProjects: allowed.scope });
+      resolution.catch(() => undefined);
+    } catch {
+      // Only a head start: whatever fails here fails again, and is reported, where the checks need it.
+      return;
+    }
     // Two turns of the event loop: the first requests get their sockets, which connect and send them.
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   };
@@ -162,10 +167,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
 async function localSource(cloud: () => Promise<GoogleCloud>, spec: SpecReadResult, serviceAccount: string): Promise<DeployedSource> {
   const account = await resolveAccount(cloud, serviceAccount);
   const email = account.email;
+  // No account to check the backends for is never a pass: say so rather than drop them.
+  const missing: Finding[] =
+    !email && account.findings.length === 0 && spec.backends.length > 0
+      ? [{ rule: 'iam-unreadable', severity: 'error', message: 'No gateway service account to check the backends for: set the `service-account` input (a terraform-plan\'s API config supplies it only when `spec` is not given).' }]
+      : [];
   return {
     files: spec.files,
     backends: email ? spec.backends : [],
-    findings: [...spec.findings, ...account.findings],
+    findings: [...spec.findings, ...account.findings, ...missing],
     serviceAccount: email ?? serviceAccount,
     accountFor: () => email ?? '',
     configs: [],

@@ -45,7 +45,7 @@ export interface CheckContext {
 export interface Resolution {
   /** The accounts and projects it was started for: checks may use it only for the same. */
   key: string;
-  /** The addresses it resolves (each checked backend's must be among them). */
+  /** The addresses it resolves (the checked backends' must be exactly these). */
   infos: Map<string, AddressInfo>;
   accounts: string[];
   scoped: ScopedAddresses;
@@ -74,11 +74,14 @@ function resolutionKey(declared: Array<Pick<Backend, 'file'>>, ctx: ResolutionCo
 }
 
 /**
- * Whether `started` serves `backends`: the same accounts and projects, and every address among its own. One
- * it resolves besides (a backend the parse did not keep) costs its calls, and changes no other's target.
+ * Whether `started` serves `backends`: the same accounts and projects, and exactly the same addresses, since
+ * resolving one address depends on the others (a hash-style URL is searched in the projects the others name;
+ * the allow-list's refusal of hash URLs asks whether another names a project). Otherwise the checks resolve
+ * their own addresses, and what was read for the others only saves calls.
  */
 function serves(started: Resolution | undefined, backends: Backend[], ctx: ResolutionContext): started is Resolution {
-  return started?.key === resolutionKey(backends, ctx) && backends.every((b) => started.infos.has(b.address));
+  const addresses = new Set(backends.map((b) => b.address));
+  return started?.key === resolutionKey(backends, ctx) && started.infos.size === addresses.size && [...addresses].every((a) => started.infos.has(a));
 }
 
 /** Findings and per-declaration results for every backend. */

@@ -56,6 +56,14 @@ test('what it leaves: other hosts, lookalike domains, other keys, http, repeats 
   assert.deepEqual(addressesIn(text), ['https://orders-abc123-uc.a.run.app']);
 });
 
+test('OpenAPI 3, or keys that may be spelled otherwise than written (escapes, a line continuation): no guess', () => {
+  const address = 'address: https://orders-abc123-uc.a.run.app\n';
+  assert.deepEqual(addressesIn(address), ['https://orders-abc123-uc.a.run.app']);
+  for (const before of ['openapi: 3.0.3\n', 'x-google-api-management:\n', '"x-google-api-m\\u0061nagement": 1\n', '"x-google-api-m\\x61nagement": 1\n', '"a": "b\\\nc"\n']) {
+    assert.deepEqual(addressesIn(before + address), [], before);
+  }
+});
+
 test('more addresses than any config has: no guess at all, in linear time', () => {
   const many = Array.from({ length: 1_001 }, (_, i) => `address: https://s${i}-abc123-uc.a.run.app`).join('\n');
   assert.deepEqual(addressesIn(many), []);
