@@ -66,6 +66,8 @@ export async function startResolution(declared: Array<Pick<Backend, 'address' | 
   const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
   const inScope = new Map([...infos].filter(([address]) => !scoped.refused.has(address)));
   const live = resolveAll(ctx.google, inScope, scoped.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
+  // A resolution the checks do not use is awaited by nobody: a failure in it must not end the run unhandled.
+  for (const target of live.values()) target.catch(() => undefined);
   return { key: resolutionKey(declared, ctx), infos, accounts, scoped, live };
 }
 
