@@ -62,17 +62,22 @@ type ResolutionContext = Pick<CheckContext, 'google' | 'accountFor' | 'projects'
  */
 export async function startResolution(declared: Array<Pick<Backend, 'address' | 'file'>>, ctx: ResolutionContext): Promise<Resolution> {
   const infos = new Map(declared.map((b) => [b.address, classifyAddress(b.address)] as const));
-  const accounts = [...new Set(declared.map((b) => ctx.accountFor(b.file)))];
+  const accounts = accountsOf(declared, ctx);
   const scoped = await withinAllowedProjects(ctx.google, ctx.allowedProjects, infos, ctx.projects);
   const inScope = new Map([...infos].filter(([address]) => !scoped.refused.has(address)));
   const live = resolveAll(ctx.google, inScope, scoped.projects, (project) => void ancestorPolicies(ctx.google, project, rolePrefetcher(ctx.google, accounts)));
   // A resolution the checks do not use is awaited by nobody: a failure in it must not end the run unhandled.
   for (const target of live.values()) target.catch(() => undefined);
-  return { key: resolutionKey(declared, ctx), infos, accounts, scoped, live };
+  return { key: resolutionKey(accounts, ctx), infos, accounts, scoped, live };
 }
 
-function resolutionKey(declared: Array<Pick<Backend, 'file'>>, ctx: ResolutionContext): string {
-  return JSON.stringify([[...new Set(declared.map((b) => ctx.accountFor(b.file)))].sort(), ctx.projects, ctx.allowedProjects ?? null]);
+/** The gateway accounts the backends of these spec files are checked for. */
+function accountsOf(declared: Array<Pick<Backend, 'file'>>, ctx: ResolutionContext): string[] {
+  return [...new Set(declared.map((b) => ctx.accountFor(b.file)))];
+}
+
+function resolutionKey(accounts: string[], ctx: ResolutionContext): string {
+  return JSON.stringify([[...accounts].sort(), ctx.projects, ctx.allowedProjects ?? null]);
 }
 
 /**
@@ -83,7 +88,7 @@ function resolutionKey(declared: Array<Pick<Backend, 'file'>>, ctx: ResolutionCo
  */
 function serves(started: Resolution | undefined, backends: Backend[], ctx: ResolutionContext): started is Resolution {
   const addresses = new Set(backends.map((b) => b.address));
-  return started?.key === resolutionKey(backends, ctx) && started.infos.size === addresses.size && [...addresses].every((a) => started.infos.has(a));
+  return started?.key === resolutionKey(accountsOf(backends, ctx), ctx) && started.infos.size === addresses.size && [...addresses].every((a) => started.infos.has(a));
 }
 
 /** Findings and per-declaration results for every backend. */

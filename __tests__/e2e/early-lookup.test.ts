@@ -99,7 +99,7 @@ test('OpenAPI 3 with an escaped x-google-api-management key: a declared backend 
   assert.deepEqual(unused.map((r) => r.path), [], 'calls about the backend no operation names');
 });
 
-test('(sound) prose naming projects outside allowed-projects: no call about them, before or after the parse', async () => {
+test('prose naming projects outside allowed-projects: no call about them, before or after the parse', async () => {
   const outside = ['https://us-central1-secret-proj.cloudfunctions.net/payroll', 'https://payroll-555555555555.us-central1.run.app', 'https://secret-proj.appspot.com', 'https://payroll-zzz999-uc.a.run.app'];
   const spec = SPEC.replace('  title: shop\n', `  title: shop\n${outside.map((a, i) => `  x-note-${i}: "address: ${a}"\n`).join('')}`);
   const run = await runAction({

@@ -68,17 +68,17 @@ async function searchHash(search: RunSearch, origin: string, problems: string[])
   // hash is the same for every service of a project. Guesses only order the search; they never end it.
   const { code, hash } = hashParts(origin);
   const guess = REGION_OF_CODE[code];
-  let host: string | undefined;
   const scouting = hash !== '' && search.scout;
   const scout = scouting ? search.hosts.get(hash) : undefined;
   let settle: ((project: string | undefined) => void) | undefined;
-  if (scout) host = await scout;
-  else if (scouting) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
+  if (scouting && !scout) search.hosts.set(hash, new Promise((resolve) => (settle = resolve)));
+  const host = scout ? await scout : undefined;
   try {
-    const first = search.first;
-    const more = async (): Promise<string[]> => (await search.named()).filter((p) => !first.includes(p));
-    for (const projects of host ? [async () => [host], async () => first, more] : [async () => first, more]) {
-      const found = await searchProjects(search.directory, await projects(), origin, code, guess, problems);
+    // Tiers, each asked for only when the one before has not got the service.
+    const tiers: Array<() => Promise<string[]>> = [async () => search.first, async () => (await search.named()).filter((p) => !search.first.includes(p))];
+    if (host) tiers.unshift(async () => [host]);
+    for (const tier of tiers) {
+      const found = await searchProjects(search.directory, await tier(), origin, code, guess, problems);
       if (found) {
         settle?.(found.kind === 'cloud-run' ? found.project : undefined);
         return found;
